@@ -1,0 +1,12 @@
+// The tapegrad WebAssembly core: allocator and kernels. Everything here works on byte
+// addresses, lengths and shape/stride descriptors; it knows nothing of tensors or autograd.
+export { alloc, free, liveBytes, liveBlocks, scratch } from "./memory";
+export { fill, copy } from "./kernels/copy";
+export { Unary, unary } from "./kernels/unary";
+export { Binary, Compare, binary, compare } from "./kernels/binary";
+export { where } from "./kernels/where";
+export { Reduce, reduce } from "./kernels/reduce";
+export { matmul } from "./kernels/matmul";
+export { gather, scatter, indexError, maskedSelect, nonzero } from "./kernels/gather";
+export { scan } from "./kernels/scan";
+export { sequence } from "./kernels/sequence";

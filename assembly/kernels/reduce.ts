@@ -1,0 +1,138 @@
+// Reductions over any set of dimensions. JS permutes the reduced dims to the back:
+// desc = [kept shape (k)][reduced shape (r)][src strides of kept dims][src strides of reduced dims],
+// strides in bytes. The output is contiguous over the kept dims; for arg-reductions the
+// int64 index (row-major position inside the reduced box) goes to `indices`.
+import { F32, F64, I32, I64 } from "../dtype";
+import { MAX_DIMS } from "../memory";
+
+export enum Reduce { Sum, Prod, Max, Min, ArgMax, ArgMin, All, Any }
+
+const keptCounters = memory.data(MAX_DIMS * 4, 16);
+const redCounters = memory.data(MAX_DIMS * 4, 16);
+
+// Running state of the current output element.
+let accFloat: f64 = 0;
+let accInt: i64 = 0;
+let best: f64 = 0;
+let bestInt: i64 = 0;
+let bestIndex: i64 = 0;
+let seen: i64 = 0; // elements visited so far in this reduction (for indices)
+
+@inline function at(p: usize, k: i32): i32 { return load<i32>(p + (<usize>k << 2)); }
+
+/** Sums a row with four f32x4 accumulators, flushed to f64 to keep long sums accurate. */
+function sumRowF32(p: usize, n: i32, s: isize): void {
+  let i = 0;
+  if (s == 4) {
+    while (i + 16 <= n) {
+      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+      const end = min(n, i + 1024) & ~15;
+      for (; i < end; i += 16) {
+        const q = p + (<usize>i << 2);
+        a0 = f32x4.add(a0, v128.load(q));
+        a1 = f32x4.add(a1, v128.load(q, 16));
+        a2 = f32x4.add(a2, v128.load(q, 32));
+        a3 = f32x4.add(a3, v128.load(q, 48));
+      }
+      const t = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
+      accFloat += <f64>f32x4.extract_lane(t, 0) + <f64>f32x4.extract_lane(t, 1)
+        + <f64>f32x4.extract_lane(t, 2) + <f64>f32x4.extract_lane(t, 3);
+    }
+    p += <usize>i << 2;
+  }
+  for (; i < n; i++) { accFloat += <f64>load<f32>(p); p += s; }
+}
+
+function reduceRow<T>(op: i32, p: usize, n: i32, s: isize): void {
+  if (op == Reduce.Sum && isFloat<T>() && sizeof<T>() == 4) { sumRowF32(p, n, s); seen += n; return; }
+  for (let i = 0; i < n; i++) {
+    const x = load<T>(p);
+    switch (op) {
+      case Reduce.Sum: if (isFloat<T>()) accFloat += <f64>x; else accInt += <i64>x; break;
+      case Reduce.Prod: if (isFloat<T>()) accFloat *= <f64>x; else accInt *= <i64>x; break;
+      case Reduce.All: if (x == <T>0) accInt = 0; break;
+      case Reduce.Any: if (x != <T>0) accInt = 1; break;
+      default: {
+        const wantMax = op == Reduce.Max || op == Reduce.ArgMax;
+        if (isFloat<T>()) {
+          const v = <f64>x;
+          // NaN wins and stays; otherwise strictly better replaces (first occurrence on ties)
+          if (best == best && (v != v || (wantMax ? v > best : v < best))) { best = v; bestIndex = seen + i; }
+        } else {
+          const v = <i64>x;
+          if (wantMax ? v > bestInt : v < bestInt) { bestInt = v; bestIndex = seen + i; }
+        }
+      }
+    }
+    p += s;
+  }
+  seen += n;
+}
+
+function reduceTyped<T>(op: i32, k: i32, r: i32, desc: usize, src: usize, dst: usize, indices: usize, scale: f64): void {
+  const keptShape = desc, redShape = desc + (<usize>k << 2);
+  const keptStrides = desc + (<usize>(k + r) << 2), redStrides = desc + (<usize>(2 * k + r) << 2);
+  let nOut = 1;
+  for (let d = 0; d < k; d++) { nOut *= at(keptShape, d); store<i32>(keptCounters + (<usize>d << 2), 0); }
+  let nRed = 1;
+  for (let d = 0; d < r; d++) nRed *= at(redShape, d);
+  const innerN = r > 0 ? at(redShape, r - 1) : 1;
+  const innerS = r > 0 ? <isize>at(redStrides, r - 1) : 0;
+  const rows = innerN > 0 ? nRed / innerN : 0;
+  let base = src;
+  for (let o = 0; o < nOut; o++) {
+    accFloat = op == Reduce.Prod ? 1 : 0;
+    accInt = op == Reduce.Prod || op == Reduce.All ? 1 : 0;
+    seen = 0; bestIndex = 0;
+    if (nRed > 0) {
+      // seed max/min with the first element so that integer ranges need no sentinel
+      best = <f64>load<T>(base); bestInt = isFloat<T>() ? 0 : <i64>load<T>(base);
+    }
+    for (let d = 0; d < r - 1; d++) store<i32>(redCounters + (<usize>d << 2), 0);
+    let p = base;
+    for (let row = 0; row < rows; row++) {
+      reduceRow<T>(op, p, innerN, innerS);
+      // odometer over the reduced dims except the innermost
+      let d = r - 2;
+      while (d >= 0) {
+        const c = at(redCounters, d) + 1;
+        const st = <isize>at(redStrides, d);
+        if (c < at(redShape, d)) { store<i32>(redCounters + (<usize>d << 2), c); p += st; break; }
+        store<i32>(redCounters + (<usize>d << 2), 0);
+        p -= st * <isize>(at(redShape, d) - 1);
+        d--;
+      }
+    }
+    const out = dst + <usize>o * sizeof<T>();
+    switch (op) {
+      case Reduce.Sum: case Reduce.Prod:
+        if (isFloat<T>()) store<T>(out, <T>(accFloat * scale)); else store<T>(out, <T>accInt);
+        break;
+      case Reduce.All: case Reduce.Any: store<T>(out, <T>accInt); break;
+      default:
+        if (op == Reduce.Max || op == Reduce.Min) store<T>(out, isFloat<T>() ? <T>best : <T>bestInt);
+        if (indices) store<i64>(indices + (<usize>o << 3), bestIndex);
+    }
+    // odometer over the kept dims
+    let d = k - 1;
+    while (d >= 0) {
+      const c = at(keptCounters, d) + 1;
+      const st = <isize>at(keptStrides, d);
+      if (c < at(keptShape, d)) { store<i32>(keptCounters + (<usize>d << 2), c); base += st; break; }
+      store<i32>(keptCounters + (<usize>d << 2), 0);
+      base -= st * <isize>(at(keptShape, d) - 1);
+      d--;
+    }
+  }
+}
+
+/** Reduces `src` (of `dtype`) into the contiguous `dst`; `scale` multiplies float sums (mean). */
+export function reduce(op: i32, dtype: i32, k: i32, r: i32, desc: usize, src: usize, dst: usize, indices: usize, scale: f64): void {
+  switch (dtype) {
+    case F32: reduceTyped<f32>(op, k, r, desc, src, dst, indices, scale); break;
+    case F64: reduceTyped<f64>(op, k, r, desc, src, dst, indices, scale); break;
+    case I32: reduceTyped<i32>(op, k, r, desc, src, dst, indices, scale); break;
+    case I64: reduceTyped<i64>(op, k, r, desc, src, dst, indices, scale); break;
+    default: reduceTyped<u8>(op, k, r, desc, src, dst, indices, scale); break;
+  }
+}

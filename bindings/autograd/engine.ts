@@ -1,0 +1,315 @@
+// The backward engine (PyTorch's Engine::execute): orders the nodes reachable from the roots,
+// runs each once all of its incoming gradients have arrived (the highest sequence number first
+// among the ready ones, so leaves accumulate as soon as possible), sums gradients per input,
+// reduces broadcast gradients to the expected shape, and frees saved tensors unless asked to
+// retain the graph.
+import { RuntimeError, messages } from "../errors.js";
+import { formatShape } from "../errors.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { sameShape } from "../tensor/shape.js";
+import { tidyWith } from "../tensor/lifetime.js";
+import { type Edge, type GradHook, Node } from "./node.js";
+import { setGradEnabled } from "./grad_mode.js";
+import { gradFn, gradientEdge, requiresGrad } from "./variable.js";
+import { isTensor } from "../tensor/tensor.js";
+
+interface ExecInfo {
+  needed: boolean;
+  /** (input number of this node, index in the captured results) */
+  captures: [number, number][];
+}
+
+/** Stands in for an input that no graph reaches (PyTorch's Identity for unreachable inputs). */
+class Unreachable extends Node {
+  constructor() {
+    super("Identity");
+  }
+  apply(grads: (Tensor | null)[]): (Tensor | null)[] {
+    return grads;
+  }
+}
+
+export interface RunOptions {
+  keepGraph: boolean;
+  createGraph: boolean;
+  /** the tensors to differentiate with respect to (autograd.grad, backward(inputs=...)) */
+  inputs?: readonly Tensor[];
+  /** true for backward(): accumulate into .grad; false for autograd.grad: return the gradients */
+  accumulateGrad: boolean;
+  allowUnused?: boolean;
+}
+
+/** Runs backward from `roots` seeded with `grads` (already validated and made by the caller). */
+export function runBackward(roots: readonly Tensor[], grads: readonly (Tensor | null)[], options: RunOptions): (Tensor | null)[] {
+  // gradients the caller passed in belong to the caller: never disposed here
+  const borrowed = new Set<Tensor>(grads.filter((g): g is Tensor => g !== null));
+  const drop = (g: Tensor | null | undefined) => {
+    if (g !== null && g !== undefined && !borrowed.has(g)) g.dispose();
+  };
+  const rootEdges: Edge[] = roots.map((t, i) => {
+    const edge = gradientEdge(t);
+    if (edge.node === null) throw new RuntimeError(messages.noGradFn(i));
+    return edge;
+  });
+  const outputEdges: Edge[] = [];
+  for (const input of options.inputs ?? []) {
+    let fn = gradFn(input);
+    const nr = fn !== null ? input._outputNr : 0;
+    if (fn === null) fn = input._accumulator;
+    if (options.accumulateGrad) retainGrad(input);
+    if (!requiresGrad(input)) throw new RuntimeError(messages.inputNoGrad());
+    outputEdges.push({ node: fn ?? new Unreachable(), inputNr: nr });
+  }
+
+  // The nodes this task touches stay alive until it ends, whatever the caller disposes.
+  const held: Node[] = [];
+  const hold = (n: Node) => {
+    n.retain();
+    held.push(n);
+  };
+  const previousMode = setGradEnabled(options.createGraph);
+  const buffers = new Map<Node, (Tensor | null)[]>();
+  try {
+    // seed: validate the root gradients against what the root nodes expect
+    const seeds = validateOutputs(rootEdges, [...grads], "backward", drop);
+    const dependencies = computeDependencies(rootEdges, hold);
+    const execInfo = options.inputs !== undefined ? initToExecute(rootEdges, outputEdges, options.accumulateGrad) : null;
+    const captured: (Tensor | null)[] = outputEdges.map(() => null);
+    const ready: Node[] = [];
+
+    const deliver = (edge: Edge, grad: Tensor | null) => {
+      const node = edge.node as Node;
+      const remaining = (dependencies.get(node) ?? 0) - 1;
+      dependencies.set(node, remaining);
+      if (execInfo !== null) {
+        const info = execInfo.get(node);
+        if (info === undefined || (!info.needed && info.captures.length === 0)) {
+          drop(grad);
+          return;
+        }
+      }
+      let buffer = buffers.get(node);
+      if (buffer === undefined) {
+        buffer = new Array<Tensor | null>(node.inputMetadata.length).fill(null);
+        buffers.set(node, buffer);
+      }
+      accumulate(buffer, edge.inputNr, grad, drop);
+      if (remaining === 0) pushReady(ready, node);
+    };
+
+    rootEdges.forEach((edge, i) => deliver(edge, seeds[i]));
+
+    while (ready.length > 0) {
+      const node = ready.pop() as Node;
+      const inputs = buffers.get(node) ?? new Array<Tensor | null>(node.inputMetadata.length).fill(null);
+      buffers.delete(node);
+      const hooked = callPreHooks(node, inputs);
+      const info = execInfo?.get(node);
+      if (info !== undefined) {
+        for (const [inputNr, index] of info.captures) {
+          const g = hooked[inputNr];
+          captured[index] = g === null ? null : g;
+        }
+        if (!info.needed) {
+          for (const g of hooked) if (g !== null && !captured.includes(g)) drop(g);
+          continue;
+        }
+      }
+      const outputs = tidyWith(() => node.apply(hooked), isTensor);
+      if (!options.keepGraph) node.releaseVariables();
+      for (const g of hooked) if (g !== null && !outputs.includes(g) && !captured.includes(g)) drop(g);
+      const validated = validateOutputs(node.nextEdges, outputs, node.name, drop);
+      node.nextEdges.forEach((edge, i) => {
+        if (edge.node === null) {
+          drop(validated[i]);
+          return;
+        }
+        deliver(edge, validated[i] ?? null);
+      });
+    }
+
+    if (!options.accumulateGrad && options.inputs !== undefined && !options.allowUnused) {
+      if (captured.some((g) => g === null)) {
+        for (const g of captured) g?.dispose();
+        throw new RuntimeError(messages.unusedInput());
+      }
+    }
+    return captured;
+  } finally {
+    setGradEnabled(previousMode);
+    for (const buffer of buffers.values()) for (const g of buffer) drop(g);
+    for (const n of held) n.release();
+  }
+}
+
+function pushReady(ready: Node[], node: Node): void {
+  // kept sorted ascending by sequence number; pop() takes the highest
+  let i = ready.length;
+  while (i > 0 && ready[i - 1].sequenceNr > node.sequenceNr) i--;
+  ready.splice(i, 0, node);
+}
+
+function accumulate(buffer: (Tensor | null)[], i: number, grad: Tensor | null, drop: (g: Tensor) => void): void {
+  if (grad === null) return;
+  const old = buffer[i] ?? null;
+  if (old === null) {
+    buffer[i] = grad;
+    return;
+  }
+  buffer[i] = old.add(grad);
+  drop(old);
+  drop(grad);
+}
+
+function computeDependencies(roots: readonly Edge[], hold: (n: Node) => void): Map<Node, number> {
+  const deps = new Map<Node, number>();
+  const seen = new Set<Node>();
+  const stack: Node[] = [];
+  for (const e of roots) {
+    const n = e.node as Node;
+    deps.set(n, (deps.get(n) ?? 0) + 1);
+    if (!seen.has(n)) {
+      seen.add(n);
+      hold(n);
+      stack.push(n);
+    }
+  }
+  while (stack.length > 0) {
+    const n = stack.pop() as Node;
+    for (const e of n.nextEdges) {
+      const next = e.node;
+      if (next === null) continue;
+      deps.set(next, (deps.get(next) ?? 0) + 1);
+      if (!seen.has(next)) {
+        seen.add(next);
+        hold(next);
+        stack.push(next);
+      }
+    }
+  }
+  return deps;
+}
+
+/** Marks the nodes on some path from the roots to the requested inputs (PyTorch's init_to_execute). */
+function initToExecute(roots: readonly Edge[], outputs: readonly Edge[], accumulateGrad: boolean): Map<Node, ExecInfo> {
+  const info = new Map<Node, ExecInfo>();
+  const get = (n: Node) => {
+    let i = info.get(n);
+    if (i === undefined) {
+      i = { needed: false, captures: [] };
+      info.set(n, i);
+    }
+    return i;
+  };
+  outputs.forEach((edge, index) => {
+    const n = edge.node as Node;
+    if (accumulateGrad) get(n).needed = true;
+    else get(n).captures.push([edge.inputNr, index]);
+  });
+  // a node is needed if one of its next nodes is needed or captures
+  const memo = new Map<Node, boolean>();
+  const visit = (n: Node): boolean => {
+    const known = memo.get(n);
+    if (known !== undefined) return known;
+    memo.set(n, false); // graphs are acyclic; this only guards re-entry
+    let result = false;
+    const own = info.get(n);
+    if (own !== undefined && (own.needed || own.captures.length > 0)) result = own.needed || result;
+    for (const e of n.nextEdges) {
+      if (e.node === null) continue;
+      if (visit(e.node)) result = true;
+    }
+    if (result) get(n).needed = true;
+    const i = info.get(n);
+    const executes = i !== undefined && (i.needed || i.captures.length > 0);
+    memo.set(n, executes);
+    return executes;
+  };
+  for (const e of roots) visit(e.node as Node);
+  return info;
+}
+
+/** Tensor hooks may replace a gradient; retain_grad hooks then see the final one. */
+function callPreHooks(node: Node, inputs: (Tensor | null)[]): (Tensor | null)[] {
+  const hooks = node.preHooks;
+  if (hooks === null) {
+    callRetainGradHooks(node, inputs);
+    return inputs;
+  }
+  const out = [...inputs];
+  for (const [nr, fns] of hooks) {
+    for (const fn of fns) {
+      const g = out[nr];
+      if (g === null) continue;
+      const replaced = fn(g);
+      if (replaced !== undefined && replaced !== null && replaced !== g) {
+        g.dispose();
+        out[nr] = replaced.keep();
+      }
+    }
+  }
+  callRetainGradHooks(node, out);
+  return out;
+}
+
+function callRetainGradHooks(node: Node, inputs: readonly (Tensor | null)[]): void {
+  const hooks = node.retainGradHooks;
+  if (hooks === null) return;
+  for (const [nr, fn] of hooks) {
+    const g = inputs[nr];
+    if (g !== null) fn(g);
+  }
+}
+
+/**
+ * Checks each gradient against the metadata of the node it flows to: a broadcast gradient is
+ * summed back to the expected shape, a different dtype converted.
+ */
+function validateOutputs(edges: readonly Edge[], grads: (Tensor | null)[], producer: string, drop: (g: Tensor) => void): (Tensor | null)[] {
+  return edges.map((edge, i) => {
+    const grad = grads[i] ?? null;
+    if (edge.node === null || grad === null) return grad;
+    const meta = edge.node.inputMetadata[edge.inputNr];
+    if (meta === undefined) return grad;
+    let g = grad;
+    if (!sameShape(g._shape, meta.shape)) {
+      if (!isExpandable(meta.shape, g._shape)) {
+        throw new RuntimeError(
+          `Function ${producer} returned an invalid gradient at index ${i} - got ${formatShape(g._shape)} but expected shape compatible with ${formatShape(meta.shape)}`,
+        );
+      }
+      const reduced = g.sumToSize(meta.shape);
+      drop(g);
+      g = reduced;
+    }
+    if (g.dtype !== meta.dtype) {
+      const cast = g.to(meta.dtype);
+      drop(g);
+      g = cast;
+    }
+    return g;
+  });
+}
+
+function isExpandable(shape: readonly number[], to: readonly number[]): boolean {
+  if (shape.length > to.length) return false;
+  for (let i = 1; i <= shape.length; i++) {
+    const s = shape[shape.length - i];
+    if (s !== 1 && s !== to[to.length - i]) return false;
+  }
+  return true;
+}
+
+/** PyTorch's retain_grad(): a non-leaf keeps the gradient that reaches it. */
+export function retainGrad(t: Tensor): void {
+  if (!requiresGrad(t)) throw new RuntimeError(messages.retainGradNoGrad());
+  if (t._gradFn === null || t._retainsGrad) return;
+  const fn = gradFn(t) as Node;
+  const hook: GradHook = (grad) => {
+    if (t._disposed) return;
+    if (t._grad === null) t._setGrad(grad.clone().keep());
+    else t._setGrad(t._grad.add(grad).keep());
+  };
+  (fn.retainGradHooks ??= new Map()).set(t._outputNr, hook);
+  t._retainsGrad = true;
+}

@@ -1,0 +1,140 @@
+// Nodes that are not the backward of one op's formula: AccumulateGrad (a leaf's gradient sink),
+// CopySlices (an in-place op on a view, rebased onto the base) and AsStridedBackward0 (a view's
+// regenerated node after its base changed). They compute with ordinary tensor methods, so
+// their gradients are themselves differentiable under createGraph.
+import { RuntimeError, messages } from "../errors.js";
+import { isGradEnabled } from "./grad_mode.js";
+import { Node, LEAF_SEQUENCE_NR } from "./node.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { isContiguous, isNonOverlappingAndDense } from "../tensor/shape.js";
+import { gradientEdge } from "./variable.js";
+
+/** Geometry of a tensor at one moment: what as_strided needs to find it again. */
+interface Geometry {
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+const geometry = (t: Tensor): Geometry => ({ shape: [...t._shape], strides: [...t._strides], offset: t._offset });
+
+export class AccumulateGrad extends Node {
+  constructor(readonly variable: Tensor) {
+    super("AccumulateGrad", LEAF_SEQUENCE_NR);
+    this.addInputMetadata(variable._shape, variable.dtype);
+    variable._hold();
+    variable._accumulator = this;
+  }
+
+  apply(grads: (Tensor | null)[]): (Tensor | null)[] {
+    let grad = grads[0];
+    const v = this.variable;
+    if (grad === null || !v._requiresGrad || v._disposed) return [];
+    for (const hook of v._leafHooks) grad = hook(grad) ?? grad;
+    const current = v._grad;
+    if (current === null) v._setGrad(cloneObeyingLayout(grad, v).keep());
+    else if (!isGradEnabled()) current.add_(grad);
+    else v._setGrad(current.add(grad).keep());
+    return [];
+  }
+
+  protected destroy(): void {
+    super.destroy();
+    if (this.variable._accumulator === this) this.variable._accumulator = null;
+    this.variable._releaseHold();
+  }
+}
+
+/**
+ * A leaf's first gradient gets the leaf's own strides when those are dense (PyTorch's
+ * "gradient layout contract"), else contiguous strides. Under createGraph the copy is recorded.
+ */
+function cloneObeyingLayout(grad: Tensor, variable: Tensor): Tensor {
+  const dense = isNonOverlappingAndDense(variable._shape, variable._strides);
+  if (dense && !isContiguous(variable._shape, variable._strides)) {
+    return grad.newEmptyStrided(variable._shape, variable._strides).copy_(grad);
+  }
+  return grad.newEmpty(variable._shape).copy_(grad);
+}
+
+/**
+ * Gradient of `view = base.as_strided(size, stride, offset)` w.r.t. base: scatter-add the
+ * view's gradient into a zero buffer laid out like the base's storage, then read the base back.
+ */
+export function asStridedBackward(grad: Tensor, base: Geometry, view: Geometry): Tensor {
+  const extentOf = (g: Geometry) => g.shape.reduce((e, s, i) => (s === 0 ? e : e + (s - 1) * g.strides[i]), g.offset + 1);
+  const start = Math.min(base.offset, view.offset);
+  const end = Math.max(extentOf(base), extentOf(view));
+  const positions = grad.newArange(end - start)
+    .asStrided(view.shape, view.strides, view.offset - start)
+    .reshape(-1);
+  const storage = grad.newZeros([end - start]).indexAdd(0, positions, grad.reshape(-1));
+  return storage.asStrided(base.shape, base.strides, base.offset - start);
+}
+
+export class AsStridedBackward0 extends Node {
+  private readonly base: Geometry;
+  private readonly view: Geometry;
+
+  constructor(base: Tensor, view: Tensor) {
+    super("AsStridedBackward0");
+    this.base = geometry(base);
+    this.view = geometry(view);
+  }
+
+  apply(grads: (Tensor | null)[]): (Tensor | null)[] {
+    const grad = grads[0];
+    if (grad === null || !this.shouldComputeOutput(0)) return [null];
+    return [asStridedBackward(grad, this.base, this.view)];
+  }
+}
+
+/**
+ * An in-place op `fn` on a view, as seen from the base: the base's gradient is the incoming one
+ * with the view's region replaced by what `fn` makes of that region.
+ */
+export class CopySlices extends Node {
+  private readonly base: Geometry;
+  private readonly view: Geometry;
+  private fn: Node | null;
+
+  constructor(base: Tensor, view: Tensor, fn: Node) {
+    super("CopySlices");
+    this.base = geometry(base);
+    this.view = geometry(view);
+    this.addInputMetadata(base._shape, base.dtype);
+    fn.retain();
+    this.fn = fn;
+    // the base takes the place of the view among fn's inputs
+    this.setNextEdges([gradientEdge(base), ...fn.nextEdges.slice(1)]);
+  }
+
+  apply(grads: (Tensor | null)[]): (Tensor | null)[] {
+    const grad = grads[0];
+    const fn = this.fn;
+    if (fn === null) throw new RuntimeError(messages.backwardTwice());
+    if (grad === null) return this.nextEdges.map(() => null);
+    const result = grad.newEmptyStrided(this.base.shape, this.base.strides).copy_(grad);
+    const slice = result.asStrided(this.view.shape, this.view.strides, this.view.offset - this.base.offset);
+    const res = fn.apply([slice.clone()]);
+    const out: (Tensor | null)[] = [null];
+    if (res[0] !== null && res[0] !== undefined) {
+      slice.copy_(res[0]);
+      out[0] = result;
+    }
+    for (let i = 1; i < this.nextEdges.length; i++) out.push(res[i] ?? null);
+    return out;
+  }
+
+  releaseVariables(): void {
+    const fn = this.fn;
+    this.fn = null;
+    fn?.release();
+  }
+
+  /** @internal the in-place op's node, for drawing the graph */
+  get inner(): Node | null {
+    return this.fn;
+  }
+}
+

@@ -1,0 +1,81 @@
+// A tensor saved for backward together with the version it had (PyTorch's SavedVariable).
+// The version check and the "modified by an inplace operation" error live here and only here.
+import { RuntimeError, messages } from "../errors.js";
+import { DTYPES } from "../tensor/dtype.js";
+import { Tensor } from "../tensor/tensor.js";
+import type { Node } from "./node.js";
+import { gradFn } from "./variable.js";
+
+export class SavedVariable {
+  private data: Tensor | null;
+  private readonly savedVersion: number;
+  private readonly wasLeaf: boolean;
+  /** inputs (and leaves) are kept as the tensor itself; outputs as an alias without history */
+  private readonly savedOriginal: boolean;
+  private readonly outputNr: number;
+  /** for an in-place op on a view: the view's node when it was saved (for the message) */
+  private readonly inplaceViewFn: Node | null;
+
+  /**
+   * @param owned the saved variable takes over `t` (a temporary such as the clone of self an
+   *   in-place op saves) and disposes it on release
+   */
+  constructor(t: Tensor, isOutput: boolean, isInplaceOnView = false, private readonly owned = false) {
+    this.savedVersion = t._version.value;
+    this.wasLeaf = t._gradFn === null;
+    this.inplaceViewFn = isInplaceOnView ? gradFn(t) : null;
+    this.outputNr = 0;
+    if (!isOutput || this.wasLeaf) {
+      this.savedOriginal = true;
+      if (!owned) t._hold();
+      this.data = t;
+    } else {
+      // Saving an output itself would make a cycle through its gradFn: keep the data only.
+      this.savedOriginal = false;
+      this.data = t._alias(t._shape, t._strides, t._offset, t._version).keep();
+    }
+  }
+
+  /**
+   * The saved tensor, after checking it was not modified in place since it was saved.
+   * `savedFor` is the node unpacking it (given for outputs, as in PyTorch).
+   */
+  unpack(savedFor: Node | null = null): Tensor {
+    const data = this.data;
+    if (data === null) throw new RuntimeError(messages.backwardTwice());
+    let fn: Node | null = this.inplaceViewFn ?? (this.savedOriginal ? gradFn(data) : null);
+    if (!this.wasLeaf && fn === null) {
+      if (savedFor === null) throw new RuntimeError(messages.savedDetachedInplace());
+      fn = savedFor;
+    }
+    const current = data._version.value;
+    if (current !== this.savedVersion) {
+      throw new RuntimeError(
+        messages.savedModified(DTYPES[data.dtype].typeName, data._shape, fn?.name ?? null, current, this.savedVersion),
+      );
+    }
+    if (this.savedOriginal) return data;
+    // An output comes back as a tensor whose history is the node that saved it, so that
+    // double backward through it reaches that node.
+    const out = data._alias(data._shape, data._strides, data._offset, data._version);
+    if (fn !== null) {
+      fn.retain();
+      out._gradFn = fn;
+      out._outputNr = this.outputNr;
+    }
+    return out;
+  }
+
+  /** @internal The saved tensor without checks, for drawing the graph. */
+  peek(): { tensor: Tensor; savedVersion: number } | null {
+    return this.data === null ? null : { tensor: this.data, savedVersion: this.savedVersion };
+  }
+
+  release(): void {
+    const data = this.data;
+    this.data = null;
+    if (data === null) return;
+    if (this.savedOriginal && !this.owned) data._releaseHold();
+    else data.dispose();
+  }
+}

@@ -1,0 +1,68 @@
+// tapegrad: PyTorch's tensors and autograd for JavaScript, on a WebAssembly core.
+// This module is the runtime-independent API; entries in bindings/entries/ load the core.
+import { Tensor, isTensor } from "./tensor/tensor.js";
+import { installMethods } from "./ops/methods.js";
+import { functions } from "./ops/functions.js";
+import { arange, empty, eye, full, linspace, ones, tensor, zeros, likeFunctions } from "./ops/creation.js";
+import { Ellipsis, Slice, slice } from "./ops/indexing.js";
+import { enableGrad, inferenceMode, isGradEnabled, noGrad, setGradEnabled } from "./autograd/grad_mode.js";
+import { backward, grad } from "./autograd/api.js";
+import { Node } from "./autograd/node.js";
+import { liveTensorCount, tidyWith } from "./tensor/lifetime.js";
+import { core } from "./runtime/core.js";
+import * as nn from "./nn/index.js";
+
+installMethods();
+
+export { RuntimeError, IndexError, ValueError } from "./errors.js";
+export { Tensor, isTensor, Node, Slice, slice, Ellipsis };
+export { Storage } from "./storage.js";
+export type { DType } from "./tensor/dtype.js";
+export { init, type InitOptions } from "./runtime/init.js";
+export { tensor, zeros, ones, full, empty, arange, linspace, eye };
+export const { zerosLike, onesLike, fullLike, emptyLike } = likeFunctions;
+export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled };
+export { nn };
+
+/** torch.autograd */
+export const autograd = { backward, grad };
+
+/** Runs `fn`, then disposes every tensor it created except those it returns (see lifetime.ts). */
+export function tidy<T>(fn: () => T): T {
+  return tidyWith(fn, isTensor);
+}
+
+/** Exempts a tensor from enclosing tidy() calls. */
+export function keep<T extends Tensor>(t: T): T {
+  return t.keep();
+}
+
+/** Disposes every tensor found in `value` (a tensor, array or object of tensors). */
+export function dispose(value: unknown): void {
+  if (value instanceof Tensor) value.dispose();
+  else if (Array.isArray(value)) value.forEach(dispose);
+  else if (value !== null && typeof value === "object") Object.values(value).forEach(dispose);
+}
+
+/** What linear memory holds right now. */
+export function memory(): { liveBytes: number; liveBlocks: number; liveTensors: number; heapBytes: number } {
+  const k = core();
+  return { liveBytes: k.liveBytes(), liveBlocks: k.liveBlocks(), liveTensors: liveTensorCount(), heapBytes: k.memory.buffer.byteLength };
+}
+
+export const {
+  // pointwise
+  neg, abs, sign, sgn, exp, exp2, expm1, log, log1p, log2, log10, sqrt, rsqrt, reciprocal, sigmoid, tanh, relu,
+  sin, cos, tan, asin, acos, atan, sinh, cosh, erf, square, floor, ceil, round, trunc, frac, silu, mish, logit,
+  clamp, clip, add, sub, mul, div, pow, maximum, minimum, atan2, remainder, fmod, floorDivide, hypot,
+  eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalXor, logicalNot, where, maskedFill,
+  // reductions
+  sum, mean, prod, max, min, amax, amin, argmax, argmin, var: variance_, std, logsumexp, softmax, logSoftmax, cumsum, all, any,
+  // shapes, views, indexing
+  cat, concat, stack, flatten, unflatten, reshape, transpose, permute, movedim, squeeze, unsqueeze, narrow, select,
+  unbind, split, chunk, flip, roll, tril, triu, gather, scatter, scatterAdd, indexSelect, indexAdd, maskedSelect, nonzero,
+  clone, detach,
+  // linear algebra
+  matmul, mm, bmm, dot, mv, outer, addmm,
+} = functions;
+export { variance_ as var };

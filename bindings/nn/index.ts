@@ -1,0 +1,4 @@
+// torch.nn
+import * as functional from "./functional.js";
+
+export { functional };

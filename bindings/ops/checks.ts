@@ -1,0 +1,41 @@
+// Argument checks shared by ops, with PyTorch's messages.
+import { RuntimeError, messages } from "../errors.js";
+import { type DType, canCast, castError } from "../tensor/dtype.js";
+import { type Shape, broadcastShapes, hasInternalOverlap, isNonOverlappingAndDense, numel, sameShape } from "../tensor/shape.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { DTYPES } from "../tensor/dtype.js";
+
+/** PyTorch's assert_no_internal_overlap: in-place writes need distinct memory per element. */
+export function checkNoInternalOverlap(t: Tensor): void {
+  if (hasInternalOverlap(t._shape, t._strides)) throw new RuntimeError(messages.internalOverlap());
+}
+
+/** PyTorch's assert_no_partial_overlap: an input may be the output itself, or disjoint from it. */
+export function checkNoPartialOverlap(out: Tensor, input: Tensor): void {
+  if (out === input || out._storage !== input._storage) return;
+  if (numel(out._shape) === 0 || numel(input._shape) === 0) return;
+  if (!isNonOverlappingAndDense(out._shape, out._strides) || !isNonOverlappingAndDense(input._shape, input._strides)) return;
+  const bytes = DTYPES[out.dtype].bytes;
+  const aBegin = out.dataPtr(), aEnd = aBegin + numel(out._shape) * bytes;
+  const bBegin = input.dataPtr(), bEnd = bBegin + numel(input._shape) * DTYPES[input.dtype].bytes;
+  if (aBegin === bBegin && aEnd === bEnd) {
+    if (!sameShape(out._strides, input._strides)) throw new RuntimeError(messages.partialOverlap());
+    return;
+  }
+  if (aBegin < bEnd && bBegin < aEnd) throw new RuntimeError(messages.partialOverlap());
+}
+
+/** The checks TensorIterator makes before an in-place op writes `self`. */
+export function checkInplaceTarget(self: Tensor, inputs: readonly Tensor[], computeDtype: DType, broadcastWith: readonly Shape[]): void {
+  let shape: number[] = [...self._shape];
+  for (const s of broadcastWith) shape = broadcastShapes(shape, s);
+  if (!sameShape(shape, self._shape)) throw new RuntimeError(messages.outputShape(self._shape, shape));
+  if (!canCast(computeDtype, self.dtype)) throw castError(computeDtype, self.dtype);
+  checkNoInternalOverlap(self);
+  for (const t of inputs) checkNoPartialOverlap(self, t);
+}
+
+/** Throws if any handle was disposed. */
+export function alive(...tensors: readonly (Tensor | null | undefined)[]): void {
+  for (const t of tensors) if (t !== null && t !== undefined && t._disposed) throw new RuntimeError(messages.disposed());
+}

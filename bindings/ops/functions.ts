@@ -1,0 +1,34 @@
+// The torch.* function forms: `sigmoid(x)` for every method `x.sigmoid()`, plus the functions
+// that are not methods (cat, stack, where with scalars, pow with a scalar base).
+import { Tensor } from "../tensor/tensor.js";
+import { METHOD_TABLES, type TensorMethods } from "./methods.js";
+import { cat, stack } from "./shape.js";
+import { powScalarBase, where } from "./pointwise.js";
+
+type Functional = {
+  [K in keyof TensorMethods]: TensorMethods[K] extends (...args: infer A) => infer R ? (self: Tensor, ...args: A) => R : never;
+};
+
+function functionForms(): Functional {
+  const out: Record<string, unknown> = {};
+  for (const table of METHOD_TABLES) {
+    for (const name of Object.keys(table)) {
+      out[name] = (self: Tensor, ...args: unknown[]) =>
+        ((self as unknown as Record<string, (...a: unknown[]) => unknown>)[name])(...args);
+    }
+  }
+  return out as Functional;
+}
+
+const forms = functionForms();
+
+export const functions = {
+  ...forms,
+  cat: (tensors: readonly Tensor[], dim: number | { dim?: number } = 0) => cat(tensors, typeof dim === "number" ? dim : dim.dim ?? 0),
+  concat: (tensors: readonly Tensor[], dim = 0) => cat(tensors, dim),
+  stack: (tensors: readonly Tensor[], dim: number | { dim?: number } = 0) => stack(tensors, typeof dim === "number" ? dim : dim.dim ?? 0),
+  where: (condition: Tensor, self: Tensor | number, other: Tensor | number) => where(condition, self, other),
+  /** torch.pow(base, exponent): the base may be a number */
+  pow: (base: Tensor | number, exponent: Tensor | number): Tensor =>
+    base instanceof Tensor ? base.pow(exponent) : powScalarBase(base, exponent as Tensor),
+};

@@ -1,0 +1,258 @@
+// The narrow interface between tensors and the WebAssembly kernels: every launcher turns
+// tensors (or scalars) into pointers plus a coalesced shape/stride descriptor and calls one
+// export. No autograd here and no checks beyond what the kernels need.
+import { IndexError, RuntimeError } from "../errors.js";
+import { code, core, descriptor, scalarSlot } from "../runtime/core.js";
+import { DTYPES, type DType } from "../tensor/dtype.js";
+import { type Shape, coalesce, contiguousStrides, expandStrides, numel } from "../tensor/shape.js";
+import { Tensor } from "../tensor/tensor.js";
+
+/** An operand of a kernel: a tensor or a scalar (a one-element buffer broadcast with 0 strides). */
+export type Operand = Tensor | { scalar: number; dtype: DType };
+
+interface Placed {
+  ptr: number;
+  strides: number[]; // bytes, over the box shape
+}
+
+function place(op: Operand, shape: Shape, slot: number): Placed {
+  if (op instanceof Tensor) {
+    const bytes = DTYPES[op.dtype].bytes;
+    return { ptr: op.dataPtr(), strides: expandStrides(op._shape, op._strides, shape).map((s) => s * bytes) };
+  }
+  return { ptr: scalarSlot(op.scalar, DTYPES[op.dtype].code, slot), strides: new Array<number>(shape.length).fill(0) };
+}
+
+/** Writes the descriptor for a box over `shape` and returns [ndim, desc, ...pointers]. */
+function box(shape: Shape, operands: readonly Operand[]): { ndim: number; desc: number; ptrs: number[] } {
+  const placed = operands.map((o, i) => place(o, shape, i));
+  const c = coalesce(shape, placed.map((p) => p.strides));
+  const words: number[] = [...c.shape];
+  for (const s of c.strides) words.push(...s);
+  return { ndim: c.shape.length, desc: descriptor(words), ptrs: placed.map((p) => p.ptr) };
+}
+
+export const dtypeCode = (dtype: DType): number => DTYPES[dtype].code;
+
+/** A new contiguous tensor (uninitialized). */
+export function empty(shape: Shape, dtype: DType): Tensor {
+  return Tensor._empty(shape, dtype);
+}
+
+/** A new tensor with the given shape and strides (PyTorch's empty_strided). */
+export function emptyStrided(shape: Shape, strides: Shape, dtype: DType): Tensor {
+  let extent = numel(shape) === 0 ? 0 : 1;
+  for (let i = 0; i < shape.length; i++) if (shape[i] > 0) extent += (shape[i] - 1) * strides[i];
+  const t = Tensor._empty([extent], dtype);
+  const out = t._alias(shape, strides, 0, null);
+  t.dispose();
+  return out;
+}
+
+export function fill(t: Tensor, value: number): void {
+  if (t.numel() === 0) return;
+  const b = box(t._shape, [t]);
+  core().fill(dtypeCode(t.dtype), b.ndim, b.desc, b.ptrs[0], scalarSlot(value, dtypeCode(t.dtype), 0));
+}
+
+/** dst[...] = src broadcast to dst's shape, converting dtypes. */
+export function copyInto(dst: Tensor, src: Operand): void {
+  if (dst.numel() === 0) return;
+  const b = box(dst._shape, [dst, src]);
+  const srcDtype = src instanceof Tensor ? src.dtype : src.dtype;
+  core().copy(dtypeCode(srcDtype), dtypeCode(dst.dtype), b.ndim, b.desc, b.ptrs[0], b.ptrs[1]);
+}
+
+/** A contiguous copy of `src` as `dtype` (and broadcast to `shape`). */
+export function copyAs(src: Tensor, dtype: DType = src.dtype, shape: Shape = src._shape): Tensor {
+  const out = empty(shape, dtype);
+  copyInto(out, src);
+  return out;
+}
+
+const unaryCodes = new Map<string, number>();
+const binaryCodes = new Map<string, number>();
+function opCode(cache: Map<string, number>, family: string, name: string): number {
+  let c = cache.get(name);
+  if (c === undefined) {
+    c = code(`${family}.${name}`);
+    cache.set(name, c);
+  }
+  return c;
+}
+
+/** Names of assembly/kernels/unary.ts's `Unary` enum. */
+export type UnaryKernel =
+  | "Neg" | "Abs" | "Sign" | "Exp" | "Expm1" | "Log" | "Log1p" | "Log2" | "Log10" | "Sqrt" | "Rsqrt" | "Reciprocal"
+  | "Sigmoid" | "Tanh" | "Relu" | "LeakyRelu" | "Elu" | "Gelu" | "GeluTanh" | "Silu" | "Softplus" | "Mish"
+  | "Sin" | "Cos" | "Tan" | "Asin" | "Acos" | "Atan" | "Sinh" | "Cosh" | "Erf" | "Exp2"
+  | "Clamp" | "Pow" | "Square" | "Floor" | "Ceil" | "Round" | "Trunc" | "Frac" | "Hardtanh" | "Logit";
+
+/** Names of the `Binary` enum. */
+export type BinaryKernel =
+  | "Add" | "Sub" | "Mul" | "Div" | "FloorDiv" | "TruncDiv" | "Remainder" | "Fmod" | "Pow" | "Maximum" | "Minimum"
+  | "Atan2" | "AddScaled" | "BitAnd" | "BitOr" | "BitXor" | "Hypot" | "Copysign";
+
+export type CompareKernel = "Eq" | "Ne" | "Lt" | "Le" | "Gt" | "Ge" | "And" | "Or" | "Xor";
+
+/** out = f(x); x and out share a dtype; out may be x itself (in place). */
+export function unary(op: UnaryKernel, x: Tensor, out: Tensor, p0 = 0, p1 = 0): Tensor {
+  if (out.numel() === 0) return out;
+  const b = box(out._shape, [out, x]);
+  core().unary(opCode(unaryCodes, "Unary", op), dtypeCode(out.dtype), b.ndim, b.desc, b.ptrs[0], b.ptrs[1], p0, p1);
+  return out;
+}
+
+/** out = f(a, b) with broadcasting; operands already have out's dtype. */
+export function binary(op: BinaryKernel, a: Operand, b: Operand, out: Tensor, alpha = 1): Tensor {
+  if (out.numel() === 0) return out;
+  const bx = box(out._shape, [out, a, b]);
+  const status = core().binary(opCode(binaryCodes, "Binary", op), dtypeCode(out.dtype), bx.ndim, bx.desc, bx.ptrs[0], bx.ptrs[1], bx.ptrs[2], alpha);
+  if (status !== 0) throw new RuntimeError("ZeroDivisionError");
+  return out;
+}
+
+const compareCodes = new Map<string, number>();
+/** out (bool) = a <op> b; a and b share `dtype`. */
+export function compare(op: CompareKernel, a: Operand, b: Operand, dtype: DType, out: Tensor): Tensor {
+  if (out.numel() === 0) return out;
+  const bx = box(out._shape, [out, a, b]);
+  core().compare(opCode(compareCodes, "Compare", op), dtypeCode(dtype), bx.ndim, bx.desc, bx.ptrs[0], bx.ptrs[1], bx.ptrs[2]);
+  return out;
+}
+
+/** out = cond ? a : b (cond bool, a and b of out's dtype), broadcasting. */
+export function where(cond: Tensor, a: Operand, b: Operand, out: Tensor): Tensor {
+  if (out.numel() === 0) return out;
+  const bx = box(out._shape, [out, cond, a, b]);
+  core().where(DTYPES[out.dtype].bytes, bx.ndim, bx.desc, bx.ptrs[0], bx.ptrs[1], bx.ptrs[2], bx.ptrs[3]);
+  return out;
+}
+
+const reduceCodes = new Map<string, number>();
+export type ReduceKernel = "Sum" | "Prod" | "Max" | "Min" | "ArgMax" | "ArgMin" | "All" | "Any";
+
+/**
+ * Reduces `x` over `dims` (sorted, distinct) into `out` (contiguous, kept dims only, of x's
+ * dtype); arg-reductions also write int64 positions to `indices`.
+ */
+export function reduce(op: ReduceKernel, x: Tensor, dims: readonly number[], out: Tensor | null, indices: Tensor | null, scale = 1): void {
+  const kept: number[] = [];
+  const red: number[] = [];
+  for (let d = 0; d < x._shape.length; d++) (dims.includes(d) ? red : kept).push(d);
+  const bytes = DTYPES[x.dtype].bytes;
+  const words = [
+    ...kept.map((d) => x._shape[d]),
+    ...red.map((d) => x._shape[d]),
+    ...kept.map((d) => x._strides[d] * bytes),
+    ...red.map((d) => x._strides[d] * bytes),
+  ];
+  core().reduce(
+    opCode(reduceCodes, "Reduce", op), dtypeCode(x.dtype), kept.length, red.length, descriptor(words),
+    x.dataPtr(), out === null ? 0 : out.dataPtr(), indices === null ? 0 : indices.dataPtr(), scale,
+  );
+}
+
+/**
+ * c = a·b over broadcast batch dims: a is [...batch, M, K], b is [...batch, K, N] (any strides,
+ * batch dims already expanded to `batch`), c is a fresh contiguous [...batch, M, N].
+ */
+export function matmul(a: Tensor, b: Tensor, c: Tensor, batch: Shape, accumulate = false): void {
+  const M = a._shape[a._shape.length - 2];
+  const K = a._shape[a._shape.length - 1];
+  const N = b._shape[b._shape.length - 1];
+  if (numel(c._shape) === 0) return;
+  const bytes = DTYPES[c.dtype].bytes;
+  const bn = batch.length;
+  const aStr = expandStrides(a._shape.slice(0, -2), a._strides.slice(0, -2), batch).map((s) => s * bytes);
+  const bStr = expandStrides(b._shape.slice(0, -2), b._strides.slice(0, -2), batch).map((s) => s * bytes);
+  const cStr = contiguousStrides([...batch, M, N]).slice(0, bn).map((s) => s * bytes);
+  const mat = [a._strides[a._strides.length - 2] * bytes, a._strides[a._strides.length - 1] * bytes,
+    b._strides[b._strides.length - 2] * bytes, b._strides[b._strides.length - 1] * bytes];
+  const desc = descriptor([...batch, ...aStr, ...bStr, ...cStr, ...mat]);
+  core().matmul(dtypeCode(c.dtype), bn, desc, M, N, K, c.dataPtr(), a.dataPtr(), b.dataPtr(), accumulate ? 1 : 0);
+}
+
+/**
+ * Gathers along `dim`: out[c] = src[c with c[dim] = index[c]], where index (int64) broadcasts
+ * to out's shape and src has out's shape except along `dim`.
+ */
+export function gather(src: Tensor, dim: number, index: Tensor, out: Tensor): void {
+  if (out.numel() === 0) return;
+  const bytes = DTYPES[src.dtype].bytes;
+  const srcStrides = src._strides.map((s, d) => (d === dim ? 0 : s));
+  const b = boxRaw(out._shape, [
+    [out.dataPtr(), out._strides.map((s) => s * bytes)],
+    [src.dataPtr(), srcStrides.map((s) => s * bytes)],
+    [index.dataPtr(), expandStrides(index._shape, index._strides, out._shape).map((s) => s * 8)],
+  ]);
+  const status = core().gather(bytes, b.ndim, b.desc, out.dataPtr(), src.dataPtr(), index.dataPtr(), src._shape[dim], src._strides[dim] * bytes);
+  if (status !== 0) throw indexOutOfRange(core().indexError(), dim, src._shape[dim]);
+}
+
+/** dst[c with c[dim] = index[c]] (+)= src[c], over src's shape. */
+export function scatter(dst: Tensor, dim: number, index: Tensor, src: Tensor, accumulate: boolean): void {
+  if (src.numel() === 0) return;
+  const bytes = DTYPES[dst.dtype].bytes;
+  const dstStrides = dst._strides.map((s, d) => (d === dim ? 0 : s));
+  const b = boxRaw(src._shape, [
+    [src.dataPtr(), src._strides.map((s) => s * bytes)],
+    [dst.dataPtr(), dstStrides.map((s) => s * bytes)],
+    [index.dataPtr(), expandStrides(index._shape, index._strides, src._shape).map((s) => s * 8)],
+  ]);
+  const status = core().scatter(dtypeCode(dst.dtype), accumulate ? 1 : 0, b.ndim, b.desc, src.dataPtr(), dst.dataPtr(), index.dataPtr(), dst._shape[dim], dst._strides[dim] * bytes);
+  if (status !== 0) throw indexOutOfRange(core().indexError(), dim, dst._shape[dim]);
+}
+
+function indexOutOfRange(index: number, dim: number, size: number): IndexError {
+  return new IndexError(`index ${index} is out of bounds for dimension ${dim} with size ${size}`);
+}
+
+function boxRaw(shape: Shape, operands: [number, number[]][]): { ndim: number; desc: number } {
+  const c = coalesce(shape, operands.map((o) => o[1]));
+  const words: number[] = [...c.shape];
+  for (const s of c.strides) words.push(...s);
+  return { ndim: c.shape.length, desc: descriptor(words) };
+}
+
+/** The elements of `src` where `mask` (broadcast together to `shape`) is true, as a 1-D tensor. */
+export function maskedSelect(src: Tensor, mask: Tensor, shape: Shape, count: number): Tensor {
+  const out = empty([count], src.dtype);
+  if (count === 0) return out;
+  const b = box(shape, [src, mask]);
+  core().maskedSelect(DTYPES[src.dtype].bytes, b.ndim, b.desc, out.dataPtr(), b.ptrs[0], b.ptrs[1]);
+  return out;
+}
+
+/** [count, ndim] int64 coordinates of the true elements of a bool tensor. */
+export function nonzero(mask: Tensor, count: number): Tensor {
+  const out = empty([count, mask.ndim], "int64");
+  if (count === 0) return out;
+  // no coalescing: coordinates are per original dim
+  const words = [...mask._shape, ...mask._strides];
+  core().nonzero(mask.ndim, descriptor(words), out.dataPtr(), mask.dataPtr());
+  return out;
+}
+
+/** Inclusive scan along `dim` into a fresh contiguous tensor of x's dtype. */
+export function scan(x: Tensor, dim: number, multiply: boolean): Tensor {
+  const out = empty(x._shape, x.dtype);
+  if (out.numel() === 0) return out;
+  const bytes = DTYPES[x.dtype].bytes;
+  const order = [...x._shape.keys()].filter((d) => d !== dim).concat([dim]);
+  const words = [
+    ...order.map((d) => x._shape[d]),
+    ...order.map((d) => out._strides[d] * bytes),
+    ...order.map((d) => x._strides[d] * bytes),
+  ];
+  core().scan(multiply ? 1 : 0, dtypeCode(x.dtype), order.length, descriptor(words), out.dataPtr(), x.dataPtr());
+  return out;
+}
+
+/** A contiguous 1-D run of `start + i * step` (linspace: mirrored from `end` in the second half). */
+export function sequence(out: Tensor, start: number, step: number, end = 0, symmetric = false): Tensor {
+  core().sequence(dtypeCode(out.dtype), out.dataPtr(), out.numel(), start, step, end, symmetric ? 1 : 0);
+  return out;
+}
+
+export { numel };

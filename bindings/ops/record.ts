@@ -1,0 +1,167 @@
+// How an op enters the tape. An op's forward runs kernels; if grad mode is on and an input
+// requires grad, `record` wraps it the way PyTorch's generated VariableType code does: a node
+// named like PyTorch's (`SigmoidBackward0`), edges to the inputs' nodes collected first, the
+// tensors the backward formula needs saved with their versions, then the outputs' history set.
+// `recordInplace` adds the in-place rules (check_inplace, version bump, rebase_history).
+import { Node } from "../autograd/node.js";
+import { SavedVariable } from "../autograd/saved.js";
+import {
+  anyRequiresGrad, checkInplace, collectNextEdges, rebaseHistory, setHistory,
+} from "../autograd/variable.js";
+import type { Tensor } from "../tensor/tensor.js";
+
+/** What a backward formula sees. */
+export interface BackwardContext<A> {
+  /** gradient of the first output (zeros where undefined but others are defined) */
+  readonly grad: Tensor;
+  /** gradients of all outputs, null where undefined */
+  readonly grads: readonly (Tensor | null)[];
+  /** non-tensor values recorded at forward time (dims, shapes, scalars) */
+  readonly attrs: A;
+  /** whether the gradient of the named input is needed */
+  needs(input: string): boolean;
+  /** a saved tensor (an input name, or `result`/`result1` for outputs), version-checked */
+  saved(name: string): Tensor;
+}
+
+export type Grads = Record<string, Tensor | null | undefined>;
+
+export interface Derivative<A = undefined> {
+  /** PyTorch's node name for this overload */
+  readonly name: string;
+  /** names of the differentiable tensor inputs, in forward argument order */
+  readonly inputs: readonly string[];
+  /**
+   * Tensors to save: an input name or `result` (output 0) / `result1`..., mapped to the
+   * inputs whose gradient needs it. A tensor is saved only when one of those is needed.
+   */
+  readonly saves?: Readonly<Record<string, readonly string[]>>;
+  backward(ctx: BackwardContext<A>): Grads;
+}
+
+/** A node whose backward is a Derivative's formula. */
+export class OpNode<A> extends Node {
+  private readonly saved = new Map<string, SavedVariable>();
+
+  constructor(private readonly derivative: Derivative<A>, private readonly attrs: A) {
+    super(derivative.name);
+  }
+
+  /** @internal */
+  save(name: string, t: Tensor, isOutput: boolean, isInplaceOnView = false, owned = false): void {
+    this.saved.set(name, new SavedVariable(t, isOutput, isInplaceOnView, owned));
+  }
+
+  /** @internal */
+  savedVariables(): ReadonlyMap<string, SavedVariable> {
+    return this.saved;
+  }
+
+  apply(grads: (Tensor | null)[]): (Tensor | null)[] {
+    const d = this.derivative;
+    // PyTorch unpacks every saved tensor before computing anything: the checks come first.
+    const unpacked = new Map<string, Tensor>();
+    for (const [name, sv] of this.saved) unpacked.set(name, sv.unpack(name.startsWith("result") ? this : null));
+    const defined = grads.find((g) => g !== null);
+    if (defined === undefined) return d.inputs.map(() => null);
+    const first = grads[0] ?? defined.newZeros(this.inputMetadata[0].shape, { dtype: this.inputMetadata[0].dtype });
+    const needs = (input: string) => this.shouldComputeOutput(d.inputs.indexOf(input));
+    const out = d.backward({
+      grad: first,
+      grads,
+      attrs: this.attrs,
+      needs,
+      saved: (name) => {
+        const t = unpacked.get(name);
+        if (t === undefined) throw new Error(`${d.name}: ${name} was not saved`);
+        return t;
+      },
+    });
+    return d.inputs.map((name, i) => (this.shouldComputeOutput(i) ? out[name] ?? null : null));
+  }
+
+  releaseVariables(): void {
+    for (const sv of this.saved.values()) sv.release();
+  }
+}
+
+function needed(d: Derivative<unknown>, node: Node, name: string): boolean {
+  const users = d.saves?.[name];
+  if (users === undefined) return false;
+  return users.some((input) => node.shouldComputeOutput(d.inputs.indexOf(input)));
+}
+
+/**
+ * Runs `forward` and records it: `inputs` are the differentiable tensor arguments (null for an
+ * absent optional one) in the order of `d.inputs`; outputs get the node as their gradFn.
+ */
+export function record<A, R extends Tensor | Tensor[]>(
+  d: Derivative<A>, inputs: readonly (Tensor | null)[], attrs: A, forward: () => R, aux: Readonly<Record<string, Tensor>> = {},
+): R {
+  if (!anyRequiresGrad(inputs)) return forward();
+  const node = new OpNode(d, attrs);
+  node.retain(); // held by this call until the outputs take it over
+  try {
+    node.setNextEdges(collectNextEdges(inputs));
+    d.inputs.forEach((name, i) => {
+      const t = inputs[i];
+      if (t !== null && needed(d as Derivative<unknown>, node, name)) node.save(name, t, false);
+    });
+    for (const [name, t] of Object.entries(aux)) node.save(name, t, false);
+    const result = forward();
+    const outputs: readonly Tensor[] = Array.isArray(result) ? result : [result as Tensor];
+    setHistory(outputs, node);
+    outputs.forEach((t, i) => {
+      const name = i === 0 ? "result" : `result${i}`;
+      if (needed(d as Derivative<unknown>, node, name)) node.save(name, t, true);
+    });
+    return result;
+  } finally {
+    node.release();
+  }
+}
+
+export interface InplaceOptions {
+  /** the backward needs self as it was before the op (PyTorch's original_self = self.clone()) */
+  readonly original?: () => Tensor;
+  /** non-differentiable tensors the backward reads (indices), saved with their versions */
+  readonly aux?: Readonly<Record<string, Tensor>>;
+}
+
+/**
+ * Runs `write` (which modifies `self` in place) and records it: PyTorch's in-place rules are
+ * checked before any byte is written, the version is bumped once, and the history of `self`
+ * (or of its base, through CopySlices) is rebased onto the op's node.
+ */
+export function recordInplace<A>(
+  d: Derivative<A>, self: Tensor, others: readonly (Tensor | null)[], attrs: A, write: () => void, options: InplaceOptions = {},
+): Tensor {
+  const inputs = [self, ...others];
+  const records = anyRequiresGrad(inputs);
+  checkInplace(self, records);
+  if (!records) {
+    write();
+    self._version.bump();
+    return self;
+  }
+  const node = new OpNode(d, attrs);
+  node.retain();
+  try {
+    node.setNextEdges(collectNextEdges(inputs));
+    d.inputs.forEach((name, i) => {
+      if (!needed(d as Derivative<unknown>, node, name)) return;
+      if (i === 0) {
+        if (options.original === undefined) throw new Error(`${d.name}: in-place op saves self without original()`);
+        node.save(name, options.original().keep(), false, false, true);
+      } else if (inputs[i] !== null) node.save(name, inputs[i] as Tensor, false);
+    });
+    for (const [name, t] of Object.entries(options.aux ?? {})) node.save(name, t, false);
+    write();
+    self._version.bump();
+    rebaseHistory(self, node);
+    if (needed(d as Derivative<unknown>, node, "result")) node.save("result", self, true, self._view !== null);
+    return self;
+  } finally {
+    node.release();
+  }
+}

@@ -1,0 +1,52 @@
+// A block of linear memory shared by every alias of a tensor (views, detach(), .data).
+// Reference counted: each tensor handle and each saved-for-backward reference holds one;
+// the block goes back to the allocator when the last one lets go.
+import { RuntimeError, messages } from "./errors.js";
+import { core } from "./runtime/core.js";
+
+export class Storage {
+  /** Byte address in linear memory; 0 for an empty storage. */
+  readonly ptr: number;
+  readonly byteLength: number;
+  private refs = 1;
+
+  constructor(byteLength: number) {
+    this.byteLength = byteLength;
+    this.ptr = byteLength > 0 ? allocate(byteLength) : 0;
+  }
+
+  retain(): this {
+    this.refs++;
+    return this;
+  }
+
+  release(): void {
+    if (--this.refs === 0 && this.ptr !== 0) core().free(this.ptr, this.byteLength);
+  }
+
+  get alive(): boolean {
+    return this.refs > 0;
+  }
+
+  /** PyTorch's `untyped_storage().data_ptr()`. */
+  dataPtr(): number {
+    return this.ptr;
+  }
+
+  /** PyTorch's `untyped_storage().nbytes()`. */
+  nbytes(): number {
+    return this.byteLength;
+  }
+}
+
+function allocate(bytes: number): number {
+  let ptr = 0;
+  try {
+    ptr = core().alloc(bytes);
+  } catch (e) {
+    // memory.grow failed inside the heap; it traps before changing any heap state
+    if (!(e instanceof WebAssembly.RuntimeError)) throw e;
+  }
+  if (ptr === 0) throw new RuntimeError(messages.outOfMemory(bytes));
+  return ptr;
+}

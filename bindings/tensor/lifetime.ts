@@ -1,0 +1,81 @@
+// Deterministic memory management. The JS garbage collector cannot see linear memory, so
+// handles are disposed explicitly or by `tidy`; a FinalizationRegistry (where the runtime has
+// one) only catches handles that were dropped without either.
+import type { Tensor } from "./tensor.js";
+
+interface Scope {
+  tensors: Tensor[];
+}
+
+const scopes: Scope[] = [];
+let liveTensors = 0;
+
+type Held = { release(): void };
+const registry: FinalizationRegistry<Held> | null =
+  typeof FinalizationRegistry === "function" ? new FinalizationRegistry<Held>((held) => held.release()) : null;
+
+/** @internal Called by every Tensor constructor. */
+export function track(t: Tensor, held: Held): void {
+  liveTensors++;
+  const scope = scopes[scopes.length - 1];
+  if (scope !== undefined) scope.tensors.push(t);
+  // Handles made inside tidy are always disposed by it; only the others need the safety net.
+  else if (registry !== null) registry.register(t, held, t);
+}
+
+/** @internal Called once when a handle lets go of its resources. */
+export function untrack(t: Tensor): void {
+  liveTensors--;
+  registry?.unregister(t);
+}
+
+/** @internal Hands a tensor to the innermost tidy scope (e.g. a gradient that a leaf let go of). */
+export function adopt(t: Tensor): void {
+  const scope = scopes[scopes.length - 1];
+  if (scope !== undefined) scope.tensors.push(t);
+}
+
+export function liveTensorCount(): number {
+  return liveTensors;
+}
+
+/** Collects the tensors reachable from a value returned by `tidy`. */
+function collect(value: unknown, into: Set<Tensor>, seen: Set<object>, isTensor: (v: unknown) => v is Tensor): void {
+  if (value === null || typeof value !== "object") return;
+  if (isTensor(value)) {
+    into.add(value);
+    return;
+  }
+  if (seen.has(value)) return;
+  seen.add(value);
+  if (value instanceof Map) for (const v of value.values()) collect(v, into, seen, isTensor);
+  else if (value instanceof Set || Array.isArray(value)) for (const v of value) collect(v, into, seen, isTensor);
+  else for (const key of Object.keys(value)) collect((value as Record<string, unknown>)[key], into, seen, isTensor);
+}
+
+/**
+ * Runs `fn` and disposes every tensor handle created inside it, except those reachable from its
+ * result, those passed to `keep()`, and gradients that a leaf created outside still holds.
+ * Survivors move to the enclosing tidy, if any.
+ */
+export function tidyWith<T>(fn: () => T, isTensor: (v: unknown) => v is Tensor): T {
+  const scope: Scope = { tensors: [] };
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    scopes.pop();
+    for (const t of scope.tensors) if (!t.isKept()) t.dispose();
+    throw e;
+  }
+  scopes.pop();
+  const keep = new Set<Tensor>();
+  collect(result, keep, new Set(), isTensor);
+  const parent = scopes[scopes.length - 1];
+  for (const t of scope.tensors) {
+    if (keep.has(t) || t.isKept()) parent?.tensors.push(t);
+    else t.dispose();
+  }
+  return result;
+}

@@ -1,0 +1,169 @@
+// Shapes, strides and dims: pure arithmetic on small arrays.
+import { IndexError, RuntimeError, messages } from "../errors.js";
+
+export type Shape = readonly number[];
+
+export function numel(shape: Shape): number {
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
+  return n;
+}
+
+export function contiguousStrides(shape: Shape): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= Math.max(shape[i], 1);
+  }
+  return strides;
+}
+
+export function isContiguous(shape: Shape, strides: Shape): boolean {
+  let expected = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    if (shape[i] === 1) continue;
+    if (shape[i] === 0) return true;
+    if (strides[i] !== expected) return false;
+    expected *= shape[i];
+  }
+  return true;
+}
+
+/** Wraps a possibly negative dim into [0, ndim); PyTorch's IndexError when out of range. */
+export function normalizeDim(dim: number, ndim: number): number {
+  const n = Math.max(ndim, 1);
+  if (!Number.isInteger(dim) || dim < -n || dim >= n) throw new IndexError(messages.dimRange(dim, ndim));
+  return dim < 0 ? dim + n : dim;
+}
+
+/** The broadcast shape of two shapes, or PyTorch's error. */
+export function broadcastShapes(a: Shape, b: Shape): number[] {
+  const n = Math.max(a.length, b.length);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const x = i - (n - a.length) >= 0 ? a[i - (n - a.length)] : 1;
+    const y = i - (n - b.length) >= 0 ? b[i - (n - b.length)] : 1;
+    if (x !== y && x !== 1 && y !== 1) {
+      throw new RuntimeError(
+        `The size of tensor a (${x}) must match the size of tensor b (${y}) at non-singleton dimension ${i}`,
+      );
+    }
+    out[i] = x === 1 ? y : x;
+  }
+  return out;
+}
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Strides that present a tensor of `shape`/`strides` as `target` (0 on broadcast dims). */
+export function expandStrides(shape: Shape, strides: Shape, target: Shape): number[] {
+  const out = new Array<number>(target.length);
+  const lead = target.length - shape.length;
+  for (let i = 0; i < target.length; i++) {
+    const j = i - lead;
+    out[i] = j < 0 || (shape[j] === 1 && target[i] !== 1) ? 0 : strides[j];
+  }
+  return out;
+}
+
+/** A size argument list: separate integers or one array (`view(3, 2)` and `view([3, 2])`). */
+export function sizeArgs(args: readonly (number | readonly number[])[]): number[] {
+  if (args.length === 1 && Array.isArray(args[0])) return [...(args[0] as readonly number[])];
+  return args as number[];
+}
+
+/** Resolves one -1 in a requested shape against the element count. */
+export function inferSize(shape: Shape, count: number): number[] {
+  const out = [...shape];
+  let infer = -1;
+  let known = 1;
+  for (let i = 0; i < out.length; i++) {
+    if (out[i] === -1) {
+      if (infer >= 0) throw new RuntimeError("only one dimension can be inferred");
+      infer = i;
+    } else if (out[i] < 0 || !Number.isInteger(out[i])) {
+      throw new RuntimeError(`invalid shape dimension ${out[i]}`);
+    } else known *= out[i];
+  }
+  if (infer >= 0) {
+    if (known === 0 || count % known !== 0) throw new RuntimeError(messages.shapeInvalid(shape, count));
+    out[infer] = count / known;
+  } else if (known !== count) throw new RuntimeError(messages.shapeInvalid(shape, count));
+  return out;
+}
+
+/**
+ * Strides for viewing (shape, strides) as `target` without copying, or null when the
+ * memory layout does not allow it (PyTorch's computeStride).
+ */
+export function viewStrides(shape: Shape, strides: Shape, target: Shape): number[] | null {
+  if (shape.length === 0) return target.map(() => 1);
+  if (numel(shape) === 0) return sameShape(shape, target) ? [...strides] : contiguousStrides(target);
+  const newStrides = new Array<number>(target.length);
+  let viewD = target.length - 1;
+  let chunkBase = strides[strides.length - 1];
+  let tensorNumel = 1;
+  let viewNumel = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    tensorNumel *= shape[d];
+    if (d === 0 || (shape[d - 1] !== 1 && strides[d - 1] !== tensorNumel * chunkBase)) {
+      while (viewD >= 0 && (viewNumel < tensorNumel || target[viewD] === 1)) {
+        newStrides[viewD] = viewNumel * chunkBase;
+        viewNumel *= target[viewD];
+        viewD--;
+      }
+      if (viewNumel !== tensorNumel) return null;
+      if (d > 0) {
+        chunkBase = strides[d - 1];
+        tensorNumel = 1;
+        viewNumel = 1;
+      }
+    }
+  }
+  if (viewD !== -1) return null;
+  return newStrides;
+}
+
+/** Whether the elements tile a contiguous block in some dim order (PyTorch's is_non_overlapping_and_dense). */
+export function isNonOverlappingAndDense(shape: Shape, strides: Shape): boolean {
+  const dims = shape.map((_, i) => i).filter((i) => shape[i] !== 1).sort((x, y) => strides[x] - strides[y]);
+  let expected = 1;
+  for (const i of dims) {
+    if (shape[i] === 0) return true;
+    if (strides[i] !== expected) return false;
+    expected *= shape[i];
+  }
+  return true;
+}
+
+/** PyTorch's has_internal_overlap answering "yes": a dim of size > 1 with stride 0 (expand). */
+export function hasInternalOverlap(shape: Shape, strides: Shape): boolean {
+  for (let i = 0; i < shape.length; i++) if (strides[i] === 0 && shape[i] > 1) return true;
+  return false;
+}
+
+/**
+ * Merges dimensions that are contiguous for every operand and drops size-1 dims, so kernels
+ * see few (often one) dims. `strides[k]` are the strides of operand k over `shape`.
+ */
+export function coalesce(shape: Shape, strides: readonly Shape[]): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] === 1) continue;
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((s, k) => outStrides[k][last] === s[i] * shape[i])) {
+      outShape[last] *= shape[i];
+      for (let k = 0; k < strides.length; k++) outStrides[k][last] = strides[k][i];
+    } else {
+      outShape.push(shape[i]);
+      for (let k = 0; k < strides.length; k++) outStrides[k].push(strides[k][i]);
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}
