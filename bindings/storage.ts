@@ -28,6 +28,11 @@ export class Storage {
     return this.refs > 0;
   }
 
+  /** Whether more than one handle or saved reference holds these bytes. */
+  get shared(): boolean {
+    return this.refs > 1;
+  }
+
   /** PyTorch's `untyped_storage().data_ptr()`. */
   dataPtr(): number {
     return this.ptr;

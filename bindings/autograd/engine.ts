@@ -6,10 +6,10 @@
 import { RuntimeError, messages } from "../errors.js";
 import { formatShape } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { sameShape } from "../tensor/shape.js";
+import { isNonOverlappingAndDense, sameShape } from "../tensor/shape.js";
 import { tidyWith } from "../tensor/lifetime.js";
 import { type Edge, type GradHook, Node } from "./node.js";
-import { setGradEnabled } from "./grad_mode.js";
+import { isGradEnabled, setGradEnabled } from "./grad_mode.js";
 import { gradFn, gradientEdge, requiresGrad } from "./variable.js";
 import { isTensor } from "../tensor/tensor.js";
 
@@ -41,11 +41,24 @@ export interface RunOptions {
 
 /** Runs backward from `roots` seeded with `grads` (already validated and made by the caller). */
 export function runBackward(roots: readonly Tensor[], grads: readonly (Tensor | null)[], options: RunOptions): (Tensor | null)[] {
-  // gradients the caller passed in belong to the caller: never disposed here
+  // Gradients in flight are owned by this task, counted per place that holds them (a buffer
+  // slot, an output of the node just run): a node may pass one tensor to several inputs.
+  // Gradients the caller passed in belong to the caller and are never disposed here.
   const borrowed = new Set<Tensor>(grads.filter((g): g is Tensor => g !== null));
-  const drop = (g: Tensor | null | undefined) => {
-    if (g !== null && g !== undefined && !borrowed.has(g)) g.dispose();
+  const owners = new Map<Tensor, number>();
+  const own = (g: Tensor | null | undefined) => {
+    if (g !== null && g !== undefined) owners.set(g, (owners.get(g) ?? 0) + 1);
   };
+  const drop = (g: Tensor | null | undefined) => {
+    if (g === null || g === undefined || borrowed.has(g)) return;
+    const n = (owners.get(g) ?? 1) - 1;
+    if (n > 0) owners.set(g, n);
+    else {
+      owners.delete(g);
+      g.dispose();
+    }
+  };
+  const exclusive = (g: Tensor) => !borrowed.has(g) && (owners.get(g) ?? 0) === 1;
   const rootEdges: Edge[] = roots.map((t, i) => {
     const edge = gradientEdge(t);
     if (edge.node === null) throw new RuntimeError(messages.noGradFn(i));
@@ -71,7 +84,7 @@ export function runBackward(roots: readonly Tensor[], grads: readonly (Tensor | 
   const buffers = new Map<Node, (Tensor | null)[]>();
   try {
     // seed: validate the root gradients against what the root nodes expect
-    const seeds = validateOutputs(rootEdges, [...grads], "backward", drop);
+    const seeds = validateOutputs(rootEdges, [...grads], "backward", own, drop);
     const dependencies = computeDependencies(rootEdges, hold);
     const execInfo = options.inputs !== undefined ? initToExecute(rootEdges, outputEdges, options.accumulateGrad) : null;
     const captured: (Tensor | null)[] = outputEdges.map(() => null);
@@ -93,32 +106,35 @@ export function runBackward(roots: readonly Tensor[], grads: readonly (Tensor | 
         buffer = new Array<Tensor | null>(node.inputMetadata.length).fill(null);
         buffers.set(node, buffer);
       }
-      accumulate(buffer, edge.inputNr, grad, drop);
+      accumulate(buffer, edge.inputNr, grad, own, drop, exclusive);
       if (remaining === 0) pushReady(ready, node);
     };
 
+    seeds.forEach(own);
     rootEdges.forEach((edge, i) => deliver(edge, seeds[i]));
 
     while (ready.length > 0) {
       const node = ready.pop() as Node;
       const inputs = buffers.get(node) ?? new Array<Tensor | null>(node.inputMetadata.length).fill(null);
       buffers.delete(node);
-      const hooked = callPreHooks(node, inputs);
+      const hooked = callPreHooks(node, inputs, own, drop);
       const info = execInfo?.get(node);
       if (info !== undefined) {
         for (const [inputNr, index] of info.captures) {
           const g = hooked[inputNr];
           captured[index] = g === null ? null : g;
+          own(g);
         }
         if (!info.needed) {
           for (const g of hooked) if (g !== null && !captured.includes(g)) drop(g);
           continue;
         }
       }
-      const outputs = tidyWith(() => node.apply(hooked), isTensor);
+      const outputs = tidyWith(() => node.apply(hooked, exclusive), isTensor);
       if (!options.keepGraph) node.releaseVariables();
-      for (const g of hooked) if (g !== null && !outputs.includes(g) && !captured.includes(g)) drop(g);
-      const validated = validateOutputs(node.nextEdges, outputs, node.name, drop);
+      for (const g of outputs) own(g);
+      for (const g of hooked) if (g !== null && !captured.includes(g)) drop(g);
+      const validated = validateOutputs(node.nextEdges, outputs, node.name, own, drop);
       node.nextEdges.forEach((edge, i) => {
         if (edge.node === null) {
           drop(validated[i]);
@@ -130,7 +146,7 @@ export function runBackward(roots: readonly Tensor[], grads: readonly (Tensor | 
 
     if (!options.accumulateGrad && options.inputs !== undefined && !options.allowUnused) {
       if (captured.some((g) => g === null)) {
-        for (const g of captured) g?.dispose();
+        for (const g of captured) drop(g);
         throw new RuntimeError(messages.unusedInput());
       }
     }
@@ -149,14 +165,24 @@ function pushReady(ready: Node[], node: Node): void {
   ready.splice(i, 0, node);
 }
 
-function accumulate(buffer: (Tensor | null)[], i: number, grad: Tensor | null, drop: (g: Tensor) => void): void {
+function accumulate(
+  buffer: (Tensor | null)[], i: number, grad: Tensor | null, own: (g: Tensor) => void, drop: (g: Tensor) => void, exclusive: (g: Tensor) => boolean,
+): void {
   if (grad === null) return;
   const old = buffer[i] ?? null;
   if (old === null) {
     buffer[i] = grad;
     return;
   }
+  // PyTorch's InputBuffer reuses the first gradient when nothing else refers to it
+  if (!isGradEnabled() && exclusive(old) && !old._storage.shared && isNonOverlappingAndDense(old._shape, old._strides)
+    && sameShape(old._shape, grad._shape) && old._view === null) {
+    old.add_(grad);
+    drop(grad);
+    return;
+  }
   buffer[i] = old.add(grad);
+  own(buffer[i]);
   drop(old);
   drop(grad);
 }
@@ -230,7 +256,7 @@ function initToExecute(roots: readonly Edge[], outputs: readonly Edge[], accumul
 }
 
 /** Tensor hooks may replace a gradient; retain_grad hooks then see the final one. */
-function callPreHooks(node: Node, inputs: (Tensor | null)[]): (Tensor | null)[] {
+function callPreHooks(node: Node, inputs: (Tensor | null)[], own: (g: Tensor) => void, drop: (g: Tensor) => void): (Tensor | null)[] {
   const hooks = node.preHooks;
   if (hooks === null) {
     callRetainGradHooks(node, inputs);
@@ -243,8 +269,9 @@ function callPreHooks(node: Node, inputs: (Tensor | null)[]): (Tensor | null)[] 
       if (g === null) continue;
       const replaced = fn(g);
       if (replaced !== undefined && replaced !== null && replaced !== g) {
-        g.dispose();
-        out[nr] = replaced.keep();
+        own(replaced.keep());
+        drop(g);
+        out[nr] = replaced;
       }
     }
   }
@@ -265,7 +292,9 @@ function callRetainGradHooks(node: Node, inputs: readonly (Tensor | null)[]): vo
  * Checks each gradient against the metadata of the node it flows to: a broadcast gradient is
  * summed back to the expected shape, a different dtype converted.
  */
-function validateOutputs(edges: readonly Edge[], grads: (Tensor | null)[], producer: string, drop: (g: Tensor) => void): (Tensor | null)[] {
+function validateOutputs(
+  edges: readonly Edge[], grads: (Tensor | null)[], producer: string, own: (g: Tensor) => void, drop: (g: Tensor) => void,
+): (Tensor | null)[] {
   return edges.map((edge, i) => {
     const grad = grads[i] ?? null;
     if (edge.node === null || grad === null) return grad;
@@ -279,11 +308,13 @@ function validateOutputs(edges: readonly Edge[], grads: (Tensor | null)[], produ
         );
       }
       const reduced = g.sumToSize(meta.shape);
+      own(reduced);
       drop(g);
       g = reduced;
     }
     if (g.dtype !== meta.dtype) {
       const cast = g.to(meta.dtype);
+      own(cast);
       drop(g);
       g = cast;
     }

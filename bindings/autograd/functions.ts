@@ -26,13 +26,17 @@ export class AccumulateGrad extends Node {
     variable._accumulator = this;
   }
 
-  apply(grads: (Tensor | null)[]): (Tensor | null)[] {
+  apply(grads: (Tensor | null)[], exclusive: (g: Tensor) => boolean = () => false): (Tensor | null)[] {
     let grad = grads[0];
     const v = this.variable;
     if (grad === null || !v._requiresGrad || v._disposed) return [];
     for (const hook of v._leafHooks) grad = hook(grad) ?? grad;
     const current = v._grad;
-    if (current === null) v._setGrad(cloneObeyingLayout(grad, v).keep());
+    if (current === null) {
+      // PyTorch steals a gradient nothing else refers to when its layout fits the leaf
+      const steal = !isGradEnabled() && exclusive(grad) && obeysLayoutContract(grad, v);
+      v._setGrad((steal ? grad._alias(grad._shape, grad._strides, grad._offset, grad._version) : cloneObeyingLayout(grad, v)).keep());
+    }
     else if (!isGradEnabled()) current.add_(grad);
     else v._setGrad(current.add(grad).keep());
     return [];
@@ -43,6 +47,19 @@ export class AccumulateGrad extends Node {
     if (this.variable._accumulator === this) this.variable._accumulator = null;
     this.variable._releaseHold();
   }
+}
+
+/** PyTorch's obeys_layout_contract: the gradient has the leaf's strides (where sizes exceed 1). */
+function obeysLayoutContract(grad: Tensor, variable: Tensor): boolean {
+  if (isNonOverlappingAndDense(variable._shape, variable._strides)) {
+    for (let i = 0; i < grad._shape.length; i++) {
+      if (grad._shape[i] !== 1) {
+        if (grad._strides[i] !== variable._strides[i]) return false;
+      } else if (grad._strides[i] === 0) return false;
+    }
+    return true;
+  }
+  return isContiguous(grad._shape, grad._strides);
 }
 
 /**

@@ -42,8 +42,11 @@ export abstract class Node {
     this.sequenceNr = sequenceNr;
   }
 
-  /** Computes the gradients of the forward inputs from those of the forward outputs. */
-  abstract apply(grads: (Tensor | null)[]): (Tensor | null)[];
+  /**
+   * Computes the gradients of the forward inputs from those of the forward outputs.
+   * `exclusive(g)` tells whether the engine holds the only reference to `g` (it may be reused).
+   */
+  abstract apply(grads: (Tensor | null)[], exclusive?: (g: Tensor) => boolean): (Tensor | null)[];
 
   /** Frees saved tensors after a backward pass that does not retain the graph. */
   releaseVariables(): void {}

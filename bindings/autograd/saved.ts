@@ -4,7 +4,7 @@ import { RuntimeError, messages } from "../errors.js";
 import { DTYPES } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { Node } from "./node.js";
-import { gradFn } from "./variable.js";
+import { gradAccumulator, gradFn } from "./variable.js";
 
 export class SavedVariable {
   private data: Tensor | null;
@@ -54,14 +54,17 @@ export class SavedVariable {
         messages.savedModified(DTYPES[data.dtype].typeName, data._shape, fn?.name ?? null, current, this.savedVersion),
       );
     }
-    if (this.savedOriginal) return data;
-    // An output comes back as a tensor whose history is the node that saved it, so that
-    // double backward through it reaches that node.
+    // The tensor comes back as a new handle with the saved one's history (for an output: the
+    // node that saved it), so double backward through it reaches the same graph, whatever the
+    // caller has done with its own handle since.
     const out = data._alias(data._shape, data._strides, data._offset, data._version);
     if (fn !== null) {
       fn.retain();
       out._gradFn = fn;
-      out._outputNr = this.outputNr;
+      out._outputNr = this.savedOriginal ? data._outputNr : this.outputNr;
+    } else if (this.savedOriginal && data._requiresGrad) {
+      out._requiresGrad = true;
+      out._accumulator = gradAccumulator(data);
     }
     return out;
   }

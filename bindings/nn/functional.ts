@@ -6,6 +6,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { noGrad } from "../autograd/grad_mode.js";
 import { type Derivative, record } from "../ops/record.js";
 import { bind } from "../ops/args.js";
+import { unsafeView } from "../ops/view.js";
 
 type Reduction = "mean" | "sum" | "none";
 
@@ -283,7 +284,7 @@ export function embedding(input: Tensor, weight: Tensor, ...args: unknown[]): Te
       const flat = input.reshape(-1);
       const picked = weight.indexSelect(0, flat);
       flat.dispose();
-      const out = picked.view([...input.shape, weight.shape[1]]);
+      const out = unsafeView(picked, [...input.shape, weight.shape[1]]);
       picked.dispose();
       return out;
     }), { indices: input });

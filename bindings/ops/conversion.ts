@@ -1,6 +1,6 @@
 // Copies and conversions: clone, contiguous, to(dtype), and the dtype shorthands.
 import { checkDType, type DType } from "../tensor/dtype.js";
-import { isContiguous, isNonOverlappingAndDense } from "../tensor/shape.js";
+import { isContiguous } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { bind, isOptions } from "./args.js";
 import { alive } from "./checks.js";
@@ -13,10 +13,7 @@ const CLONE: Derivative<null> = { name: "CloneBackward0", inputs: ["self"], back
 export function clone(self: Tensor, memoryFormat: "preserve" | "contiguous" = "preserve"): Tensor {
   alive(self);
   return record(CLONE, [self], null, () => {
-    const keepStrides = memoryFormat === "preserve" && !isContiguous(self._shape, self._strides)
-      && isNonOverlappingAndDense(self._shape, self._strides);
-    if (!keepStrides) return k.copyAs(self);
-    const out = k.emptyStrided(self._shape, self._strides, self.dtype);
+    const out = memoryFormat === "preserve" ? k.emptyLike(self) : k.empty(self._shape, self.dtype);
     k.copyInto(out, self);
     return out;
   });
@@ -47,7 +44,11 @@ export function to(self: Tensor, ...args: unknown[]): Tensor {
   if (target === "cpu" || target === undefined) target = self.dtype;
   const dtype = checkDType(target);
   if (dtype === self.dtype && !copy) return self;
-  return record(TO_COPY, [self], { dtype: self.dtype }, () => k.copyAs(self, dtype));
+  return record(TO_COPY, [self], { dtype: self.dtype }, () => {
+    const out = k.emptyLike(self, dtype);
+    k.copyInto(out, self);
+    return out;
+  });
 }
 
 export const conversionMethods = {

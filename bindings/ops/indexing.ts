@@ -580,8 +580,8 @@ export const indexingMethods = {
   },
   /** Python's `t[index] = value` (in place; `index` is one item or an array of items). */
   setIndex_(this: Tensor, index: IndexItem | readonly IndexItem[], value: Tensor | number | boolean): Tensor {
-    const items = Array.isArray(index) && !index.every((x) => typeof x === "number") ? (index as IndexItem[]) : [index as IndexItem];
-    return setitem(this, Array.isArray(index) && index.length === 0 ? [] : items, value);
+    // an array is the list of items (`t[0, 1:] = v` is `setIndex_([0, slice(1)], v)`); a list index is `[[0, 2]]`
+    return setitem(this, Array.isArray(index) ? (index as IndexItem[]) : [index as IndexItem], value);
   },
   indexSelect(this: Tensor, dim: number, index: Tensor): Tensor {
     return indexSelect(this, dim, index);

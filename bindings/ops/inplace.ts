@@ -41,13 +41,12 @@ const COPY: Derivative<{ srcDtype: Tensor["dtype"] }> = {
 /** self.copy_(src): src broadcast to self's shape and converted to its dtype. */
 export function copy_(self: Tensor, src: Tensor): Tensor {
   alive(self, src);
-  const shape = broadcastShapes(self._shape, src._shape);
-  if (!sameShape(shape, self._shape)) throw new RuntimeError(messages.outputShape(self._shape, shape));
-  checkNoInternalOverlap(self);
-  checkNoPartialOverlap(self, src);
   // a copy into a non-float tensor carries no gradient
-  const inputs = isFloating(self.dtype) ? [src] : [];
-  return recordInplace(COPY, self, isFloating(self.dtype) ? inputs : [null], { srcDtype: src.dtype }, () => {
+  return recordInplace(COPY, self, [isFloating(self.dtype) ? src : null], { srcDtype: src.dtype }, () => {
+    const shape = broadcastShapes(self._shape, src._shape);
+    if (!sameShape(shape, self._shape)) throw new RuntimeError(messages.outputShape(self._shape, shape));
+    checkNoInternalOverlap(self);
+    checkNoPartialOverlap(self, src);
     if (self !== src) k.copyInto(self, src);
   });
 }

@@ -4,7 +4,9 @@
 import { IndexError, RuntimeError } from "../errors.js";
 import { code, core, descriptor, scalarSlot } from "../runtime/core.js";
 import { DTYPES, type DType } from "../tensor/dtype.js";
-import { type Shape, coalesce, contiguousStrides, expandStrides, numel } from "../tensor/shape.js";
+import {
+  type Shape, coalesce, contiguousStrides, expandStrides, isContiguous, isNonOverlappingAndDense, iteratorStrides, numel, sameShape,
+} from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 
 /** An operand of a kernel: a tensor or a scalar (a one-element buffer broadcast with 0 strides). */
@@ -39,8 +41,35 @@ export function empty(shape: Shape, dtype: DType): Tensor {
   return Tensor._empty(shape, dtype);
 }
 
+/**
+ * The output of a pointwise op, laid out as PyTorch's TensorIterator does: contiguous when the
+ * inputs are; their strides when they all share one dense layout; otherwise following the
+ * inputs' dimension order (iteratorStrides). A Python scalar counts as a 0-dim operand.
+ */
+export function emptyPointwise(shape: Shape, dtype: DType, inputs: readonly Operand[]): Tensor {
+  const tensors = inputs.filter((x): x is Tensor => x instanceof Tensor);
+  if (tensors.length === 0) return empty(shape, dtype);
+  const sameShapes = inputs.every((x) => (x instanceof Tensor ? sameShape(x._shape, shape) : shape.length === 0));
+  if (sameShapes) {
+    if (tensors.every((t) => isContiguous(t._shape, t._strides))) return empty(shape, dtype);
+    const first = tensors[0];
+    if (tensors.every((t) => isNonOverlappingAndDense(t._shape, t._strides) && sameShape(t._strides, first._strides))) {
+      return emptyStrided(shape, first._strides, dtype);
+    }
+  }
+  if (shape.length <= 1) return empty(shape, dtype);
+  return emptyStrided(shape, iteratorStrides(shape, tensors), dtype);
+}
+
+/** PyTorch's empty_like with preserve_format: dense tensors keep their strides. */
+export function emptyLike(t: Tensor, dtype: DType = t.dtype): Tensor {
+  if (isNonOverlappingAndDense(t._shape, t._strides)) return emptyStrided(t._shape, t._strides, dtype);
+  return emptyPointwise(t._shape, dtype, [t]);
+}
+
 /** A new tensor with the given shape and strides (PyTorch's empty_strided). */
 export function emptyStrided(shape: Shape, strides: Shape, dtype: DType): Tensor {
+  if (isContiguous(shape, strides) && strides.every((s, i) => s === contiguousStrides(shape)[i])) return empty(shape, dtype);
   let extent = numel(shape) === 0 ? 0 : 1;
   for (let i = 0; i < shape.length; i++) if (shape[i] > 0) extent += (shape[i] - 1) * strides[i];
   const t = Tensor._empty([extent], dtype);

@@ -238,7 +238,7 @@ export function applyUnary<P extends unknown[]>(name: string, def: UnaryDef<P>, 
   return record(derivative(def), [x], args, () => {
     const [p0, p1] = kernelParams(def, args);
     const src = x.dtype === dtype ? x : k.copyAs(x, dtype);
-    const out = k.unary(def.kernel, src, k.empty(x._shape, dtype), p0, p1);
+    const out = k.unary(def.kernel, src, k.emptyPointwise(x._shape, dtype, [x]), p0, p1);
     if (src !== x) src.dispose();
     return out;
   });
@@ -247,8 +247,8 @@ export function applyUnary<P extends unknown[]>(name: string, def: UnaryDef<P>, 
 export function applyUnaryInplace<P extends unknown[]>(name: string, def: UnaryDef<P>, x: Tensor, args: P): Tensor {
   alive(x);
   const dtype = unaryDtype(def as unknown as UnaryDef<never[]>, x.dtype, name);
-  checkInplaceTarget(x, [], dtype, []);
   return recordInplace(derivative(def), x, [], args, () => {
+    checkInplaceTarget(x, [], dtype, []);
     const [p0, p1] = kernelParams(def, args);
     k.unary(def.kernel, x, x, p0, p1);
   }, { original: () => x.detach().clone() });
@@ -395,6 +395,8 @@ export function promote(self: Tensor, other: TensorOrScalar): DType {
 }
 
 const asNumber = (v: Scalar): number => (typeof v === "boolean" ? Number(v) : v);
+/** A scalar as a kernel operand (for layout decisions its dtype does not matter). */
+const operandOf = (x: TensorOrScalar): k.Operand => (x instanceof Tensor ? x : { scalar: asNumber(x), dtype: "float32" });
 
 function operand(x: TensorOrScalar, dtype: DType, temps: Tensor[]): k.Operand {
   if (!(x instanceof Tensor)) return { scalar: asNumber(x), dtype };
@@ -435,7 +437,7 @@ export function applyBinary(name: BinaryName, self: Tensor, other: TensorOrScala
   }
   return record(binaryDerivative(def), [self, other instanceof Tensor ? other : null], attrs, () => {
     const shape = other instanceof Tensor ? broadcastShapes(self._shape, other._shape) : [...self._shape];
-    const out = k.empty(shape, dtype);
+    const out = k.emptyPointwise(shape, dtype, [self, operandOf(other)]);
     try {
       runBinary(def.kernel, self, other, dtype, out, sign * alpha);
     } catch (e) {
@@ -452,8 +454,8 @@ export function applyBinaryInplace(name: BinaryName, self: Tensor, other: Tensor
   const sign = name === "sub" ? -1 : 1;
   const attrs: BinaryAttrs = { scalar: other instanceof Tensor ? null : asNumber(other), alpha };
   const dtype = binaryDtype(def, self, other);
-  checkInplaceTarget(self, other instanceof Tensor ? [other] : [], dtype, other instanceof Tensor ? [other._shape] : []);
   return recordInplace(binaryDerivative(def), self, [other instanceof Tensor ? other : null], attrs, () => {
+    checkInplaceTarget(self, other instanceof Tensor ? [other] : [], dtype, other instanceof Tensor ? [other._shape] : []);
     if (dtype === self.dtype) runBinary(def.kernel, self, other, dtype, self, sign * alpha);
     else {
       const tmp = k.empty(self._shape, dtype);
@@ -481,7 +483,7 @@ export function powScalarBase(base: number, exponent: Tensor): Tensor {
   alive(exponent);
   const dtype = resultType([exponent], [scalarKind(base)]);
   return record(POW_SCALAR_BASE, [exponent], { base }, () => {
-    const out = k.empty(exponent._shape, dtype);
+    const out = k.emptyPointwise(exponent._shape, dtype, [operandOf(base), exponent]);
     runBinary("Pow", base, exponent, dtype, out, 1);
     return out;
   });
@@ -506,7 +508,7 @@ export function div(self: Tensor, other: TensorOrScalar, roundingMode: RoundingM
   const dtype = promote(self, other);
   return record(DIV_ROUNDED, [self, other instanceof Tensor ? other : null], null, () => {
     const shape = other instanceof Tensor ? broadcastShapes(self._shape, other._shape) : [...self._shape];
-    const out = k.empty(shape, dtype);
+    const out = k.emptyPointwise(shape, dtype, [self, operandOf(other)]);
     try {
       runBinary(roundingMode === "floor" ? "FloorDiv" : "TruncDiv", self, other, dtype, out, 1);
     } catch (e) {
@@ -523,7 +525,7 @@ function comparison(kernel: k.CompareKernel, self: Tensor, other: TensorOrScalar
   alive(self, other instanceof Tensor ? other : null);
   const dtype = logical ? (other instanceof Tensor ? resultType([self, other]) : self.dtype) : promote(self, other);
   const shape = other instanceof Tensor ? broadcastShapes(self._shape, other._shape) : [...self._shape];
-  const out = k.empty(shape, "bool");
+  const out = k.emptyPointwise(shape, "bool", [self, operandOf(other)]);
   const temps: Tensor[] = [];
   try {
     k.compare(kernel, operand(self, dtype, temps), operand(other, dtype, temps), dtype, out);
@@ -578,7 +580,7 @@ export function where(condition: Tensor, self: TensorOrScalar, other: TensorOrSc
   for (const t of tensors) shape = broadcastShapes(shape, t._shape);
   const attrs = { selfScalar: self instanceof Tensor ? null : asNumber(self), otherScalar: other instanceof Tensor ? null : asNumber(other) };
   return record(WHERE, [condition, self instanceof Tensor ? self : null, other instanceof Tensor ? other : null], attrs, () => {
-    const out = k.empty(shape, dtype);
+    const out = k.emptyPointwise(shape, dtype, [condition, operandOf(self), operandOf(other)]);
     const temps: Tensor[] = [];
     try {
       k.where(condition, operand(self, dtype, temps), operand(other, dtype, temps), out);

@@ -9,6 +9,7 @@ import {
   anyRequiresGrad, checkInplace, collectNextEdges, rebaseHistory, setHistory,
 } from "../autograd/variable.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { isFloating } from "../tensor/dtype.js";
 
 /** What a backward formula sees. */
 export interface BackwardContext<A> {
@@ -110,7 +111,8 @@ export function record<A, R extends Tensor | Tensor[]>(
     for (const [name, t] of Object.entries(aux)) node.save(name, t, false);
     const result = forward();
     const outputs: readonly Tensor[] = Array.isArray(result) ? result : [result as Tensor];
-    setHistory(outputs, node);
+    // integer outputs (indices) are not differentiable and get no history
+    setHistory(outputs.filter((t) => isFloating(t.dtype)), node);
     outputs.forEach((t, i) => {
       const name = i === 0 ? "result" : `result${i}`;
       if (needed(d as Derivative<unknown>, node, name)) node.save(name, t, true);

@@ -148,6 +148,51 @@ export function hasInternalOverlap(shape: Shape, strides: Shape): boolean {
 }
 
 /**
+ * Strides for the output of a pointwise op over `operands` (PyTorch's TensorIterator): the
+ * output's memory follows the inputs' dimension order, so `x.t().exp()` is laid out like x.t().
+ */
+export function iteratorStrides(shape: Shape, operands: readonly { _shape: Shape; _strides: Shape }[]): number[] {
+  const nd = shape.length;
+  const strides = operands.map((op) => {
+    const lead = nd - op._shape.length;
+    return shape.map((s, i) => {
+      const j = i - lead;
+      if (j < 0 || (op._shape[j] === 1 && s !== 1)) return 0;
+      return op._strides[j];
+    });
+  });
+  // perm[0] is the fastest-moving dim; start from C order and insertion-sort by strides
+  const perm = [...Array(nd).keys()].reverse();
+  const shouldSwap = (d0: number, d1: number): number => {
+    for (const st of strides) {
+      const s0 = st[d0], s1 = st[d1];
+      if (s0 === 0 || s1 === 0) continue;
+      if (s0 < s1) return -1;
+      if (s0 > s1) return 1;
+      if (shape[d0] > shape[d1]) return 1;
+    }
+    return 0;
+  };
+  for (let i = 1; i < nd; i++) {
+    let dim1 = i;
+    for (let dim0 = i - 1; dim0 >= 0; dim0--) {
+      const c = shouldSwap(perm[dim0], perm[dim1]);
+      if (c > 0) {
+        [perm[dim0], perm[dim1]] = [perm[dim1], perm[dim0]];
+        dim1 = dim0;
+      } else if (c < 0) break;
+    }
+  }
+  const out = new Array<number>(nd);
+  let next = 1;
+  for (const d of perm) {
+    out[d] = next;
+    next *= shape[d];
+  }
+  return out;
+}
+
+/**
  * Merges dimensions that are contiguous for every operand and drops size-1 dims, so kernels
  * see few (often one) dims. `strides[k]` are the strides of operand k over `shape`.
  */

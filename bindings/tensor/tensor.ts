@@ -258,9 +258,10 @@ export class Tensor {
   }
 
   /** Computes gradients of this tensor w.r.t. the graph leaves (PyTorch's `backward`). */
-  backward(gradient: Tensor | null = null, options: BackwardOptions = {}): void {
+  backward(gradient: Tensor | null | BackwardOptions = null, options: BackwardOptions = {}): void {
     this._check();
-    backward(this, gradient, options);
+    if (gradient !== null && !(gradient instanceof Tensor)) backward(this, null, gradient);
+    else backward(this, gradient, options);
   }
 
   /**
