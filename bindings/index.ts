@@ -66,3 +66,6 @@ export const {
   matmul, mm, bmm, dot, mv, outer, addmm,
 } = functions;
 export { variance_ as var };
+
+import * as optim from "./optim/index.js";
+export { optim };

@@ -1,0 +1,53 @@
+// torch.nn.utils.clip_grad_norm_ and clip_grad_value_: gradients scaled or clamped in place,
+// without recording history.
+import { RuntimeError } from "../../errors.js";
+import { noGrad } from "../../autograd/grad_mode.js";
+import { Tensor } from "../../tensor/tensor.js";
+import { tensor } from "../../ops/creation.js";
+import { stack } from "../../ops/shape.js";
+import { scoped } from "../composite.js";
+import { pyFloat } from "../format.js";
+
+type Parameters = Tensor | Iterable<Tensor>;
+
+const gradsOf = (parameters: Parameters): Tensor[] =>
+  [...(parameters instanceof Tensor ? [parameters] : parameters)].map((p) => p.grad).filter((g): g is Tensor => g !== null);
+
+/** torch.linalg.vector_norm of a tensor's elements. */
+function vectorNorm(t: Tensor, ord: number): Tensor {
+  if (ord === Infinity) return t.abs().amax();
+  if (ord === -Infinity) return t.abs().amin();
+  if (ord === 0) return t.ne(0).sum().to(t.dtype);
+  if (ord === 1) return t.abs().sum();
+  if (ord === 2) return t.mul(t).sum().sqrt();
+  return t.abs().pow(ord).sum().pow(1 / ord);
+}
+
+/**
+ * Scales the gradients so that their total norm (the norm of the per-gradient norms) is at most
+ * `maxNorm`; returns the total norm before clipping (a new 0-dim tensor).
+ */
+export function clipGradNorm_(parameters: Parameters, maxNorm: number, options: { normType?: number; errorIfNonfinite?: boolean } = {}): Tensor {
+  const normType = options.normType ?? 2;
+  const grads = gradsOf(parameters);
+  if (grads.length === 0) return tensor(0.0);
+  return noGrad(() => scoped(() => {
+    const total = vectorNorm(stack(grads.map((g) => vectorNorm(g, normType))), normType);
+    if (options.errorIfNonfinite && !Number.isFinite(total.item())) {
+      throw new RuntimeError(
+        `The total norm of order ${pyFloat(normType)} for gradients from \`parameters\` is non-finite, so it cannot be clipped. ` +
+          "To disable this error and scale the gradients by the non-finite norm anyway, set `error_if_nonfinite=False`",
+      );
+    }
+    const coef = total.add(1e-6).reciprocal().mul(maxNorm).clamp({ max: 1.0 });
+    for (const g of grads) g.mul_(coef);
+    return total;
+  }));
+}
+
+/** Clamps every gradient element into [-clipValue, clipValue]. */
+export function clipGradValue_(parameters: Parameters, clipValue: number): void {
+  noGrad(() => {
+    for (const g of gradsOf(parameters)) g.clamp_(-clipValue, clipValue);
+  });
+}
