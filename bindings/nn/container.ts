@@ -42,8 +42,8 @@ abstract class IndexedModules extends Module {
 
   /** `self[start:end]`, as a new container of the same class sharing the modules. */
   slice(start?: number, end?: number): this {
-    const Self = this.constructor as new (modules: Module[]) => this;
-    return new Self([...this].slice(start, end));
+    const Self = this.constructor as new () => this;
+    return new Self().extend([...this].slice(start, end));
   }
 
   append(module: Module): this {

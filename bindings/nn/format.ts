@@ -7,10 +7,13 @@ export const pySize = (t: Tensor | readonly number[]): string => `torch.Size([${
 /** `True` / `False` */
 export const pyBool = (b: boolean): string => (b ? "True" : "False");
 
-/** Python's repr of a float: `2.0`, `0.1`, `inf`, `1e-08`. */
+/** Python's repr of a float: `2.0`, `0.1`, `inf`, `1e-05` (exponent form below 1e-4 and from 1e16). */
 export function pyFloat(x: number): string {
   if (Number.isNaN(x)) return "nan";
   if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
-  if (Number.isInteger(x) && Math.abs(x) < 1e16) return x.toFixed(1);
-  return String(x).replace(/e([+-])(\d)$/, "e$10$2");
+  const magnitude = Math.abs(x);
+  if (magnitude !== 0 && (magnitude < 1e-4 || magnitude >= 1e16)) {
+    return x.toExponential().replace(/e([+-])(\d)$/, "e$10$2");
+  }
+  return Number.isInteger(x) ? x.toFixed(1) : String(x);
 }

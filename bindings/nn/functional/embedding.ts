@@ -6,6 +6,7 @@ import type { Tensor } from "../../tensor/tensor.js";
 import type { Derivative } from "../../ops/record.js";
 import { unsafeView } from "../../ops/view.js";
 import { recordComposite } from "../composite.js";
+import { bind } from "../../ops/args.js";
 
 interface EmbeddingAttrs {
   rows: number;
@@ -30,7 +31,9 @@ export function paddingIndex(paddingIdx: number | null, rows: number): number | 
   return paddingIdx < 0 ? paddingIdx + rows : paddingIdx;
 }
 
-export function embedding(input: Tensor, weight: Tensor, options: { paddingIdx?: number | null } = {}): Tensor {
+/** F.embedding(input, weight, paddingIdx = null) */
+export function embedding(input: Tensor, weight: Tensor, ...args: [paddingIdx?: number | null] | [options: { paddingIdx?: number | null }]): Tensor {
+  const options = bind<{ paddingIdx: number | null }>(["paddingIdx"], args, { paddingIdx: null });
   if (input.dtype !== "int64" && input.dtype !== "int32") {
     throw new RuntimeError(
       `Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got ${DTYPES[input.dtype].typeName} instead (while checking arguments for embedding)`,

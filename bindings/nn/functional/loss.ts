@@ -11,17 +11,38 @@ import type { Derivative } from "../../ops/record.js";
 import { noGrad } from "../../autograd/grad_mode.js";
 import { recordComposite, scoped } from "../composite.js";
 import { pySize } from "../format.js";
-import { type Reduction, applyReduction, checkReduction } from "./reduction.js";
+import { bind } from "../../ops/args.js";
+import { type Reduction, applyReduction, lossReduction } from "./reduction.js";
 
-export interface NllLossOptions {
+/** PyTorch's deprecated reduction arguments (size_average, reduce), still accepted. */
+export interface LegacyReduction {
+  sizeAverage?: boolean | null;
+  reduce?: boolean | null;
+}
+
+export interface ReductionOptions extends LegacyReduction {
+  reduction?: Reduction;
+}
+
+export interface NllLossOptions extends ReductionOptions {
   weight?: Tensor | null;
   ignoreIndex?: number;
-  reduction?: Reduction;
 }
 
 export interface CrossEntropyOptions extends NllLossOptions {
   labelSmoothing?: number;
 }
+
+export interface BinaryCrossEntropyOptions extends ReductionOptions {
+  weight?: Tensor | null;
+}
+
+export interface BinaryCrossEntropyWithLogitsOptions extends BinaryCrossEntropyOptions {
+  posWeight?: Tensor | null;
+}
+
+const LEGACY = { sizeAverage: null, reduce: null, reduction: "mean" } as const;
+type Opt = boolean | null;
 
 // ---- nll_loss ---------------------------------------------------------------------------------
 
@@ -119,10 +140,13 @@ function nllLossNd(input: Tensor, target: Tensor, weight: Tensor | null, reducti
   });
 }
 
-/** F.nll_loss(input, target, { weight, ignoreIndex = -100, reduction = "mean" }) */
-export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions = {}): Tensor {
-  const reduction = checkReduction(options.reduction ?? "mean");
-  return nllLossNd(input, target, options.weight ?? null, reduction, options.ignoreIndex ?? -100);
+/** F.nll_loss(input, target, weight = null, sizeAverage, ignoreIndex = -100, reduce, reduction = "mean") */
+export function nllLoss(
+  input: Tensor, target: Tensor,
+  ...args: [weight?: Tensor | null, sizeAverage?: Opt, ignoreIndex?: number, reduce?: Opt, reduction?: Reduction] | [options: NllLossOptions]
+): Tensor {
+  const o = bind<Required<NllLossOptions>>(["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction"], args, { ...LEGACY, weight: null, ignoreIndex: -100 });
+  return nllLossNd(input, target, o.weight, lossReduction(o), o.ignoreIndex);
 }
 
 // ---- cross_entropy ---------------------------------------------------------------------------
@@ -175,15 +199,19 @@ function crossEntropySmoothed(input: Tensor, target: Tensor, weight: Tensor | nu
 }
 
 /**
- * F.cross_entropy(input, target, { weight, ignoreIndex = -100, reduction = "mean",
- * labelSmoothing = 0 }): class indices (int64), or class probabilities when target has the
- * input's shape.
+ * F.cross_entropy(input, target, weight = null, sizeAverage, ignoreIndex = -100, reduce,
+ * reduction = "mean", labelSmoothing = 0): class indices (int64), or class probabilities when
+ * target has the input's shape.
  */
-export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
-  const reduction = checkReduction(options.reduction ?? "mean");
-  const weight = options.weight ?? null;
-  const ignoreIndex = options.ignoreIndex ?? -100;
-  const labelSmoothing = options.labelSmoothing ?? 0;
+export function crossEntropy(
+  input: Tensor, target: Tensor,
+  ...args: [weight?: Tensor | null, sizeAverage?: Opt, ignoreIndex?: number, reduce?: Opt, reduction?: Reduction, labelSmoothing?: number]
+    | [options: CrossEntropyOptions]
+): Tensor {
+  const o = bind<Required<CrossEntropyOptions>>(
+    ["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction", "labelSmoothing"], args, { ...LEGACY, weight: null, ignoreIndex: -100, labelSmoothing: 0 });
+  const reduction = lossReduction(o);
+  const { weight, ignoreIndex, labelSmoothing } = o;
   if (sameShape(input.shape, target.shape)) {
     if (!isFloating(target.dtype)) {
       throw new RuntimeError(`Expected floating point type for target with class probabilities, got ${DTYPES[target.dtype].scalarName}`);
@@ -243,24 +271,31 @@ function regressionLoss(d: Derivative<PointwiseLossAttrs>, input: Tensor, target
   });
 }
 
-/** F.mse_loss(input, target, { reduction = "mean" }) */
-export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
-  return regressionLoss(MSE_LOSS, input, target, checkReduction(options.reduction ?? "mean"), 0, (d) => d.mul(d));
+type ReductionArgs = [sizeAverage?: Opt, reduce?: Opt, reduction?: Reduction] | [options: ReductionOptions];
+const reductionOf = (args: readonly unknown[]) => lossReduction(bind<Required<ReductionOptions>>(["sizeAverage", "reduce", "reduction"], args, LEGACY));
+
+/** F.mse_loss(input, target, sizeAverage, reduce, reduction = "mean") */
+export function mseLoss(input: Tensor, target: Tensor, ...args: ReductionArgs): Tensor {
+  return regressionLoss(MSE_LOSS, input, target, reductionOf(args), 0, (d) => d.mul(d));
 }
 
 /** F.l1_loss: ATen's composite |input - target| (SubBackward0, AbsBackward0, then the reduction). */
-export function l1Loss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
-  const reduction = checkReduction(options.reduction ?? "mean");
+export function l1Loss(input: Tensor, target: Tensor, ...args: ReductionArgs): Tensor {
+  const reduction = reductionOf(args);
   return scoped(() => {
     const [x, y] = broadcastPair(input, target);
     return applyReduction(x.sub(y).abs(), reduction);
   });
 }
 
-/** F.smooth_l1_loss(input, target, { reduction = "mean", beta = 1 }); beta 0 is the L1 loss. */
-export function smoothL1Loss(input: Tensor, target: Tensor, options: { reduction?: Reduction; beta?: number } = {}): Tensor {
-  const reduction = checkReduction(options.reduction ?? "mean");
-  const beta = options.beta ?? 1;
+/** F.smooth_l1_loss(input, target, sizeAverage, reduce, reduction = "mean", beta = 1); beta 0 is the L1 loss. */
+export function smoothL1Loss(
+  input: Tensor, target: Tensor,
+  ...args: [sizeAverage?: Opt, reduce?: Opt, reduction?: Reduction, beta?: number] | [options: ReductionOptions & { beta?: number }]
+): Tensor {
+  const o = bind<Required<ReductionOptions> & { beta: number }>(["sizeAverage", "reduce", "reduction", "beta"], args, { ...LEGACY, beta: 1 });
+  const reduction = lossReduction(o);
+  const beta = o.beta;
   if (beta === 0) return l1Loss(input, target, { reduction });
   if (beta < 0) throw new RuntimeError("smooth_l1_loss does not support negative values for beta.");
   return regressionLoss(SMOOTH_L1_LOSS, input, target, reduction, beta, (d) => {
@@ -297,9 +332,13 @@ const BINARY_CROSS_ENTROPY: Derivative<BinaryAttrs & { hasWeight: boolean }> = {
   },
 };
 
-/** F.binary_cross_entropy(input, target, { weight, reduction = "mean" }): input holds probabilities. */
-export function binaryCrossEntropy(input: Tensor, target: Tensor, options: { weight?: Tensor | null; reduction?: Reduction } = {}): Tensor {
-  const reduction = checkReduction(options.reduction ?? "mean");
+/** F.binary_cross_entropy(input, target, weight = null, sizeAverage, reduce, reduction = "mean"): input holds probabilities. */
+export function binaryCrossEntropy(
+  input: Tensor, target: Tensor,
+  ...args: [weight?: Tensor | null, sizeAverage?: Opt, reduce?: Opt, reduction?: Reduction] | [options: BinaryCrossEntropyOptions]
+): Tensor {
+  const options = bind<Required<BinaryCrossEntropyOptions>>(["weight", "sizeAverage", "reduce", "reduction"], args, { ...LEGACY, weight: null });
+  const reduction = lossReduction(options);
   if (!sameShape(input.shape, target.shape)) {
     throw new ValueError(
       `Using a target size (${pySize(target)}) that is different to the input size (${pySize(input)}) is deprecated. Please ensure they have the same size.`,
@@ -354,13 +393,17 @@ const BINARY_CROSS_ENTROPY_WITH_LOGITS: Derivative<BinaryAttrs & { hasWeight: bo
 };
 
 /**
- * F.binary_cross_entropy_with_logits(input, target, { weight, reduction = "mean", posWeight }):
- * sigmoid and binary cross entropy in one numerically stable step.
+ * F.binary_cross_entropy_with_logits(input, target, weight = null, sizeAverage, reduce,
+ * reduction = "mean", posWeight = null): sigmoid and binary cross entropy in one stable step.
  */
 export function binaryCrossEntropyWithLogits(
-  input: Tensor, target: Tensor, options: { weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null } = {},
+  input: Tensor, target: Tensor,
+  ...args: [weight?: Tensor | null, sizeAverage?: Opt, reduce?: Opt, reduction?: Reduction, posWeight?: Tensor | null]
+    | [options: BinaryCrossEntropyWithLogitsOptions]
 ): Tensor {
-  const reduction = checkReduction(options.reduction ?? "mean");
+  const options = bind<Required<BinaryCrossEntropyWithLogitsOptions>>(
+    ["weight", "sizeAverage", "reduce", "reduction", "posWeight"], args, { ...LEGACY, weight: null, posWeight: null });
+  const reduction = lossReduction(options);
   if (!sameShape(input.shape, target.shape)) {
     throw new ValueError(`Target size (${pySize(target)}) must be the same as input size (${pySize(input)})`);
   }

@@ -5,6 +5,7 @@ import { formatShape } from "../../errors.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { Derivative } from "../../ops/record.js";
 import { recordComposite } from "../composite.js";
+import { bind } from "../../ops/args.js";
 
 interface LayerNormAttrs {
   /** the normalized (trailing) dims */
@@ -39,11 +40,13 @@ export interface LayerNormOptions {
   eps?: number;
 }
 
-export function layerNorm(input: Tensor, normalizedShape: number | readonly number[], options: LayerNormOptions = {}): Tensor {
+/** F.layer_norm(input, normalizedShape, weight = null, bias = null, eps = 1e-5) */
+export function layerNorm(
+  input: Tensor, normalizedShape: number | readonly number[],
+  ...args: [weight?: Tensor | null, bias?: Tensor | null, eps?: number] | [options: LayerNormOptions]
+): Tensor {
   const shape = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
-  const weight = options.weight ?? null;
-  const bias = options.bias ?? null;
-  const eps = options.eps ?? 1e-5;
+  const { weight, bias, eps } = bind<Required<LayerNormOptions>>(["weight", "bias", "eps"], args, { weight: null, bias: null, eps: 1e-5 });
   const lead = input.ndim - shape.length;
   for (const [name, t] of [["weight", weight], ["bias", bias]] as const) {
     if (t !== null && formatShape(t.shape) !== formatShape(shape)) {
