@@ -63,14 +63,19 @@ export class Module {
   /** PyTorch's `module(*args)`: forward pre-hooks, forward, then forward hooks. */
   call<M extends Module>(this: M, ...args: Parameters<M["forward"]>): ReturnType<M["forward"]> {
     let input: unknown[] = args;
-    for (const hook of [...this._forwardPreHooks.values()]) {
-      const result = hook(this, input);
-      if (result !== undefined && result !== null) input = Array.isArray(result) ? result : [result];
+    // hooks may remove themselves while running: iterate over a copy
+    if (this._forwardPreHooks.size > 0) {
+      for (const hook of [...this._forwardPreHooks.values()]) {
+        const result = hook(this, input);
+        if (result !== undefined && result !== null) input = Array.isArray(result) ? result : [result];
+      }
     }
     let output = this.forward(...input);
-    for (const hook of [...this._forwardHooks.values()]) {
-      const result = hook(this, input, output);
-      if (result !== undefined && result !== null) output = result;
+    if (this._forwardHooks.size > 0) {
+      for (const hook of [...this._forwardHooks.values()]) {
+        const result = hook(this, input, output);
+        if (result !== undefined && result !== null) output = result;
+      }
     }
     return output;
   }
@@ -95,24 +100,24 @@ export class Module {
     return Object.keys(this);
   }
 
-  /** @internal This module's own parameters (null entries are registered-but-absent ones). */
-  _ownParameters(): [string, Parameter][] {
-    const out: [string, Parameter][] = [];
+  /** The own members holding a `kind` (Parameter or Module), with their names. */
+  private membersOf<T>(kind: abstract new (...args: never[]) => T): [string, T][] {
+    const out: [string, T][] = [];
     for (const name of this._memberNames()) {
       const value = (this as Record<string, unknown>)[name];
-      if (value instanceof Parameter) out.push([name, value]);
+      if (value instanceof kind) out.push([name, value]);
     }
     return out;
   }
 
+  /** @internal This module's own parameters. */
+  _ownParameters(): [string, Parameter][] {
+    return this.membersOf(Parameter);
+  }
+
   /** @internal This module's direct submodules. */
   _ownChildren(): [string, Module][] {
-    const out: [string, Module][] = [];
-    for (const name of this._memberNames()) {
-      const value = (this as Record<string, unknown>)[name];
-      if (value instanceof Module) out.push([name, value]);
-    }
-    return out;
+    return this.membersOf(Module);
   }
 
   /** Throws PyTorch's "attribute already exists" unless `name` is free or already of this kind. */

@@ -1,7 +1,8 @@
 // torch.nn.RNN, GRU and LSTM: multi-layer, optionally bidirectional, computed as ATen's CPU
 // implementation (_rnn_impl_with_concat) does: per layer the input projection of the whole
 // sequence at once, then one cell step per time step on views of it (no copies), the outputs
-// stacked, dropout between layers in training.
+// stacked, dropout between layers in training. Batch-first input is used as it is laid out
+// (ATen transposes it and back, which costs copies in the linear layers around the RNN).
 //
 // Parameters are named and laid out as in PyTorch (`weight_ih_l0`, `weight_hh_l0`,
 // `bias_ih_l0`, `bias_hh_l0`, `..._reverse`), so state dicts load unchanged.
@@ -128,14 +129,17 @@ export abstract class RNNBase extends Module {
       const initial = states ?? new Array<Tensor>(cell.states).fill(zeros(this.expectedHiddenSize(input), { dtype: input.dtype }));
       // per layer and direction, its initial [h] or [h, c]
       const perLayer = initial.map((s) => s.unbind(0));
-      let layerInput = this.batchFirst ? input.transpose(0, 1) : input;
+      // the time dim stays where the input has it: steps are views along it, outputs are
+      // stacked along it, so batch-first input needs no transposed copies
+      const timeDim = this.batchFirst ? 1 : 0;
+      let layerInput = input;
       const finals: Tensor[][] = initial.map(() => []);
       for (let layer = 0; layer < this.numLayers; layer++) {
         const outputs: Tensor[] = [];
         for (let direction = 0; direction < directions; direction++) {
           const index = layer * directions + direction;
           const [wIh, wHh, bIh = null, bHh = null] = params[index];
-          const inputGates = linear(layerInput, wIh, bIh).unbind(0);
+          const inputGates = linear(layerInput, wIh, bIh).unbind(timeDim);
           let hidden: Tensor[] = perLayer.map((s) => s[index]);
           const steps: Tensor[] = new Array<Tensor>(inputGates.length);
           const order = [...inputGates.keys()];
@@ -144,15 +148,14 @@ export abstract class RNNBase extends Module {
             hidden = cell.step(inputGates[t], hidden, wHh, bHh);
             steps[t] = hidden[0];
           }
-          outputs.push(stack(steps, 0));
+          outputs.push(stack(steps, timeDim));
           hidden.forEach((h, i) => finals[i].push(h));
         }
         const layerOutput = directions === 1 ? outputs[0] : cat(outputs, 2);
         const last = layer === this.numLayers - 1;
         layerInput = !last && this.dropout > 0 && this.training ? dropout(layerOutput, { p: this.dropout, training: true }) : layerOutput;
       }
-      const output = this.batchFirst ? layerInput.transpose(0, 1) : layerInput;
-      return [output, finals.map((f) => stack(f, 0))];
+      return [layerInput, finals.map((f) => stack(f, 0))];
     });
   }
 
