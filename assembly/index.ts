@@ -11,6 +11,6 @@ export { gather, scatter, indexError, maskedSelect, nonzero } from "./kernels/ga
 export { scan } from "./kernels/scan";
 export { sequence } from "./kernels/sequence";
 export {
-  GENERATOR_BYTES, generatorSeed, generatorSetState, Sample, sample, RandomMode, randomIntegers, normalFill,
+  GENERATOR_BYTES, generatorSeed, generatorSetState, Sample, sample, normalFill,
   bernoulliTensor, randperm, MultinomialError, multinomialCheck, multinomialWithReplacement, multinomialTopK,
 } from "./kernels/random";

@@ -191,12 +191,19 @@ function normalF64(mean: f64, std: f64): f64 {
 
 // ---- nullary samplers over a strided box, in the order TensorIterator visits it ----
 
-/** Codes shared with JS (`Sample.Uniform`, ...). */
-export enum Sample { Uniform, Normal, Bernoulli, Exponential }
+/**
+ * Codes shared with JS (`Sample.Uniform`, ...): uniform_(a=from, b=to), normal_'s serial path
+ * (a=mean, b=std), bernoulli_(a=p), exponential_(a=lambda), and random_ as (draw % range) + base,
+ * over all 64 bits, or without bounds ([0, 2^digits] for floats, [0, max] for integers).
+ */
+export enum Sample { Uniform, Normal, Bernoulli, Exponential, RandomFromTo, RandomFull, Random }
 
 let kind: i32 = 0;
 let paramA: f64 = 0;
 let paramB: f64 = 0;
+let range: u64 = 0;
+let base: i64 = 0;
+let boolOut = false;
 
 @inline function draw<T>(): f64 {
   switch (kind) {
@@ -209,21 +216,45 @@ let paramB: f64 = 0;
   }
 }
 
+@inline function drawInt<T>(): i64 {
+  if (kind == Sample.RandomFromTo) {
+    // uniform_int_from_to_distribution: 32 random bits unless the range needs more
+    const v = range >= (<u64>1 << 28) ? random64() : <u64>random32();
+    return <i64>(v % range) + base;
+  }
+  if (kind == Sample.RandomFull) return <i64>random64();
+  // uniform_int_distribution<T>
+  if (boolOut) return <i64>(random32() & 1);
+  if (isFloat<T>()) {
+    return sizeof<T>() == 8
+      ? <i64>(random64() % ((<u64>1 << 53) + 1))
+      : <i64>(<u64>random32() % ((<u64>1 << 24) + 1));
+  }
+  if (sizeof<T>() == 8) return <i64>(random64() % (<u64>1 << 63));
+  if (sizeof<T>() == 4) return <i64>(<u64>random32() % (<u64>1 << 31));
+  return <i64>(random32() % 256);
+}
+
 function sampleRow<T>(p: usize, n: i32, s: isize): void {
+  const integers = kind >= Sample.RandomFromTo;
   for (let i = 0; i < n; i++) {
-    store<T>(p, <T>draw<T>());
+    if (!integers) store<T>(p, <T>draw<T>());
+    else if (boolOut) store<u8>(p, drawInt<T>() != 0 ? 1 : 0); // an integer cast to bool
+    else store<T>(p, <T>drawInt<T>());
     p += s;
   }
 }
 
-/**
- * uniform_(a=from, b=to), normal_'s serial path (a=mean, b=std), bernoulli_(a=p),
- * exponential_(a=lambda) on a float dtype (bernoulli: any dtype).
- */
-export function sample(k: i32, dtype: i32, ndim: i32, desc: usize, dst: usize, g: usize, a: f64, b: f64): void {
+/** Fills a strided box of `dtype`; `params` holds random_'s range (u64) and base (i64). */
+export function sample(k: i32, dtype: i32, ndim: i32, desc: usize, dst: usize, g: usize, a: f64, b: f64, params: usize): void {
   kind = k;
   paramA = a;
   paramB = b;
+  if (k == Sample.RandomFromTo) {
+    range = load<u64>(params);
+    base = load<i64>(params, 8);
+  }
+  boolOut = dtype == BOOL;
   begin(g);
   switch (dtype) {
     case F32: forEachRow1((p: usize, n: i32, s: isize): void => sampleRow<f32>(p, n, s), ndim, desc, dst); break;
@@ -235,79 +266,15 @@ export function sample(k: i32, dtype: i32, ndim: i32, desc: usize, dst: usize, g
   end();
 }
 
-// ---- random_: integers ----
-
-/** `RandomMode.FromTo`: (val % range) + base; `Full`: all 64 bits; `Default`: [0, 2^digits]. */
-export enum RandomMode { FromTo, Full, Default }
-
-let randomMode: i32 = 0;
-let range: u64 = 0;
-let base: i64 = 0;
-
-@inline function drawInt<T>(): i64 {
-  if (randomMode == RandomMode.FromTo) {
-    // uniform_int_from_to_distribution: 32 random bits unless the range needs more
-    const v = range >= (<u64>1 << 28) ? random64() : <u64>random32();
-    return <i64>(v % range) + base;
-  }
-  if (randomMode == RandomMode.Full) return <i64>random64();
-  // uniform_int_distribution<T>
-  if (isFloat<T>()) {
-    return sizeof<T>() == 8
-      ? <i64>(random64() % ((<u64>1 << 53) + 1))
-      : <i64>(<u64>random32() % ((<u64>1 << 24) + 1));
-  }
-  if (sizeof<T>() == 8) return <i64>(random64() % (<u64>1 << 63));
-  if (sizeof<T>() == 4) return <i64>(<u64>random32() % (<u64>1 << 31));
-  return <i64>(random32() % 256);
-}
-
-function randomRow<T>(p: usize, n: i32, s: isize): void {
-  for (let i = 0; i < n; i++) {
-    store<T>(p, <T>drawInt<T>());
-    p += s;
-  }
-}
-
-function randomBoolRow(p: usize, n: i32, s: isize): void {
-  for (let i = 0; i < n; i++) {
-    // uniform_int<bool> keeps the lowest bit; the ranged forms cast the integer to bool
-    const v = randomMode == RandomMode.Default ? <i64>(random32() & 1) : drawInt<i64>();
-    store<u8>(p, v != 0 ? 1 : 0);
-    p += s;
-  }
-}
-
-/** random_ in its three forms; `params` holds range (u64) and base (i64). */
-export function randomIntegers(mode: i32, dtype: i32, ndim: i32, desc: usize, dst: usize, g: usize, params: usize): void {
-  randomMode = mode;
-  range = load<u64>(params);
-  base = load<i64>(params, 8);
-  begin(g);
-  switch (dtype) {
-    case F32: forEachRow1((p: usize, n: i32, s: isize): void => randomRow<f32>(p, n, s), ndim, desc, dst); break;
-    case F64: forEachRow1((p: usize, n: i32, s: isize): void => randomRow<f64>(p, n, s), ndim, desc, dst); break;
-    case I32: forEachRow1((p: usize, n: i32, s: isize): void => randomRow<i32>(p, n, s), ndim, desc, dst); break;
-    case I64: forEachRow1((p: usize, n: i32, s: isize): void => randomRow<i64>(p, n, s), ndim, desc, dst); break;
-    case BOOL: forEachRow1(randomBoolRow, ndim, desc, dst); break;
-    default: forEachRow1((p: usize, n: i32, s: isize): void => randomRow<u8>(p, n, s), ndim, desc, dst); break;
-  }
-  end();
-}
-
 // ---- normal_ on a contiguous tensor of 16+ elements: normal_fill ----
 
 // avx_mathfun.h's constants, rounded to float as its _PS256_CONST tables are
 const SQRTHF: f32 = 0.707106781186547524;
-const LOG_P0: f32 = 7.0376836292e-2;
-const LOG_P1: f32 = -1.1514610310e-1;
-const LOG_P2: f32 = 1.1676998740e-1;
-const LOG_P3: f32 = -1.2420140846e-1;
-const LOG_P4: f32 = 1.4249322787e-1;
-const LOG_P5: f32 = -1.6668057665e-1;
-const LOG_P6: f32 = 2.0000714765e-1;
-const LOG_P7: f32 = -2.4999993993e-1;
-const LOG_P8: f32 = 3.3333331174e-1;
+/** cephes_log_p0..p8, highest degree first */
+const LOG_P: StaticArray<f32> = [
+  7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
+  -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1,
+];
 const LOG_Q1: f32 = -2.12194440e-4;
 const LOG_Q2: f32 = 0.693359375;
 const DP1: f32 = -0.78515625;
@@ -338,14 +305,8 @@ function logAvx(v: f32): f32 {
     x -= 1;
   }
   const z = x * x;
-  let y = fma32(LOG_P0, x, LOG_P1);
-  y = fma32(y, x, LOG_P2);
-  y = fma32(y, x, LOG_P3);
-  y = fma32(y, x, LOG_P4);
-  y = fma32(y, x, LOG_P5);
-  y = fma32(y, x, LOG_P6);
-  y = fma32(y, x, LOG_P7);
-  y = fma32(y, x, LOG_P8);
+  let y = LOG_P[0];
+  for (let i = 1; i < LOG_P.length; i++) y = fma32(y, x, LOG_P[i]);
   y = y * x;
   y = fma32(y, z, e * LOG_Q1);
   y = y - z * 0.5;
@@ -590,81 +551,64 @@ export function multinomialWithReplacement(dtype: i32, p: usize, rows: i32, cats
   return ka > kb || (ka == kb && a < b);
 }
 
+// A min-heap (by `before`) of the k best categories of a row: the root is the worst one kept.
+let heapKeys: usize = 0; // f64 key per category
+let heapSlots: usize = 0; // i32 category per heap slot
+
+@inline function slot(at: i32): i32 { return load<i32>(heapSlots + (<usize>at << 2)); }
+@inline function setSlot(at: i32, c: i32): void { store<i32>(heapSlots + (<usize>at << 2), c); }
+@inline function keyOf(c: i32): f64 { return load<f64>(heapKeys + (<usize>c << 3)); }
+
+/** Puts category c at the root of a heap of `size` slots and sifts it down. */
+function siftDown(c: i32, size: i32): void {
+  const key = keyOf(c);
+  let at = 0;
+  while (true) {
+    const l = 2 * at + 1, r = l + 1;
+    let worst = at, wc = c, wk = key;
+    if (l < size && before(wk, wc, keyOf(slot(l)), slot(l))) { worst = l; wc = slot(l); wk = keyOf(wc); }
+    if (r < size && before(wk, wc, keyOf(slot(r)), slot(r))) { worst = r; wc = slot(r); wk = keyOf(wc); }
+    if (worst == at) break;
+    setSlot(at, wc);
+    at = worst;
+  }
+  setSlot(at, c);
+}
+
+/** Puts category c in the new slot `at` and sifts it up. */
+function siftUp(c: i32, at: i32): void {
+  const key = keyOf(c);
+  while (at > 0) {
+    const parent = (at - 1) >> 1;
+    const pc = slot(parent);
+    if (!before(keyOf(pc), pc, key, c)) break;
+    setSlot(at, pc);
+    at = parent;
+  }
+  setSlot(at, c);
+}
+
 function topKRows<T>(p: usize, q: usize, rows: i32, cats: i32, rs: isize, cs: isize, qrs: isize, qcs: isize, out: usize, k: i32): void {
-  // a min-heap (by `before`) of the k best categories of a row
-  const keys = heap.alloc(<usize>cats << 3);
-  const heapIdx = heap.alloc(<usize>k << 2);
+  heapKeys = heap.alloc(<usize>cats << 3);
+  heapSlots = heap.alloc(<usize>k << 2);
   for (let i = 0; i < rows; i++) {
     let size = 0;
     for (let j = 0; j < cats; j++) {
       // the Gumbel trick as PyTorch computes it: argmax/topk of p / q in the dtype of p
       const key = <f64>(load<T>(p + <isize>i * rs + <isize>j * cs) / load<T>(q + <isize>i * qrs + <isize>j * qcs));
-      store<f64>(keys + (<usize>j << 3), key);
-      let at: i32;
-      if (size < k) {
-        at = size++;
-      } else {
-        const worst = load<i32>(heapIdx);
-        if (!before(key, j, load<f64>(keys + (<usize>worst << 3)), worst)) continue;
-        at = 0;
-        // sift the new element down from the root
-        while (true) {
-          const l = 2 * at + 1, r = l + 1;
-          let c = at;
-          let ck = key, ci = j;
-          if (l < size) {
-            const li = load<i32>(heapIdx + (<usize>l << 2)), lk = load<f64>(keys + (<usize>li << 3));
-            if (before(ck, ci, lk, li)) { c = l; ck = lk; ci = li; }
-          }
-          if (r < size) {
-            const ri = load<i32>(heapIdx + (<usize>r << 2)), rk = load<f64>(keys + (<usize>ri << 3));
-            if (before(ck, ci, rk, ri)) { c = r; ck = rk; ci = ri; }
-          }
-          if (c == at) break;
-          store<i32>(heapIdx + (<usize>at << 2), ci);
-          at = c;
-        }
-        store<i32>(heapIdx + (<usize>at << 2), j);
-        continue;
-      }
-      // sift up
-      while (at > 0) {
-        const parent = (at - 1) >> 1;
-        const pi = load<i32>(heapIdx + (<usize>parent << 2));
-        if (!before(load<f64>(keys + (<usize>pi << 3)), pi, key, j)) break;
-        store<i32>(heapIdx + (<usize>at << 2), pi);
-        at = parent;
-      }
-      store<i32>(heapIdx + (<usize>at << 2), j);
+      store<f64>(heapKeys + (<usize>j << 3), key);
+      if (size < k) siftUp(j, size++);
+      else if (before(key, j, keyOf(slot(0)), slot(0))) siftDown(j, size);
     }
     // pop the worst first, writing from the back: the row comes out best first
     for (let s = k - 1; s >= 0; s--) {
-      const top = load<i32>(heapIdx);
-      store<i64>(out + (<usize>(i * k + s) << 3), <i64>top);
+      store<i64>(out + (<usize>(i * k + s) << 3), <i64>slot(0));
       size--;
-      const last = load<i32>(heapIdx + (<usize>size << 2));
-      const lk = load<f64>(keys + (<usize>last << 3));
-      let at = 0;
-      while (true) {
-        const l = 2 * at + 1, r = l + 1;
-        let c = at, ck = lk, ci = last;
-        if (l < size) {
-          const li = load<i32>(heapIdx + (<usize>l << 2)), lk2 = load<f64>(keys + (<usize>li << 3));
-          if (before(ck, ci, lk2, li)) { c = l; ck = lk2; ci = li; }
-        }
-        if (r < size) {
-          const ri = load<i32>(heapIdx + (<usize>r << 2)), rk = load<f64>(keys + (<usize>ri << 3));
-          if (before(ck, ci, rk, ri)) { c = r; ck = rk; ci = ri; }
-        }
-        if (c == at) break;
-        store<i32>(heapIdx + (<usize>at << 2), ci);
-        at = c;
-      }
-      if (size > 0) store<i32>(heapIdx + (<usize>at << 2), last);
+      if (size > 0) siftDown(slot(size), size);
     }
   }
-  heap.free(heapIdx);
-  heap.free(keys);
+  heap.free(heapSlots);
+  heap.free(heapKeys);
 }
 
 /** multinomial without replacement: the k largest p / q per row (q ~ Exp(1)), best first. */

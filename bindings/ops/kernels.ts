@@ -303,29 +303,21 @@ function iterationBox(shape: Shape, operands: readonly Tensor[]): { ndim: number
 }
 
 /** Names of the `Sample` enum. */
-export type SampleKernel = "Uniform" | "Normal" | "Bernoulli" | "Exponential";
+export type SampleKernel = "Uniform" | "Normal" | "Bernoulli" | "Exponential" | "RandomFromTo" | "RandomFull" | "Random";
 const sampleCodes = new Map<string, number>();
 
-/** t <- draws of a distribution with parameters (a, b), element by element. */
-export function sample(kind: SampleKernel, gen: number, t: Tensor, a: number, b = 0): void {
-  if (t.numel() === 0) return;
-  const bx = iterationBox(t._shape, [t]);
-  core().sample(opCode(sampleCodes, "Sample", kind), dtypeCode(t.dtype), bx.ndim, bx.desc, t.dataPtr(), gen, a, b);
-}
-
-/** Names of the `RandomMode` enum (random_ with bounds, over all 64 bits, without bounds). */
-export type RandomKernel = "FromTo" | "Full" | "Default";
-const randomCodes = new Map<string, number>();
-
-/** t <- random integers: (draw % range) + base for "FromTo". */
-export function randomIntegers(mode: RandomKernel, gen: number, t: Tensor, range = 0n, base = 0n): void {
+/**
+ * t <- draws of a distribution with parameters (a, b), element by element; random_'s
+ * "RandomFromTo" draws (draw % range) + base.
+ */
+export function sample(kind: SampleKernel, gen: number, t: Tensor, a = 0, b = 0, range = 0n, base = 0n): void {
   if (t.numel() === 0) return;
   const bx = iterationBox(t._shape, [t]);
   const params = scalarSlot(0, 3, 0);
   const view = dataView(params, 16);
   view.setBigUint64(0, range, true);
   view.setBigInt64(8, base, true);
-  core().randomIntegers(opCode(randomCodes, "RandomMode", mode), dtypeCode(t.dtype), bx.ndim, bx.desc, t.dataPtr(), gen, params);
+  core().sample(opCode(sampleCodes, "Sample", kind), dtypeCode(t.dtype), bx.ndim, bx.desc, t.dataPtr(), gen, a, b, params);
 }
 
 /** normal_ on a contiguous float tensor of 16 or more elements (PyTorch's normal_fill). */

@@ -33,21 +33,21 @@ function sizesAndOptions(args: readonly unknown[]): [number[], RandomFactoryOpti
   return [shape, options];
 }
 
-/** Sets requires_grad as PyTorch does after the factory ran (an integer result is an error). */
-function finish(t: Tensor, options: FactoryOptions): Tensor {
-  if (options.requiresGrad) {
-    if (!isFloating(t.dtype)) {
-      t.dispose();
-      throw new RuntimeError(messages.requiresGradFactoryDtype());
-    }
-    t._requiresGrad = true;
-  }
-  return t;
+/** requires_grad=True asks for a floating result (checked before anything is drawn). */
+function checkRequiresGrad(dtype: DType, options: FactoryOptions): void {
+  if (options.requiresGrad && !isFloating(dtype)) throw new RuntimeError(messages.requiresGradFactoryDtype());
+}
+
+/** `out` filled by `fill`, a leaf that requires grad if asked. */
+function sampled(out: Tensor, options: FactoryOptions, fill: (t: Tensor) => void): Tensor {
+  filled(out, fill)._requiresGrad = options.requiresGrad === true;
+  return out;
 }
 
 /** A new tensor of `shape` filled by `fill`. */
 function fresh(shape: readonly number[], dtype: DType, options: FactoryOptions, fill: (t: Tensor) => void): Tensor {
-  return finish(filled(k.empty(shape, checkDType(dtype)), fill), options);
+  checkRequiresGrad(checkDType(dtype), options);
+  return sampled(k.empty(shape, dtype), options, fill);
 }
 
 /** torch.rand(*size, dtype, generator, requires_grad): U[0, 1). */
@@ -106,7 +106,9 @@ export function randperm(n: number, options: RandomFactoryOptions = {}): Tensor 
 /** A tensor like `t` (its dense layout kept, as empty_like keeps it) filled by `fill`. */
 function like(t: Tensor, options: RandomFactoryOptions, fill: (out: Tensor) => void): Tensor {
   alive(t);
-  return finish(filled(k.emptyLike(t, checkDType(options.dtype ?? t.dtype)), fill), options);
+  const dtype = checkDType(options.dtype ?? t.dtype);
+  checkRequiresGrad(dtype, options);
+  return sampled(k.emptyLike(t, dtype), options, fill);
 }
 
 /** torch.rand_like(input, dtype, generator, requires_grad). */
@@ -145,23 +147,13 @@ function checkStdTensor(std: Tensor): void {
   }
 }
 
-/** out <- out * scale (a tensor, converted to out's dtype, broadcast). */
-function scaleBy(out: Tensor, scale: Tensor): void {
-  const operand = scale.dtype === out.dtype ? scale : k.copyAs(scale, out.dtype);
+/** out <- out (op) operand, the operand converted to out's dtype and broadcast. */
+function combine(op: "Mul" | "Add", out: Tensor, operand: Tensor): void {
+  const converted = operand.dtype === out.dtype ? operand : k.copyAs(operand, out.dtype);
   try {
-    k.binary("Mul", out, operand, out);
+    k.binary(op, out, converted, out);
   } finally {
-    if (operand !== scale) operand.dispose();
-  }
-}
-
-/** out <- out + shift (a tensor, converted to out's dtype, broadcast). */
-function shiftBy(out: Tensor, shift: Tensor): void {
-  const operand = shift.dtype === out.dtype ? shift : k.copyAs(shift, out.dtype);
-  try {
-    k.binary("Add", out, operand, out);
-  } finally {
-    if (operand !== shift) operand.dispose();
+    if (converted !== operand) converted.dispose();
   }
 }
 
@@ -187,7 +179,7 @@ export function normal(
     return record(NORMAL_TENSOR_SCALAR, [mean], { mean: mean.shape }, () =>
       filled(k.empty(mean._shape, mean.dtype), (out) => {
         fillNormal(out, 0, std, generator);
-        shiftBy(out, mean);
+        combine("Add", out, mean);
       }));
   }
   const stdTensor = std as Tensor;
@@ -197,7 +189,7 @@ export function normal(
     return record(NORMAL_SCALAR_TENSOR, [stdTensor], { std: stdTensor.shape }, () =>
       filled(k.empty(stdTensor._shape, stdTensor.dtype), (out) => {
         fillNormal(out, 0, 1, generator);
-        scaleBy(out, stdTensor);
+        combine("Mul", out, stdTensor);
         k.binary("Add", out, { scalar: mean, dtype: out.dtype }, out);
       }));
   }
@@ -206,7 +198,7 @@ export function normal(
   return record(NORMAL_TENSOR_TENSOR, [mean, stdTensor], { mean: mean.shape, std: stdTensor.shape }, () =>
     filled(k.empty(shape, mean.dtype), (out) => {
       fillNormal(out, 0, 1, generator);
-      scaleBy(out, stdTensor);
-      shiftBy(out, mean);
+      combine("Mul", out, stdTensor);
+      combine("Add", out, mean);
     }));
 }

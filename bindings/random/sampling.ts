@@ -232,13 +232,13 @@ export function fillRandomFromTo(self: Tensor, fromValue: unknown, toValue: unkn
       if (!(from < to)) throw new RuntimeError(msg.randomCastFromTo(from, to));
     }
     checkInRange(from, to - 1n, self.dtype);
-    k.randomIntegers("FromTo", generatorAddress(generator), self, to - from, from);
+    k.sample("RandomFromTo", generatorAddress(generator), self, 0, 0, to - from, from);
     return;
   }
   if (from === INT64_MIN) {
     if (self.dtype === "bool") throw new RuntimeError(msg.notImplemented("random_full_64_bits_range_kernel_cpu", self.dtype));
     if (self.dtype !== "int64" && !floating) throw new RuntimeError(msg.randomFullRange());
-    k.randomIntegers("Full", generatorAddress(generator), self);
+    k.sample("RandomFull", generatorAddress(generator), self);
     return;
   }
   let toInclusive: bigint;
@@ -250,7 +250,7 @@ export function fillRandomFromTo(self: Tensor, fromValue: unknown, toValue: unkn
     toInclusive = (INTEGER_BOUNDS[self.dtype] as [bigint, bigint])[1];
   }
   checkInRange(from, toInclusive, self.dtype);
-  k.randomIntegers("FromTo", generatorAddress(generator), self, toInclusive - from + 1n, from);
+  k.sample("RandomFromTo", generatorAddress(generator), self, 0, 0, toInclusive - from + 1n, from);
 }
 
 type RandomArgs =
@@ -272,7 +272,7 @@ export function random_(self: Tensor, ...args: RandomArgs): Tensor {
     return recordInplace(RANDOM, self, [], {}, () => {
       if (self.numel() === 0) return;
       checkNoInternalOverlap(self);
-      k.randomIntegers("Default", generatorAddress(generator), self);
+      k.sample("Random", generatorAddress(generator), self);
     });
   }
   if (bounds.length === 1) return recordInplace(RANDOM_TO, self, [], {}, () => fillRandomFromTo(self, 0, bounds[0], generator));
@@ -347,26 +347,18 @@ export function multinomial(self: Tensor, ...args: MultinomialArgs): Tensor {
   }
 }
 
+/** A function of `self` as a Tensor method. */
+const method = <A extends unknown[]>(fn: (self: Tensor, ...args: A) => Tensor) =>
+  function (this: Tensor, ...args: A): Tensor {
+    return fn(this, ...args);
+  };
+
 export const randomMethods = {
-  uniform_(this: Tensor, ...args: UniformArgs): Tensor {
-    return uniform_(this, ...args);
-  },
-  normal_(this: Tensor, ...args: NormalArgs): Tensor {
-    return normal_(this, ...args);
-  },
-  bernoulli_(this: Tensor, ...args: BernoulliArgs): Tensor {
-    return bernoulli_(this, ...args);
-  },
-  exponential_(this: Tensor, ...args: ExponentialArgs): Tensor {
-    return exponential_(this, ...args);
-  },
-  random_(this: Tensor, ...args: RandomArgs): Tensor {
-    return random_(this, ...args);
-  },
-  bernoulli(this: Tensor, ...args: BernoulliOutArgs): Tensor {
-    return bernoulli(this, ...args);
-  },
-  multinomial(this: Tensor, ...args: MultinomialArgs): Tensor {
-    return multinomial(this, ...args);
-  },
+  uniform_: method(uniform_),
+  normal_: method(normal_),
+  bernoulli_: method(bernoulli_),
+  exponential_: method(exponential_),
+  random_: method(random_),
+  bernoulli: method(bernoulli),
+  multinomial: method(multinomial),
 };

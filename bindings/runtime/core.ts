@@ -28,8 +28,7 @@ export interface Kernels {
   sequence(dtype: number, dst: number, n: number, start: number, step: number, end: number, symmetric: number): void;
   generatorSeed(gen: number, seedLo: number, seedHi: number): void;
   generatorSetState(gen: number, src: number): number;
-  sample(kind: number, dtype: number, ndim: number, desc: number, dst: number, gen: number, a: number, b: number): void;
-  randomIntegers(mode: number, dtype: number, ndim: number, desc: number, dst: number, gen: number, params: number): void;
+  sample(kind: number, dtype: number, ndim: number, desc: number, dst: number, gen: number, a: number, b: number, params: number): void;
   normalFill(dtype: number, dst: number, n: number, gen: number, mean: number, std: number): void;
   bernoulliTensor(dtype: number, pDtype: number, ndim: number, desc: number, dst: number, p: number, gen: number): number;
   randperm(dtype: number, dst: number, n: number, gen: number): void;
