@@ -4,14 +4,20 @@
 // core/DistributionsHelper.h, core/TransformationHelper.h, native/cpu/DistributionTemplates.h,
 // native/cpu/avx_mathfun.h, native/cpu/MultinomialKernel.cpp, native/TensorFactories.cpp.
 //
-// What matches bit for bit: the mt19937 stream, uniform_ (float and double), random_/randint,
-// randperm, bernoulli_, multinomial's choices, and normal_ on contiguous float32 tensors of
+// Bit for bit: the mt19937 stream and the state bytes; rand/uniform_ on float32 (PyTorch's
+// compiled kernel fuses x * (to - from) + from, reproduced with an exact fmaf); random_/randint;
+// randperm; bernoulli_; multinomial's choices; and randn/normal_ on contiguous float32 tensors of
 // 16 or more elements (PyTorch's AVX2 normal_fill: avx_mathfun's log/sincos polynomials with the
-// multiply-adds GCC fuses, emulated here in float32 with an exact fused multiply-add).
-// What matches to rounding: results that go through libm in double (normal_ on fewer than 16
-// elements or non-contiguous tensors, normal_ on float64, exponential_): AssemblyScript's Math
-// is musl's, PyTorch's is glibc's; both are within one ulp, so float32 outputs agree except in
-// the rare case where the double sits on a float32 rounding boundary.
+// multiply-adds GCC fuses, emulated lane by lane in float32 with that exact fmaf).
+// To rounding: whatever goes through libm in double, i.e. randn/normal_ on fewer than 16
+// elements or non-contiguous tensors (normal_distribution<double>), normal_ on float64, and
+// exponential_: AssemblyScript's Math is musl's, PyTorch's glibc's, both within an ulp, so
+// float32 results agree unless the double lies on a float32 rounding boundary (not seen in
+// the tests); float64 results may differ in the last bit. uniform_ on float64 with bounds other
+// than [0, 1) uses a faithful (not always correctly rounded) fma in double.
+// Builds of PyTorch with MKL on x86 draw bernoulli_(p: float) and exponential_ (hence also
+// multinomial without replacement) from MKL's own stream; these follow the builds without MKL
+// (the CPU generator, as on ARM and in Debian's PyTorch).
 import { F32, F64, I32, I64, BOOL } from "../dtype";
 import { forEachRow1, forEachRow2 } from "../iterate";
 
@@ -218,7 +224,8 @@ let boolOut = false;
 
 @inline function drawInt<T>(): i64 {
   if (kind == Sample.RandomFromTo) {
-    // uniform_int_from_to_distribution: 32 random bits unless the range needs more
+    // uniform_int_from_to_distribution: 32 random bits unless the range needs more (the
+    // threshold of PyTorch 2.x builds outside fbcode; 1.x switched at 2^32 for 64-bit dtypes)
     const v = range >= (<u64>1 << 28) ? random64() : <u64>random32();
     return <i64>(v % range) + base;
   }
