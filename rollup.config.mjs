@@ -12,7 +12,7 @@ export default [
     plugins: [typescript({ tsconfig: "./tsconfig.json", declaration: false, sourceMap: true, rootDir: "." })],
   },
   {
-    input: "bindings/index.ts",
+    input: "bindings/entries/node.ts", // the types of the package entry (io with its file helpers)
     output: { file: "dist/index.d.ts", format: "es" },
     plugins: [dts({ tsconfig: "./tsconfig.json" })],
   },

@@ -269,7 +269,7 @@ function callPreHooks(node: Node, inputs: (Tensor | null)[], own: (g: Tensor) =>
       if (g === null) continue;
       const replaced = fn(g);
       if (replaced !== undefined && replaced !== null && replaced !== g) {
-        own(replaced.keep());
+        own(replaced);
         drop(g);
         out[nr] = replaced;
       }
@@ -338,8 +338,8 @@ export function retainGrad(t: Tensor): void {
   const fn = gradFn(t) as Node;
   const hook: GradHook = (grad) => {
     if (t._disposed) return;
-    if (t._grad === null) t._setGrad(grad.clone().keep());
-    else t._setGrad(t._grad.add(grad).keep());
+    if (t._grad === null) t._setGrad(grad.clone());
+    else t._setGrad(t._grad.add(grad));
   };
   (fn.retainGradHooks ??= new Map()).set(t._outputNr, hook);
   t._retainsGrad = true;
