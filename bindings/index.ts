@@ -69,5 +69,10 @@ export const {
 } = functions;
 export { variance_ as var };
 
+// random numbers: PyTorch's CPU generator (bindings/random)
+export { Generator, defaultGenerator, manualSeed, seed, initialSeed, getRngState, setRngState } from "./random/generator.js";
+export { rand, randn, randint, randperm, randLike, randnLike, randintLike, normal, type RandomFactoryOptions } from "./random/factories.js";
+export const { bernoulli, multinomial } = functions;
+
 import * as optim from "./optim/index.js";
 export { optim };

@@ -1,10 +1,14 @@
 // Recurrent layers against PyTorch: multi-layer (bi)directional RNN/GRU/LSTM and the cells, with
 // given weights and initial states (fixtures/nn_reference.json), and the error messages.
-import { describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import * as tg from "tapegrad";
 import { expectClose, expectError, fixture } from "./nn_helpers.js";
 
 const { nn } = tg;
+
+// the default generator's state lives for the process, allocated on first use: before any
+// memory baseline is taken
+beforeAll(() => tg.rand(1).dispose());
 const ref = fixture("nn_reference.json");
 
 /** fixtures/nn_reference.py's set_weights: parameter i gets ((k·7 + 3i) mod 11 / 10 - 0.5) · 0.6. */

@@ -1,10 +1,14 @@
 // torch.optim against PyTorch: five optimizer configurations trained 5 steps on Linear(3, 2)
 // (fixtures/optim.json, PyTorch 2.11), the state dict structure, zeroGrad, and memory.
-import { describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import * as tg from "tapegrad";
 import { expectClose, expectError, fixture, fromSnap } from "./nn_helpers.js";
 
 const { nn, optim } = tg;
+
+// the default generator's state lives for the process, allocated on first use: before any
+// memory baseline is taken
+beforeAll(() => tg.rand(1).dispose());
 const data = fixture("optim.json");
 
 /** Linear(3, 2) with the fixture's initial weights. */

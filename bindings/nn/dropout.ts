@@ -4,7 +4,7 @@ import { ValueError } from "../errors.js";
 import { Module } from "./module.js";
 import { dropout } from "./functional/dropout.js";
 import { pyBool, pyFloat } from "./format.js";
-import type { Generator } from "./rng_contract.js";
+import type { Generator } from "../random/generator.js";
 
 /**
  * Zeroes each element with probability p in training mode (scaling the rest by 1/(1-p));

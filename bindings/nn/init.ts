@@ -4,9 +4,7 @@
 import { ValueError } from "../errors.js";
 import { noGrad } from "../autograd/grad_mode.js";
 import type { Tensor } from "../tensor/tensor.js";
-import type { Generator } from "./rng_contract.js";
-
-type GeneratorOption = { generator?: Generator };
+import type { GeneratorOption } from "../random/sampling.js";
 
 /** Only the generator, and only when one is given (the samplers take no other options). */
 const drawFrom = (options: GeneratorOption): GeneratorOption => (options.generator === undefined ? {} : { generator: options.generator });

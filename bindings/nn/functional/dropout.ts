@@ -6,7 +6,7 @@ import type { Tensor } from "../../tensor/tensor.js";
 import { bind } from "../../ops/args.js";
 import { noGrad } from "../../autograd/grad_mode.js";
 import { scoped } from "../composite.js";
-import type { Generator } from "../rng_contract.js";
+import type { Generator } from "../../random/generator.js";
 
 export interface DropoutOptions {
   p?: number;
