@@ -7,6 +7,8 @@ import { expectClose, expectError, fixture } from "./nn_helpers.js";
 const { nn } = tg;
 
 class Block extends nn.Module {
+  steps!: tg.Tensor | null;
+  declare cache: tg.Tensor | null;
   fc = new nn.Linear(2, 3);
   scale = new nn.Parameter(tg.ones(3));
   act = new nn.ReLU();
@@ -160,12 +162,6 @@ describe("state dict", () => {
     block.dispose();
   });
 });
-
-declare module "./nn_module.test.js" {}
-interface Block {
-  steps: tg.Tensor | null;
-  cache: tg.Tensor | null;
-}
 
 describe("calling and hooks", () => {
   test("pre-hooks replace arguments, forward hooks replace outputs, handles remove them", () => {

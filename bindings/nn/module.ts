@@ -120,11 +120,13 @@ export class Module {
     return this.membersOf(Module);
   }
 
-  /** Throws PyTorch's "attribute already exists" unless `name` is free or already of this kind. */
+  /**
+   * Throws PyTorch's "attribute already exists" unless `name` is free or already of this kind.
+   * A field declared but not yet assigned (undefined) counts as free.
+   */
   private checkFree(name: string, isKind: (value: unknown) => boolean): void {
-    if (!(name in this)) return;
     const current = (this as Record<string, unknown>)[name];
-    if (current === null || isKind(current)) return;
+    if (current === undefined || current === null || isKind(current)) return;
     throw new KeyError(`attribute '${name}' already exists`);
   }
 
@@ -163,7 +165,7 @@ export class Module {
    */
   registerBuffer(name: string, tensor: Tensor | null, options: { persistent?: boolean } = {}): void {
     checkMemberName("buffer", name);
-    if (name in this && !this._buffers.has(name)) throw new KeyError(`attribute '${name}' already exists`);
+    if (!this._buffers.has(name)) this.checkFree(name, () => false);
     if (tensor !== null && !(tensor instanceof Tensor)) {
       throw new TypeError(`cannot assign '${typeName(tensor)}' object to buffer '${name}' (torch Tensor or None required)`);
     }

@@ -84,6 +84,9 @@ export abstract class RNNBase extends Module {
     for (const w of this.parameters()) uniform_(w, -stdv, stdv);
   }
 
+  /** PyTorch's flatten_parameters: it only matters for cuDNN, so here it does nothing. */
+  flattenParameters(): void {}
+
   /** PyTorch's all_weights: per layer and direction, [w_ih, w_hh, b_ih, b_hh]. */
   get allWeights(): Parameter[][] {
     return this.allWeightNames.map((names) => names.map((n) => (this as Record<string, unknown>)[n] as Parameter));

@@ -2,8 +2,7 @@
 // a backward node of their own (NllLossBackward0, MseLossBackward0, SmoothL1LossBackward0,
 // BinaryCrossEntropyBackward0, BinaryCrossEntropyWithLogitsBackward0) are recorded with that
 // node and PyTorch's formula; cross_entropy and l1_loss are composites, as in ATen.
-import { IndexError, RuntimeError, ValueError } from "../../errors.js";
-import { formatShape } from "../../errors.js";
+import { IndexError, RuntimeError, ValueError, formatShape } from "../../errors.js";
 import { DTYPES, isFloating } from "../../tensor/dtype.js";
 import { broadcastShapes, sameShape } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
@@ -58,7 +57,8 @@ const nllDerivative = (name: string): Derivative<NllAttrs> => ({
   name, inputs: ["self"],
   backward: ({ grad, saved, attrs }) => {
     const rows = saved("weights");
-    const g = attrs.reduction === "mean" ? grad.div(saved("total_weight")) : grad.reshape(-1);
+    // "none": one gradient per row, whatever shape the output had; else one for all rows
+    const g = attrs.reduction === "none" ? grad.reshape(-1) : attrs.reduction === "mean" ? grad.div(saved("total_weight")) : grad;
     const perRow = saved("keep").where(rows.mul(g).neg(), 0);
     const out = rows.newZeros([rows.shape[0], attrs.classes]).scatter(1, saved("target").unsqueeze(1), perRow.unsqueeze(1));
     return { self: attrs.single ? out.squeeze(0) : out };

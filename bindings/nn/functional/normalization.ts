@@ -1,7 +1,6 @@
 // F.layer_norm: one node (NativeLayerNormBackward0) with the mean and reciprocal standard
 // deviation as its extra outputs, as PyTorch's native_layer_norm.
-import { RuntimeError } from "../../errors.js";
-import { formatShape } from "../../errors.js";
+import { RuntimeError, formatShape } from "../../errors.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { Derivative } from "../../ops/record.js";
 import { recordComposite } from "../composite.js";
