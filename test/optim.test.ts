@@ -59,18 +59,23 @@ describe("optimizer trajectories against PyTorch", () => {
     expect(tg.memory().liveBytes).toBe(before);
   });
 
-  test("every step bumps each parameter's version", () => {
-    const lin = model();
-    const opt = new optim.Adam(lin.parameters(), { lr: 0.01 });
-    const v = lin.weight.version;
-    const x = tg.ones(4, 3);
-    trainStep(lin, opt, x);
-    expect(lin.weight.version).toBeGreaterThan(v);
-    expect(lin.weight.isLeaf).toBe(true);
-    expect(lin.weight.gradFn).toBe(null);
-    tg.dispose(x);
+  // PyTorch 1.13 (/usr/bin/python3): one in-place update per step, two for AdamW (decay, then the step)
+  test.each([
+    ["SGD", (p: tg.Tensor[]) => new optim.SGD(p, { lr: 0.1 }), 1],
+    ["SGD with momentum and weight decay", (p: tg.Tensor[]) => new optim.SGD(p, { lr: 0.1, momentum: 0.9, weightDecay: 0.1 }), 1],
+    ["Adam with amsgrad", (p: tg.Tensor[]) => new optim.Adam(p, { lr: 0.1, amsgrad: true }), 1],
+    ["AdamW", (p: tg.Tensor[]) => new optim.AdamW(p, { lr: 0.1 }), 2],
+  ] as [string, (p: tg.Tensor[]) => tg.optim.Optimizer, number][])("%s bumps the parameter's version as PyTorch does", (_name, make, bumps) => {
+    const w = tg.ones(3, { requiresGrad: true });
+    const opt = make([w]);
+    tg.tidy(() => w.mul(2).sum().backward());
+    const v = w.version;
+    opt.step();
+    expect(w.version - v).toBe(bumps);
+    expect(w.isLeaf && w.gradFn === null).toBe(true);
+    opt.zeroGrad();
     opt.dispose();
-    lin.dispose();
+    w.dispose();
   });
 });
 
