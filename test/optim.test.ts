@@ -167,6 +167,18 @@ describe("Optimizer", () => {
     tg.dispose([a, b]);
   });
 
+  test("PyTorch's positional arguments are accepted", () => {
+    const p = tg.zeros(2, { requiresGrad: true });
+    expect(new optim.SGD([p], 0.1, 0.9).paramGroups[0]).toMatchObject({ lr: 0.1, momentum: 0.9, dampening: 0 });
+    expect(new optim.Adam([p], 0.01, [0.8, 0.9]).paramGroups[0]).toMatchObject({ lr: 0.01, betas: [0.8, 0.9], eps: 1e-8 });
+    const adamw = new optim.AdamW([p], 0.01);
+    expect(adamw).toBeInstanceOf(optim.Adam);
+    expect(adamw.paramGroups[0]).toMatchObject({ weightDecay: 0.01, decoupledWeightDecay: true });
+    const scheduler = new optim.StepLR(adamw, 2, 0.5);
+    expect(scheduler.gamma).toBe(0.5);
+    p.dispose();
+  });
+
   test("maximize ascends", () => {
     const p = tg.tensor([1.0, -2.0], { requiresGrad: true });
     const opt = new optim.SGD([p], { lr: 0.5, maximize: true });

@@ -1,6 +1,7 @@
 // torch.optim.Adam and AdamW, as PyTorch's single-tensor implementation (_single_tensor_adam):
 // AdamW is Adam with decoupled weight decay (param *= 1 - lr·wd before the update).
 import { ValueError } from "../errors.js";
+import { bind } from "../ops/args.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { tensor } from "../ops/creation.js";
 import { Optimizer, type OptimizerParams, type ParamGroup } from "./optimizer.js";
@@ -25,13 +26,20 @@ function checkAdamOptions(o: AdamOptions): void {
   if (!(o.weightDecay >= 0)) throw new ValueError(`Invalid weight_decay value: ${o.weightDecay}`);
 }
 
+type AdamArgs = [lr?: number, betas?: [number, number], eps?: number, weightDecay?: number, amsgrad?: boolean] | [options: Partial<AdamOptions>];
+
+function adamDefaults(args: AdamArgs, weightDecay: number, decoupledWeightDecay: boolean): AdamOptions {
+  const o = bind<AdamOptions>(["lr", "betas", "eps", "weightDecay", "amsgrad"], args, {
+    lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay, amsgrad: false, maximize: false, decoupledWeightDecay,
+  });
+  checkAdamOptions(o);
+  return o;
+}
+
 export class Adam extends Optimizer<AdamOptions> {
-  constructor(params: OptimizerParams<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    const defaults: AdamOptions = {
-      lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, decoupledWeightDecay: false, ...options,
-    };
-    checkAdamOptions(defaults);
-    super(params, defaults);
+  /** `new Adam(params, lr, betas, eps, weightDecay, amsgrad)` or `new Adam(params, { lr, ... })` */
+  constructor(params: OptimizerParams<AdamOptions>, ...args: AdamArgs) {
+    super(params, adamDefaults(args, 0, false));
   }
 
   protected updateGroup(group: ParamGroup<AdamOptions>): void {
@@ -72,7 +80,7 @@ export class Adam extends Optimizer<AdamOptions> {
 
 /** Adam with decoupled weight decay (default 1e-2). */
 export class AdamW extends Adam {
-  constructor(params: OptimizerParams<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super(params, { weightDecay: 1e-2, ...options, decoupledWeightDecay: true });
+  constructor(params: OptimizerParams<AdamOptions>, ...args: AdamArgs) {
+    super(params, adamDefaults(args, 1e-2, true));
   }
 }

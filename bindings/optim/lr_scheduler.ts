@@ -3,6 +3,7 @@
 // step (last_epoch 0); every step() after optimizer.step() advances one epoch and writes the
 // new learning rates into the groups.
 import { KeyError, ValueError } from "../errors.js";
+import { bind } from "../ops/args.js";
 import { Optimizer } from "./optimizer.js";
 
 /** Python's `%` (the result takes the divisor's sign). */
@@ -61,10 +62,11 @@ export class StepLR extends LRScheduler {
   readonly stepSize: number;
   readonly gamma: number;
 
-  constructor(optimizer: Optimizer, stepSize: number, options: { gamma?: number; lastEpoch?: number } = {}) {
-    super(optimizer, options.lastEpoch);
+  constructor(optimizer: Optimizer, stepSize: number, ...args: [gamma?: number, lastEpoch?: number] | [options: { gamma?: number; lastEpoch?: number }]) {
+    const o = bind(["gamma", "lastEpoch"], args, { gamma: 0.1, lastEpoch: -1 });
+    super(optimizer, o.lastEpoch);
     this.stepSize = stepSize;
-    this.gamma = options.gamma ?? 0.1;
+    this.gamma = o.gamma;
     this.initialStep();
   }
 
@@ -79,10 +81,11 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly tMax: number;
   readonly etaMin: number;
 
-  constructor(optimizer: Optimizer, tMax: number, options: { etaMin?: number; lastEpoch?: number } = {}) {
-    super(optimizer, options.lastEpoch);
+  constructor(optimizer: Optimizer, tMax: number, ...args: [etaMin?: number, lastEpoch?: number] | [options: { etaMin?: number; lastEpoch?: number }]) {
+    const o = bind(["etaMin", "lastEpoch"], args, { etaMin: 0, lastEpoch: -1 });
+    super(optimizer, o.lastEpoch);
     this.tMax = tMax;
-    this.etaMin = options.etaMin ?? 0;
+    this.etaMin = o.etaMin;
     this.initialStep();
   }
 
@@ -105,8 +108,11 @@ export class CosineAnnealingLR extends LRScheduler {
 export class LambdaLR extends LRScheduler {
   readonly lrLambdas: ((epoch: number) => number)[];
 
-  constructor(optimizer: Optimizer, lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[], options: { lastEpoch?: number } = {}) {
-    super(optimizer, options.lastEpoch);
+  constructor(
+    optimizer: Optimizer, lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[],
+    ...args: [lastEpoch?: number] | [options: { lastEpoch?: number }]
+  ) {
+    super(optimizer, bind(["lastEpoch"], args, { lastEpoch: -1 }).lastEpoch);
     const groups = optimizer.paramGroups.length;
     if (Array.isArray(lrLambda)) {
       if (lrLambda.length !== groups) throw new ValueError(`Expected ${groups} lr_lambdas, but got ${lrLambda.length}`);

@@ -1,6 +1,7 @@
 // torch.optim.SGD, as PyTorch's single-tensor implementation (_single_tensor_sgd).
 import { ValueError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { bind } from "../ops/args.js";
 import { Optimizer, type OptimizerParams, type ParamGroup } from "./optimizer.js";
 
 export interface SGDOptions extends Record<string, unknown> {
@@ -13,8 +14,14 @@ export interface SGDOptions extends Record<string, unknown> {
 }
 
 export class SGD extends Optimizer<SGDOptions> {
-  constructor(params: OptimizerParams<SGDOptions>, options: Partial<SGDOptions> = {}) {
-    const defaults: SGDOptions = { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options };
+  /** `new SGD(params, lr, momentum, dampening, weightDecay, nesterov)` or `new SGD(params, { lr, ... })` */
+  constructor(
+    params: OptimizerParams<SGDOptions>,
+    ...args: [lr?: number, momentum?: number, dampening?: number, weightDecay?: number, nesterov?: boolean] | [options: Partial<SGDOptions>]
+  ) {
+    const defaults = bind<SGDOptions>(["lr", "momentum", "dampening", "weightDecay", "nesterov"], args, {
+      lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false,
+    });
     if (defaults.lr < 0) throw new ValueError(`Invalid learning rate: ${defaults.lr}`);
     if (defaults.momentum < 0) throw new ValueError(`Invalid momentum value: ${defaults.momentum}`);
     if (defaults.weightDecay < 0) throw new ValueError(`Invalid weight_decay value: ${defaults.weightDecay}`);
