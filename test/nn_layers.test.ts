@@ -123,6 +123,24 @@ describe("layer options", () => {
     ln.dispose();
   });
 
+  test("constructors take PyTorch's positional arguments", () => {
+    const modules = [
+      new nn.Linear(3, 2, false), new nn.GRU(6, 10, 2, true, true), new nn.RNN(3, 4, 1, "relu"), new nn.GRUCell(3, 4, false),
+      new nn.Embedding(5, 3, 1), new nn.LayerNorm(4, 1e-6, false), new nn.NLLLoss(null, null, 0), new nn.MSELoss(false),
+    ] as const;
+    const [lin, gru, rnn, cell, emb, ln, nll, mse] = modules;
+    expect(lin.bias).toBe(null);
+    expect([gru.numLayers, gru.batchFirst]).toEqual([2, true]);
+    expect(rnn.nonlinearity).toBe("relu");
+    expect(cell.bias_ih).toBe(null);
+    expect(emb.paddingIdx).toBe(1);
+    expect([ln.eps, ln.weight]).toEqual([1e-6, null]);
+    expect([nll.ignoreIndex, nll.reduction]).toEqual([0, "mean"]);
+    // the deprecated size_average=False means summing
+    expect(mse.reduction).toBe("sum");
+    for (const m of modules) m.dispose();
+  });
+
   test("Linear without bias", () => {
     const lin = new nn.Linear(3, 2, { bias: false });
     expect(lin.bias).toBe(null);

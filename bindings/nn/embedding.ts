@@ -3,19 +3,20 @@
 import type { DType } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { noGrad } from "../autograd/grad_mode.js";
+import { bind } from "../ops/args.js";
 import { Module } from "./module.js";
 import { Parameter, emptyParameter } from "./parameter.js";
 import { embedding, paddingIndex } from "./functional/embedding.js";
 import { normal_ } from "./init.js";
 
-export interface EmbeddingOptions {
+export type EmbeddingOptions = {
   paddingIdx?: number | null;
   dtype?: DType;
   /** use this tensor's values as the weight (PyTorch's `_weight`) instead of initialising */
   weight?: Tensor;
   /** with `weight`: whether the weight stays fixed (requiresGrad false) */
   freeze?: boolean;
-}
+};
 
 export class Embedding extends Module {
   readonly numEmbeddings: number;
@@ -23,8 +24,10 @@ export class Embedding extends Module {
   readonly paddingIdx: number | null;
   weight: Parameter;
 
-  constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingOptions = {}) {
+  /** `new Embedding(12, 6)`, `new Embedding(12, 6, paddingIdx)` or `new Embedding(12, 6, { paddingIdx, ... })` */
+  constructor(numEmbeddings: number, embeddingDim: number, ...args: [paddingIdx?: number | null] | [options: EmbeddingOptions]) {
     super();
+    const options = bind<EmbeddingOptions>(["paddingIdx"], args, { paddingIdx: null, dtype: "float32", weight: undefined, freeze: false });
     this.numEmbeddings = numEmbeddings;
     this.embeddingDim = embeddingDim;
     this.paddingIdx = paddingIndex(options.paddingIdx ?? null, numEmbeddings);

@@ -1,6 +1,7 @@
 // torch.nn.Linear and Identity.
 import type { DType } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { bind } from "../ops/args.js";
 import { Module } from "./module.js";
 import { Parameter, emptyParameter } from "./parameter.js";
 import { linear } from "./functional/linear.js";
@@ -14,12 +15,14 @@ export class Linear extends Module {
   weight: Parameter;
   bias: Parameter | null;
 
-  constructor(inFeatures: number, outFeatures: number, options: { bias?: boolean; dtype?: DType } = {}) {
+  /** `new Linear(4, 8)`, `new Linear(4, 8, false)` or `new Linear(4, 8, { bias: false, dtype })` */
+  constructor(inFeatures: number, outFeatures: number, ...args: [bias?: boolean] | [options: { bias?: boolean; dtype?: DType }]) {
     super();
+    const options = bind<{ bias: boolean; dtype: DType }>(["bias"], args, { bias: true, dtype: "float32" });
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     this.weight = emptyParameter([outFeatures, inFeatures], options.dtype);
-    this.bias = options.bias ?? true ? emptyParameter([outFeatures], options.dtype) : null;
+    this.bias = options.bias ? emptyParameter([outFeatures], options.dtype) : null;
     this.resetParameters();
   }
 

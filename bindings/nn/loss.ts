@@ -1,17 +1,22 @@
-// Loss modules. As in PyTorch, `weight` (and BCEWithLogitsLoss's `pos_weight`) are buffers,
-// so they appear in the state dict when given.
+// Loss modules, taking PyTorch's constructor arguments (positional or one options object,
+// including the deprecated sizeAverage/reduce). As in PyTorch, `weight` (and
+// BCEWithLogitsLoss's `pos_weight`) are buffers, in the state dict when given.
 import type { Tensor } from "../tensor/tensor.js";
+import { bind } from "../ops/args.js";
 import { Module } from "./module.js";
 import * as F from "./functional/loss.js";
-import { type Reduction, checkReduction } from "./functional/reduction.js";
+import { type Reduction, lossReduction } from "./functional/reduction.js";
+
+type Opt = boolean | null;
+const LEGACY = { sizeAverage: null, reduce: null, reduction: "mean" } as const;
 
 /** PyTorch's _Loss: the reduction. */
 abstract class Loss extends Module {
   readonly reduction: Reduction;
 
-  constructor(options: { reduction?: Reduction }) {
+  constructor(options: F.ReductionOptions) {
     super();
-    this.reduction = checkReduction(options.reduction ?? "mean");
+    this.reduction = lossReduction(options);
   }
 
   abstract forward(input: Tensor, target: Tensor): Tensor;
@@ -21,7 +26,7 @@ abstract class Loss extends Module {
 abstract class WeightedLoss extends Loss {
   declare weight: Tensor | null;
 
-  constructor(options: { reduction?: Reduction; weight?: Tensor | null }) {
+  constructor(options: F.ReductionOptions & { weight?: Tensor | null }) {
     super(options);
     this.registerBuffer("weight", options.weight ?? null);
   }
@@ -30,9 +35,10 @@ abstract class WeightedLoss extends Loss {
 export class NLLLoss extends WeightedLoss {
   readonly ignoreIndex: number;
 
-  constructor(options: F.NllLossOptions = {}) {
-    super(options);
-    this.ignoreIndex = options.ignoreIndex ?? -100;
+  constructor(...args: [weight?: Tensor | null, sizeAverage?: Opt, ignoreIndex?: number, reduce?: Opt, reduction?: Reduction] | [options: F.NllLossOptions]) {
+    const o = bind<Required<F.NllLossOptions>>(["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction"], args, { ...LEGACY, weight: null, ignoreIndex: -100 });
+    super(o);
+    this.ignoreIndex = o.ignoreIndex;
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -44,10 +50,15 @@ export class CrossEntropyLoss extends WeightedLoss {
   readonly ignoreIndex: number;
   readonly labelSmoothing: number;
 
-  constructor(options: F.CrossEntropyOptions = {}) {
-    super(options);
-    this.ignoreIndex = options.ignoreIndex ?? -100;
-    this.labelSmoothing = options.labelSmoothing ?? 0;
+  constructor(
+    ...args: [weight?: Tensor | null, sizeAverage?: Opt, ignoreIndex?: number, reduce?: Opt, reduction?: Reduction, labelSmoothing?: number]
+      | [options: F.CrossEntropyOptions]
+  ) {
+    const o = bind<Required<F.CrossEntropyOptions>>(
+      ["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction", "labelSmoothing"], args, { ...LEGACY, weight: null, ignoreIndex: -100, labelSmoothing: 0 });
+    super(o);
+    this.ignoreIndex = o.ignoreIndex;
+    this.labelSmoothing = o.labelSmoothing;
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -57,9 +68,12 @@ export class CrossEntropyLoss extends WeightedLoss {
   }
 }
 
+type ReductionArgs = [sizeAverage?: Opt, reduce?: Opt, reduction?: Reduction] | [options: F.ReductionOptions];
+const reductionOptions = (args: readonly unknown[]) => bind<Required<F.ReductionOptions>>(["sizeAverage", "reduce", "reduction"], args, LEGACY);
+
 export class MSELoss extends Loss {
-  constructor(options: { reduction?: Reduction } = {}) {
-    super(options);
+  constructor(...args: ReductionArgs) {
+    super(reductionOptions(args));
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -68,8 +82,8 @@ export class MSELoss extends Loss {
 }
 
 export class L1Loss extends Loss {
-  constructor(options: { reduction?: Reduction } = {}) {
-    super(options);
+  constructor(...args: ReductionArgs) {
+    super(reductionOptions(args));
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -80,9 +94,10 @@ export class L1Loss extends Loss {
 export class SmoothL1Loss extends Loss {
   readonly beta: number;
 
-  constructor(options: { reduction?: Reduction; beta?: number } = {}) {
-    super(options);
-    this.beta = options.beta ?? 1;
+  constructor(...args: [sizeAverage?: Opt, reduce?: Opt, reduction?: Reduction, beta?: number] | [options: F.ReductionOptions & { beta?: number }]) {
+    const o = bind<Required<F.ReductionOptions> & { beta: number }>(["sizeAverage", "reduce", "reduction", "beta"], args, { ...LEGACY, beta: 1 });
+    super(o);
+    this.beta = o.beta;
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -91,8 +106,8 @@ export class SmoothL1Loss extends Loss {
 }
 
 export class BCELoss extends WeightedLoss {
-  constructor(options: { reduction?: Reduction; weight?: Tensor | null } = {}) {
-    super(options);
+  constructor(...args: [weight?: Tensor | null, sizeAverage?: Opt, reduce?: Opt, reduction?: Reduction] | [options: F.BinaryCrossEntropyOptions]) {
+    super(bind<Required<F.BinaryCrossEntropyOptions>>(["weight", "sizeAverage", "reduce", "reduction"], args, { ...LEGACY, weight: null }));
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -105,10 +120,15 @@ export class BCEWithLogitsLoss extends Loss {
   /** the `pos_weight` buffer */
   declare pos_weight: Tensor | null;
 
-  constructor(options: { reduction?: Reduction; weight?: Tensor | null; posWeight?: Tensor | null } = {}) {
-    super(options);
-    this.registerBuffer("weight", options.weight ?? null);
-    this.registerBuffer("pos_weight", options.posWeight ?? null);
+  constructor(
+    ...args: [weight?: Tensor | null, sizeAverage?: Opt, reduce?: Opt, reduction?: Reduction, posWeight?: Tensor | null]
+      | [options: F.BinaryCrossEntropyWithLogitsOptions]
+  ) {
+    const o = bind<Required<F.BinaryCrossEntropyWithLogitsOptions>>(
+      ["weight", "sizeAverage", "reduce", "reduction", "posWeight"], args, { ...LEGACY, weight: null, posWeight: null });
+    super(o);
+    this.registerBuffer("weight", o.weight);
+    this.registerBuffer("pos_weight", o.posWeight);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {

@@ -1,19 +1,20 @@
 // torch.nn.LayerNorm
 import type { DType } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { bind } from "../ops/args.js";
 import { Module } from "./module.js";
 import { type Parameter, emptyParameter } from "./parameter.js";
 import { layerNorm } from "./functional/normalization.js";
 import { ones_, zeros_ } from "./init.js";
 import { pyBool, pyFloat } from "./format.js";
 
-export interface LayerNormOptions {
+export type LayerNormOptions = {
   eps?: number;
   elementwiseAffine?: boolean;
   /** with elementwiseAffine: whether there is a bias */
   bias?: boolean;
   dtype?: DType;
-}
+};
 
 /** Normalizes over the trailing `normalizedShape` dims; weight ones, bias zeros. */
 export class LayerNorm extends Module {
@@ -23,8 +24,13 @@ export class LayerNorm extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
 
-  constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
+  /** `new LayerNorm(8)`, `new LayerNorm([2, 3], 1e-6)` or `new LayerNorm(8, { eps, elementwiseAffine, bias })` */
+  constructor(
+    normalizedShape: number | readonly number[],
+    ...args: [eps?: number, elementwiseAffine?: boolean, bias?: boolean] | [options: LayerNormOptions]
+  ) {
     super();
+    const options = bind<LayerNormOptions>(["eps", "elementwiseAffine", "bias"], args, { eps: 1e-5, elementwiseAffine: true, bias: true, dtype: "float32" });
     this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
     this.eps = options.eps ?? 1e-5;
     this.elementwiseAffine = options.elementwiseAffine ?? true;

@@ -20,6 +20,7 @@ import { uniform_ } from "./init.js";
 import { scoped } from "./composite.js";
 import { pyBool, pyFloat } from "./format.js";
 import { CELLS, type CellMode } from "./rnn_cell.js";
+import { bind } from "../ops/args.js";
 
 export interface RNNOptions {
   numLayers?: number;
@@ -32,6 +33,10 @@ export interface RNNOptions {
 }
 
 const tupleRepr = (s: readonly number[]) => `(${s.join(", ")})`;
+
+type RNNArgs = [numLayers?: number, bias?: boolean, batchFirst?: boolean, dropout?: number, bidirectional?: boolean] | [options: RNNOptions];
+const RNN_DEFAULTS: Required<RNNOptions> = { numLayers: 1, bias: true, batchFirst: false, dropout: 0, bidirectional: false, dtype: "float32" };
+const rnnOptions = (args: readonly unknown[]) => bind<Required<RNNOptions>>(["numLayers", "bias", "batchFirst", "dropout", "bidirectional"], args, RNN_DEFAULTS);
 
 export abstract class RNNBase extends Module {
   readonly mode: CellMode;
@@ -196,8 +201,15 @@ export abstract class RNNBase extends Module {
 export class RNN extends RNNBase {
   readonly nonlinearity: "tanh" | "relu";
 
-  constructor(inputSize: number, hiddenSize: number, options: RNNOptions & { nonlinearity?: "tanh" | "relu" } = {}) {
-    const nonlinearity = options.nonlinearity ?? "tanh";
+  /** PyTorch's order: (inputSize, hiddenSize, numLayers, nonlinearity, bias, batchFirst, dropout, bidirectional) */
+  constructor(
+    inputSize: number, hiddenSize: number,
+    ...args: [numLayers?: number, nonlinearity?: "tanh" | "relu", bias?: boolean, batchFirst?: boolean, dropout?: number, bidirectional?: boolean]
+      | [options: RNNOptions & { nonlinearity?: "tanh" | "relu" }]
+  ) {
+    const options = bind<Required<RNNOptions> & { nonlinearity: "tanh" | "relu" }>(
+      ["numLayers", "nonlinearity", "bias", "batchFirst", "dropout", "bidirectional"], args, { ...RNN_DEFAULTS, nonlinearity: "tanh" });
+    const nonlinearity = options.nonlinearity;
     if (nonlinearity !== "tanh" && nonlinearity !== "relu") {
       throw new ValueError(`Unknown nonlinearity '${String(nonlinearity)}'. Select from 'tanh' or 'relu'.`);
     }
@@ -213,8 +225,9 @@ export class RNN extends RNNBase {
 
 /** A gated recurrent unit network. forward(input, h0?) → [output, h_n]. */
 export class GRU extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
-    super("GRU", inputSize, hiddenSize, options);
+  /** PyTorch's order: (inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional) */
+  constructor(inputSize: number, hiddenSize: number, ...args: RNNArgs) {
+    super("GRU", inputSize, hiddenSize, rnnOptions(args));
   }
 
   forward(input: Tensor, hx: Tensor | null = null): [Tensor, Tensor] {
@@ -225,8 +238,9 @@ export class GRU extends RNNBase {
 
 /** A long short-term memory network. forward(input, [h0, c0]?) → [output, [h_n, c_n]]. */
 export class LSTM extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
-    super("LSTM", inputSize, hiddenSize, options);
+  /** PyTorch's order: (inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional) */
+  constructor(inputSize: number, hiddenSize: number, ...args: RNNArgs) {
+    super("LSTM", inputSize, hiddenSize, rnnOptions(args));
   }
 
   forward(input: Tensor, hx: readonly [Tensor, Tensor] | null = null): [Tensor, [Tensor, Tensor]] {

@@ -11,6 +11,7 @@ import { linear } from "./functional/linear.js";
 import { uniform_ } from "./init.js";
 import { scoped } from "./composite.js";
 import { pyBool } from "./format.js";
+import { bind } from "../ops/args.js";
 
 /**
  * One step of a cell. `inputGates` is x·W_ihᵀ + b_ih (computed for a whole sequence at once,
@@ -61,6 +62,10 @@ export interface CellOptions {
   bias?: boolean;
   dtype?: DType;
 }
+
+type CellArgs = [bias?: boolean] | [options: CellOptions];
+const CELL_DEFAULTS: Required<CellOptions> = { bias: true, dtype: "float32" };
+const cellOptions = (args: readonly unknown[]) => bind<Required<CellOptions>>(["bias"], args, CELL_DEFAULTS);
 
 /** PyTorch's RNNCellBase: weight_ih, weight_hh, bias_ih, bias_hh, all U(-1/√hidden, 1/√hidden). */
 abstract class RNNCellBase extends Module {
@@ -126,8 +131,12 @@ abstract class RNNCellBase extends Module {
 export class RNNCell extends RNNCellBase {
   readonly nonlinearity: "tanh" | "relu";
 
-  constructor(inputSize: number, hiddenSize: number, options: CellOptions & { nonlinearity?: "tanh" | "relu" } = {}) {
-    const nonlinearity = options.nonlinearity ?? "tanh";
+  constructor(
+    inputSize: number, hiddenSize: number,
+    ...args: [bias?: boolean, nonlinearity?: "tanh" | "relu"] | [options: CellOptions & { nonlinearity?: "tanh" | "relu" }]
+  ) {
+    const options = bind<Required<CellOptions> & { nonlinearity: "tanh" | "relu" }>(["bias", "nonlinearity"], args, { ...CELL_DEFAULTS, nonlinearity: "tanh" });
+    const nonlinearity = options.nonlinearity;
     if (nonlinearity !== "tanh" && nonlinearity !== "relu") throw new RuntimeError(`Unknown nonlinearity: ${String(nonlinearity)}`);
     super(nonlinearity === "tanh" ? "RNN_TANH" : "RNN_RELU", inputSize, hiddenSize, options);
     this.nonlinearity = nonlinearity;
@@ -140,8 +149,8 @@ export class RNNCell extends RNNCellBase {
 
 /** A GRU cell; returns h'. */
 export class GRUCell extends RNNCellBase {
-  constructor(inputSize: number, hiddenSize: number, options: CellOptions = {}) {
-    super("GRU", inputSize, hiddenSize, options);
+  constructor(inputSize: number, hiddenSize: number, ...args: CellArgs) {
+    super("GRU", inputSize, hiddenSize, cellOptions(args));
   }
 
   forward(input: Tensor, hx: Tensor | null = null): Tensor {
@@ -151,8 +160,8 @@ export class GRUCell extends RNNCellBase {
 
 /** An LSTM cell; returns [h', c']. */
 export class LSTMCell extends RNNCellBase {
-  constructor(inputSize: number, hiddenSize: number, options: CellOptions = {}) {
-    super("LSTM", inputSize, hiddenSize, options);
+  constructor(inputSize: number, hiddenSize: number, ...args: CellArgs) {
+    super("LSTM", inputSize, hiddenSize, cellOptions(args));
   }
 
   forward(input: Tensor, hx: readonly [Tensor, Tensor] | null = null): [Tensor, Tensor] {
