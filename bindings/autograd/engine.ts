@@ -338,8 +338,8 @@ export function retainGrad(t: Tensor): void {
   const fn = gradFn(t) as Node;
   const hook: GradHook = (grad) => {
     if (t._disposed) return;
-    if (t._grad === null) t._setGrad(grad.clone().keep());
-    else t._setGrad(t._grad.add(grad).keep());
+    if (t._grad === null) t._setGrad(grad.clone());
+    else t._setGrad(t._grad.add(grad));
   };
   (fn.retainGradHooks ??= new Map()).set(t._outputNr, hook);
   t._retainsGrad = true;
