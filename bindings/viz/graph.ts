@@ -157,7 +157,15 @@ export function buildGraph(input: GraphInput): Graph {
 
   for (const [, t] of named(input)) tensorBox(t);
   for (let i = 0; i < queue.length; i++) expand(...queue[i]);
-  // each box over a storage is linked to the first one found (a named tensor when there is one)
-  for (const [first, ...others] of storages.values()) for (const id of others) edges.push({ from: first, to: id, kind: "storage" });
+  // Boxes over one storage say so ("storage #1" under the shape) and are linked to the first
+  // one found (a named tensor when there is one).
+  const byId = new Map(boxes.map((b) => [b.id, b]));
+  let shared = 0;
+  for (const group of storages.values()) {
+    if (group.length < 2) continue;
+    shared++;
+    for (const id of group) (byId.get(id) as Box).lines.splice(2, 0, `storage #${shared}`);
+    for (const id of group.slice(1)) edges.push({ from: group[0], to: id, kind: "storage" });
+  }
   return { boxes, edges };
 }

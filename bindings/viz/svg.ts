@@ -29,7 +29,7 @@ function boxSvg(p: Placed): string {
   const lines = box.lines
     .map((line, i) => {
       const weight = i === 0 ? ' font-weight="bold"' : "";
-      const colour = box.stale && i === box.lines.length - 1 ? ' fill="#d00000"' : "";
+      const colour = box.stale && line.startsWith("stale") ? ' fill="#d00000"' : "";
       return `<tspan x="${n(p.x + p.width / 2)}" y="${n(p.y + 7 + LINE_HEIGHT * (i + 0.75))}"${weight}${colour}>${escape(line)}</tspan>`;
     })
     .join("");
@@ -55,37 +55,35 @@ function routePath(points: readonly Point[]): string {
   return d;
 }
 
-/**
- * Two boxes over the same storage: an arc under them in one layer, else a bow out to the right.
- * `extent` is the lowest, rightmost point it draws (with its label), which may be past the layout.
- */
-function storagePath(a: Placed, b: Placed): { d: string; label: Point; extent: Point } {
-  if (a.layer === b.layer) {
-    const [ax, bx] = [a.x + a.width / 2, b.x + b.width / 2];
-    const y = Math.max(a.y + a.height, b.y + b.height) + 16;
-    const d = `M${n(ax)},${n(a.y + a.height)} Q${n((ax + bx) / 2)},${n(y + 12)} ${n(bx)},${n(b.y + b.height)}`;
-    return { d, label: [(ax + bx) / 2, y + 14], extent: [Math.max(ax, bx), y + 20] };
-  }
-  const [ax, ay, bx, by] = [a.x + a.width, a.y + a.height / 2, b.x + b.width, b.y + b.height / 2];
-  const out = Math.max(ax, bx) + 36;
-  const d = `M${n(ax)},${n(ay)} C${n(out)},${n(ay)} ${n(out)},${n(by)} ${n(bx)},${n(by)}`;
-  return { d, label: [out - 6, (ay + by) / 2], extent: [out + 40, Math.max(ay, by)] };
+/** An arc under two boxes of one layer over the same storage; `bottom` is its lowest point with the label. */
+function storageArc(a: Placed, b: Placed): { d: string; label: Point; bottom: number } {
+  const [ax, bx] = [a.x + a.width / 2, b.x + b.width / 2];
+  const y = Math.max(a.y + a.height, b.y + b.height) + 16;
+  const d = `M${n(ax)},${n(a.y + a.height)} Q${n((ax + bx) / 2)},${n(y + 12)} ${n(bx)},${n(b.y + b.height)}`;
+  return { d, label: [(ax + bx) / 2, y + 14], bottom: y + 20 };
 }
 
 const LABEL_STYLE = 'text-anchor="middle" font-size="10" fill="#666" stroke="#fff" stroke-width="3" paint-order="stroke"';
 
 export function graphToSvg(graph: Graph): string {
   const layout = layoutGraph(graph);
-  let { width, height } = layout;
-  const edges = graph.edges.map((e) => {
+  let height = layout.height;
+  const edges: string[] = [];
+  for (const e of graph.edges) {
     const attributes = `class="edge ${e.kind}" data-from="${e.from}" data-to="${e.to}" fill="none" ${EDGE_STROKE[e.kind]}`;
-    if (e.kind !== "storage") return `<path ${attributes} d="${routePath(layout.routes.get(e) as Point[])}"/>`;
-    const { d, label, extent } = storagePath(layout.placed.get(e.from) as Placed, layout.placed.get(e.to) as Placed);
-    width = Math.max(width, extent[0]);
-    height = Math.max(height, extent[1]);
-    return `<path ${attributes} d="${d}"/><text class="edge-label" x="${n(label[0])}" y="${n(label[1])}" ${LABEL_STYLE}>same storage</text>`;
-  });
-  [width, height] = [Math.ceil(width), Math.ceil(height)];
+    if (e.kind !== "storage") {
+      edges.push(`<path ${attributes} d="${routePath(layout.routes.get(e) as Point[])}"/>`);
+      continue;
+    }
+    // Across layers a link would cross the graph; the boxes' "storage #k" line says it there.
+    const [a, b] = [layout.placed.get(e.from) as Placed, layout.placed.get(e.to) as Placed];
+    if (a.layer !== b.layer) continue;
+    const { d, label, bottom } = storageArc(a, b);
+    height = Math.max(height, bottom);
+    edges.push(`<path ${attributes} d="${d}"/><text class="edge-label" x="${n(label[0])}" y="${n(label[1])}" ${LABEL_STYLE}>same storage</text>`);
+  }
+  const width = Math.ceil(layout.width);
+  height = Math.ceil(height);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" class="tapegrad-graph" width="${width}" height="${height}" ` +
       `viewBox="0 0 ${width} ${height}" font-family="monospace" font-size="12">`,
