@@ -68,3 +68,12 @@ export const {
   matmul, mm, bmm, dot, mv, outer, addmm,
 } = functions;
 export { variance_ as var };
+
+// Types that public signatures use, so that TypeScript users (and the API reference) can name them.
+export type { Shape } from "./tensor/shape.js";
+export type { Nested } from "./tensor/data.js";
+export type { FactoryOptions, NestedData } from "./ops/creation.js";
+export type { Scalar, TensorOrScalar, RoundingMode } from "./ops/pointwise.js";
+export type { IndexItem } from "./ops/indexing.js";
+export type { BackwardOptions, GradOptions } from "./autograd/api.js";
+export type { GradHook } from "./autograd/node.js";
