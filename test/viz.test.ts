@@ -37,13 +37,19 @@ function edgesBetween(g: DotGraph, from: string, to: string): string[] {
   return g.edges.filter((e) => (e.from === a && e.to === b) || (kind(e.attrs) === "storage" && e.from === b && e.to === a)).map((e) => kind(e.attrs));
 }
 
+/** The tutorial's state after `c = out.detach(); c.zero_()`. */
+function detachTutorial() {
+  const a = tg.tensor([1, 2, 3], { requiresGrad: true });
+  const out = a.sigmoid();
+  const c = out.detach();
+  c.zero_();
+  return { a, out, c };
+}
+
 describe("the detach tutorial graph", () => {
   test("after c = out.detach(); c.zero_(): the saved result is stale, c is cut off and shares storage", () => {
     tg.tidy(() => {
-      const a = tg.tensor([1, 2, 3], { requiresGrad: true });
-      const out = a.sigmoid();
-      const c = out.detach();
-      c.zero_();
+      const { a, out, c } = detachTutorial();
       const g = parseDot(tg.viz.toDot({ a, out, c }));
 
       expect([...g.boxes.values()].map((b) => b.lines[0]).sort()).toEqual(["SigmoidBackward0", "a", "c", "out", "saved result"]);
@@ -177,10 +183,7 @@ describe("SVG", () => {
 
   test("boxes, classes and edges of the tutorial graph; geometry inside the viewBox", () => {
     tg.tidy(() => {
-      const a = tg.tensor([1, 2, 3], { requiresGrad: true });
-      const out = a.sigmoid();
-      const c = out.detach();
-      c.zero_();
+      const { a, out, c } = detachTutorial();
       const svg = tg.viz.toSvg({ a, out, c });
       expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" class="tapegrad-graph"')).toBe(true);
       expect(svg).not.toMatch(/<style|<script|NaN|undefined/);
