@@ -1,5 +1,6 @@
-// Bundles bindings/ into dist/: one small ESM entry per runtime (they differ only in how they
-// load tapegrad.wasm), the library in one chunk they all share, plus a single .d.ts.
+// Bundles bindings/ into dist/: one small ESM entry per runtime (they differ in how they load
+// tapegrad.wasm; Node's io adds file helpers), the library in one chunk they all share, and the
+// declarations.
 // package.json `exports` routes each runtime to its entry.
 import typescript from "@rollup/plugin-typescript";
 import { dts } from "rollup-plugin-dts";
@@ -20,11 +21,14 @@ const wasmModuleImport = {
 };
 
 /**
- * Everything but the entries goes into one shared chunk. viz gets a chunk of its own only so
- * that the size budget (scripts/size.mjs) can weigh the core API without it.
+ * Everything but the entries goes into one shared chunk, except modules that import Node
+ * built-ins (io's file helpers): those stay in the Node entry, the only one importing them, so
+ * no other runtime loads `node:*`. viz gets a chunk of its own only so that the size budget
+ * (scripts/size.mjs) can weigh the core API without it.
  */
-function chunkOf(id) {
+function chunkOf(id, { getModuleInfo }) {
   if (/[\\/]bindings[\\/]entries[\\/]/.test(id)) return undefined;
+  if (getModuleInfo(id)?.importedIds.some((imported) => imported.startsWith("node:"))) return undefined;
   return /[\\/]bindings[\\/]viz[\\/]/.test(id) ? "viz" : "tapegrad";
 }
 
@@ -42,9 +46,9 @@ export default [
     external: [/^node:/],
     plugins: [wasmModuleImport, typescript({ tsconfig: "./tsconfig.json", declaration: false, sourceMap: true, rootDir: "." })],
   },
-  {
-    input: "bindings/index.ts",
-    output: { file: "dist/index.d.ts", format: "es" },
-    plugins: [dts({ tsconfig: "./tsconfig.json" })],
-  },
+  // Declarations: the runtime-neutral API, and the Node entry's (io with its file helpers).
+  ...[
+    ["bindings/index.ts", "dist/index.d.ts"],
+    ["bindings/entries/node.ts", "dist/node.d.ts"],
+  ].map(([input, file]) => ({ input, output: { file, format: "es" }, plugins: [dts({ tsconfig: "./tsconfig.json" })] })),
 ];

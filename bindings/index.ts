@@ -11,6 +11,7 @@ import { Node } from "./autograd/node.js";
 import { liveTensorCount, tidyWith } from "./tensor/lifetime.js";
 import { core } from "./runtime/core.js";
 import * as nn from "./nn/index.js";
+import * as io from "./io/index.js";
 import * as viz from "./viz/index.js";
 
 installMethods();
@@ -24,6 +25,7 @@ export { tensor, zeros, ones, full, empty, arange, linspace, eye };
 export const { zerosLike, onesLike, fullLike, emptyLike } = likeFunctions;
 export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled };
 export { nn };
+export { io };
 export { viz };
 
 /** torch.autograd */

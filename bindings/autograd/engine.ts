@@ -269,7 +269,7 @@ function callPreHooks(node: Node, inputs: (Tensor | null)[], own: (g: Tensor) =>
       if (g === null) continue;
       const replaced = fn(g);
       if (replaced !== undefined && replaced !== null && replaced !== g) {
-        own(replaced.keep());
+        own(replaced);
         drop(g);
         out[nr] = replaced;
       }

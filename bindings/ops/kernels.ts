@@ -2,7 +2,8 @@
 // tensors (or scalars) into pointers plus a coalesced shape/stride descriptor and calls one
 // export. No autograd here and no checks beyond what the kernels need.
 import { IndexError, RuntimeError } from "../errors.js";
-import { code, core, descriptor, scalarSlot } from "../runtime/core.js";
+import { code, core, dataView, descriptor, scalarSlot, writeBytes } from "../runtime/core.js";
+import { Storage } from "../storage.js";
 import { DTYPES, type DType } from "../tensor/dtype.js";
 import {
   type Shape, coalesce, contiguousStrides, expandStrides, isContiguous, isNonOverlappingAndDense, iteratorStrides, numel, sameShape,
@@ -285,3 +286,72 @@ export function sequence(out: Tensor, start: number, step: number, end = 0, symm
 }
 
 export { numel };
+
+// ---- raw element runs: tensors to and from the bytes of a file format ----
+
+/** How a file stores elements: a tapegrad dtype, or a 16-bit float that converts to and from float32. */
+export type StorageFormat = DType | "float16" | "bfloat16";
+
+/** The codes of assembly/dtype.ts for the 16-bit floats (storage formats only). */
+const HALF_FORMATS = { float16: { code: 6, bytes: 2 }, bfloat16: { code: 7, bytes: 2 } };
+
+const formatInfo = (format: StorageFormat): { code: number; bytes: number } =>
+  format === "float16" || format === "bfloat16" ? HALF_FORMATS[format] : DTYPES[format];
+
+/** Copies `shape` elements from a raw strided run to another, converting formats (16-bit floats to or from float32 only). */
+function copyRaw(shape: Shape, dst: number, dstStrides: number[], dstFormat: StorageFormat, src: number, srcStrides: number[], srcFormat: StorageFormat): void {
+  const b = boxRaw(shape, [[dst, dstStrides], [src, srcStrides]]);
+  core().copy(formatInfo(srcFormat).code, formatInfo(dstFormat).code, b.ndim, b.desc, dst, src);
+}
+
+/**
+ * A new contiguous tensor of `dtype` holding `bytes`: its elements in row-major order, little-endian,
+ * stored as `format`. The bytes enter linear memory once; a format other than the dtype's (and
+ * every bool, whose bytes must become 0 or 1) is converted there by the copy kernel.
+ */
+export function tensorFromBytes(bytes: Uint8Array, shape: Shape, dtype: DType, format: StorageFormat): Tensor {
+  const out = empty(shape, dtype);
+  const n = out.numel();
+  if (n === 0) return out;
+  try {
+    if (format === dtype && dtype !== "bool") {
+      writeBytes(out.dataPtr(), bytes);
+      return out;
+    }
+    const staging = new Storage(bytes.length);
+    try {
+      writeBytes(staging.ptr, bytes);
+      copyRaw([n], out.dataPtr(), [DTYPES[dtype].bytes], dtype, staging.ptr, [formatInfo(format).bytes], format);
+    } finally {
+      staging.release();
+    }
+    return out;
+  } catch (e) {
+    out.dispose();
+    throw e;
+  }
+}
+
+/** Writes the elements of `src` in row-major order, stored as `format`, into `out` from `offset` on. */
+export function tensorIntoBytes(src: Tensor, format: StorageFormat, out: Uint8Array, offset: number): void {
+  const n = src.numel();
+  if (n === 0) return;
+  const length = n * formatInfo(format).bytes;
+  const copyOut = (ptr: number) => {
+    const view = dataView(ptr, length);
+    out.set(new Uint8Array(view.buffer, view.byteOffset, length), offset);
+  };
+  if (format === src.dtype && isContiguous(src._shape, src._strides)) {
+    copyOut(src.dataPtr());
+    return;
+  }
+  const staging = new Storage(length);
+  try {
+    const bytes = DTYPES[src.dtype].bytes;
+    const packed = contiguousStrides(src._shape).map((s) => s * formatInfo(format).bytes);
+    copyRaw(src._shape, staging.ptr, packed, format, src.dataPtr(), src._strides.map((s) => s * bytes), src.dtype);
+    copyOut(staging.ptr);
+  } finally {
+    staging.release();
+  }
+}
