@@ -8,7 +8,7 @@ import type { Box, Edge, Graph } from "./graph.js";
 export const CHAR_WIDTH = 7.2;
 export const LINE_HEIGHT = 15;
 const PAD_X = 10;
-const PAD_Y = 7;
+export const PAD_Y = 7;
 const GAP_X = 28;
 const GAP_Y = 46;
 const MARGIN = 20;

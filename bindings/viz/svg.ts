@@ -2,7 +2,7 @@
 // script), so it can be inlined under a strict CSP or saved as a file. Classes name what each
 // element is (`node saved stale`, `edge graph`, ...) for styling and tests.
 import type { BoxKind, EdgeKind, Graph } from "./graph.js";
-import { LINE_HEIGHT, layoutGraph, type Placed, type Point } from "./layout.js";
+import { LINE_HEIGHT, PAD_Y, layoutGraph, type Placed, type Point } from "./layout.js";
 
 const FILL: Record<BoxKind, string> = {
   output: "#caff70",
@@ -30,7 +30,7 @@ function boxSvg(p: Placed): string {
     .map((line, i) => {
       const weight = i === 0 ? ' font-weight="bold"' : "";
       const colour = box.stale && line.startsWith("stale") ? ' fill="#d00000"' : "";
-      return `<tspan x="${n(p.x + p.width / 2)}" y="${n(p.y + 7 + LINE_HEIGHT * (i + 0.75))}"${weight}${colour}>${escape(line)}</tspan>`;
+      return `<tspan x="${n(p.x + p.width / 2)}" y="${n(p.y + PAD_Y + LINE_HEIGHT * (i + 0.75))}"${weight}${colour}>${escape(line)}</tspan>`;
     })
     .join("");
   const title = box.note === "" ? "" : `<title>${escape(box.note)}</title>`;
