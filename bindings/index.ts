@@ -71,6 +71,11 @@ export const {
 } = functions;
 export { variance_ as var };
 
+// random numbers: PyTorch's CPU generator (bindings/random)
+export { Generator, defaultGenerator, manualSeed, seed, initialSeed, getRngState, setRngState } from "./random/generator.js";
+export { rand, randn, randint, randperm, randLike, randnLike, randintLike, normal, type RandomFactoryOptions } from "./random/factories.js";
+export const { bernoulli, multinomial } = functions;
+
 // Types that public signatures use, so that TypeScript users (and the API reference) can name them.
 export type { Shape } from "./tensor/shape.js";
 export type { Nested } from "./tensor/data.js";
