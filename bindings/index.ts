@@ -84,3 +84,5 @@ export type { Scalar, TensorOrScalar, RoundingMode } from "./ops/pointwise.js";
 export type { IndexItem } from "./ops/indexing.js";
 export type { BackwardOptions, GradOptions } from "./autograd/api.js";
 export type { GradHook } from "./autograd/node.js";
+export type { GeneratorOptions } from "./random/generator.js";
+export type { GeneratorOption, MultinomialOptions } from "./random/sampling.js";

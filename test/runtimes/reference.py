@@ -45,3 +45,7 @@ out = a.sigmoid()
 out.data.zero_()
 out.sum().backward()
 print(".data: a.grad", a.grad.tolist())
+
+torch.manual_seed(0)
+print("rand(3), then randn(3) after manual_seed(0)", torch.rand(3).tolist(), torch.randn(3).tolist())
+print("a new Generator's seed", torch.Generator().initial_seed())

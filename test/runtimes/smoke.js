@@ -145,6 +145,19 @@ function replayTier(tg, corpus, tier) {
   check(failed.length === 0, `${failed.length} case(s) failed:\n${failed.join("\n")}`);
 }
 
+/** PyTorch's mt19937 streams: the default generator after manualSeed(0), then a fresh Generator. */
+function randomStreams(tg) {
+  tg.manualSeed(0); // the default generator's state is allocated at first use and kept for good
+  withoutLeaks(tg, () => {
+    tg.manualSeed(0);
+    checkClose(tg.rand(3).tolist(), [0.49625658988952637, 0.7682217955589294, 0.08847743272781372], 1e-7, "rand(3) after manualSeed(0)");
+    checkClose(tg.randn(3).tolist(), [0.3643381893634796, 0.13439632952213287, 0.16421625018119812], 1e-6, "then randn(3)");
+    const g = new tg.Generator();
+    check(g.initialSeed() === 67280421310721, `a new Generator's seed is ${g.initialSeed()}`);
+    g.dispose();
+  });
+}
+
 /** name -> check(tg, corpus); names are what the runtime test files report. */
 const CHECKS = {
   "init() is idempotent": async (tg) => {
@@ -156,6 +169,7 @@ const CHECKS = {
   ".data versus detach()": dataVersusDetach,
   ...Object.fromEntries(SMOKE_TIERS.map((tier) => [`corpus tier ${tier}`, (tg, corpus) => replayTier(tg, corpus, tier)])),
   "MLP: 5 SGD steps match PyTorch": trainMlp,
+  "random: PyTorch's streams after manualSeed(0)": randomStreams,
 };
 
 export const SMOKE_CHECKS = Object.keys(CHECKS);
