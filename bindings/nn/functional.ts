@@ -8,3 +8,10 @@ export {
   nllLoss, crossEntropy, mseLoss, l1Loss, smoothL1Loss, binaryCrossEntropy, binaryCrossEntropyWithLogits,
 } from "./functional/loss.js";
 export type { Reduction } from "./functional/reduction.js";
+export type { Inplace, InplaceArgs, SoftmaxArgs } from "./functional/activation.js";
+export type { DropoutOptions } from "./functional/dropout.js";
+export type { LayerNormOptions } from "./functional/normalization.js";
+export type {
+  LegacyFlag, LegacyReduction, ReductionOptions, ReductionArgs, NllLossOptions, CrossEntropyOptions,
+  BinaryCrossEntropyOptions, BinaryCrossEntropyWithLogitsOptions,
+} from "./functional/loss.js";

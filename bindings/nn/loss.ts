@@ -7,8 +7,7 @@ import { Module } from "./module.js";
 import * as F from "./functional/loss.js";
 import { type Reduction, lossReduction } from "./functional/reduction.js";
 
-type Opt = boolean | null;
-const LEGACY = { sizeAverage: null, reduce: null, reduction: "mean" } as const;
+const LEGACY = F.REDUCTION_DEFAULTS;
 
 /** PyTorch's _Loss: the reduction. */
 abstract class Loss extends Module {
@@ -35,7 +34,7 @@ abstract class WeightedLoss extends Loss {
 export class NLLLoss extends WeightedLoss {
   readonly ignoreIndex: number;
 
-  constructor(...args: [weight?: Tensor | null, sizeAverage?: Opt, ignoreIndex?: number, reduce?: Opt, reduction?: Reduction] | [options: F.NllLossOptions]) {
+  constructor(...args: [weight?: Tensor | null, sizeAverage?: F.LegacyFlag, ignoreIndex?: number, reduce?: F.LegacyFlag, reduction?: Reduction] | [options: F.NllLossOptions]) {
     const o = bind<Required<F.NllLossOptions>>(["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction"], args, { ...LEGACY, weight: null, ignoreIndex: -100 });
     super(o);
     this.ignoreIndex = o.ignoreIndex;
@@ -51,7 +50,7 @@ export class CrossEntropyLoss extends WeightedLoss {
   readonly labelSmoothing: number;
 
   constructor(
-    ...args: [weight?: Tensor | null, sizeAverage?: Opt, ignoreIndex?: number, reduce?: Opt, reduction?: Reduction, labelSmoothing?: number]
+    ...args: [weight?: Tensor | null, sizeAverage?: F.LegacyFlag, ignoreIndex?: number, reduce?: F.LegacyFlag, reduction?: Reduction, labelSmoothing?: number]
       | [options: F.CrossEntropyOptions]
   ) {
     const o = bind<Required<F.CrossEntropyOptions>>(
@@ -68,12 +67,10 @@ export class CrossEntropyLoss extends WeightedLoss {
   }
 }
 
-type ReductionArgs = [sizeAverage?: Opt, reduce?: Opt, reduction?: Reduction] | [options: F.ReductionOptions];
-const reductionOptions = (args: readonly unknown[]) => bind<Required<F.ReductionOptions>>(["sizeAverage", "reduce", "reduction"], args, LEGACY);
 
 export class MSELoss extends Loss {
-  constructor(...args: ReductionArgs) {
-    super(reductionOptions(args));
+  constructor(...args: F.ReductionArgs) {
+    super(F.reductionOptions(args));
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -82,8 +79,8 @@ export class MSELoss extends Loss {
 }
 
 export class L1Loss extends Loss {
-  constructor(...args: ReductionArgs) {
-    super(reductionOptions(args));
+  constructor(...args: F.ReductionArgs) {
+    super(F.reductionOptions(args));
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -94,7 +91,7 @@ export class L1Loss extends Loss {
 export class SmoothL1Loss extends Loss {
   readonly beta: number;
 
-  constructor(...args: [sizeAverage?: Opt, reduce?: Opt, reduction?: Reduction, beta?: number] | [options: F.ReductionOptions & { beta?: number }]) {
+  constructor(...args: [sizeAverage?: F.LegacyFlag, reduce?: F.LegacyFlag, reduction?: Reduction, beta?: number] | [options: F.ReductionOptions & { beta?: number }]) {
     const o = bind<Required<F.ReductionOptions> & { beta: number }>(["sizeAverage", "reduce", "reduction", "beta"], args, { ...LEGACY, beta: 1 });
     super(o);
     this.beta = o.beta;
@@ -106,7 +103,7 @@ export class SmoothL1Loss extends Loss {
 }
 
 export class BCELoss extends WeightedLoss {
-  constructor(...args: [weight?: Tensor | null, sizeAverage?: Opt, reduce?: Opt, reduction?: Reduction] | [options: F.BinaryCrossEntropyOptions]) {
+  constructor(...args: [weight?: Tensor | null, sizeAverage?: F.LegacyFlag, reduce?: F.LegacyFlag, reduction?: Reduction] | [options: F.BinaryCrossEntropyOptions]) {
     super(bind<Required<F.BinaryCrossEntropyOptions>>(["weight", "sizeAverage", "reduce", "reduction"], args, { ...LEGACY, weight: null }));
   }
 
@@ -121,7 +118,7 @@ export class BCEWithLogitsLoss extends Loss {
   declare pos_weight: Tensor | null;
 
   constructor(
-    ...args: [weight?: Tensor | null, sizeAverage?: Opt, reduce?: Opt, reduction?: Reduction, posWeight?: Tensor | null]
+    ...args: [weight?: Tensor | null, sizeAverage?: F.LegacyFlag, reduce?: F.LegacyFlag, reduction?: Reduction, posWeight?: Tensor | null]
       | [options: F.BinaryCrossEntropyWithLogitsOptions]
   ) {
     const o = bind<Required<F.BinaryCrossEntropyWithLogitsOptions>>(

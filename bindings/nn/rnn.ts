@@ -34,7 +34,8 @@ export interface RNNOptions {
 
 const tupleRepr = (s: readonly number[]) => `(${s.join(", ")})`;
 
-type RNNArgs = [numLayers?: number, bias?: boolean, batchFirst?: boolean, dropout?: number, bidirectional?: boolean] | [options: RNNOptions];
+/** The arguments after (inputSize, hiddenSize), positional in PyTorch's order or one options object. */
+export type RNNArgs = [numLayers?: number, bias?: boolean, batchFirst?: boolean, dropout?: number, bidirectional?: boolean] | [options: RNNOptions];
 const RNN_DEFAULTS: Required<RNNOptions> = { numLayers: 1, bias: true, batchFirst: false, dropout: 0, bidirectional: false, dtype: "float32" };
 const rnnOptions = (args: readonly unknown[]) => bind<Required<RNNOptions>>(["numLayers", "bias", "batchFirst", "dropout", "bidirectional"], args, RNN_DEFAULTS);
 

@@ -63,7 +63,7 @@ export interface CellOptions {
   dtype?: DType;
 }
 
-type CellArgs = [bias?: boolean] | [options: CellOptions];
+export type CellArgs = [bias?: boolean] | [options: CellOptions];
 const CELL_DEFAULTS: Required<CellOptions> = { bias: true, dtype: "float32" };
 const cellOptions = (args: readonly unknown[]) => bind<Required<CellOptions>>(["bias"], args, CELL_DEFAULTS);
 

@@ -26,7 +26,7 @@ function checkAdamOptions(o: AdamOptions): void {
   if (!(o.weightDecay >= 0)) throw new ValueError(`Invalid weight_decay value: ${o.weightDecay}`);
 }
 
-type AdamArgs = [lr?: number, betas?: [number, number], eps?: number, weightDecay?: number, amsgrad?: boolean] | [options: Partial<AdamOptions>];
+export type AdamArgs = [lr?: number, betas?: [number, number], eps?: number, weightDecay?: number, amsgrad?: boolean] | [options: Partial<AdamOptions>];
 
 function adamDefaults(args: AdamArgs, weightDecay: number, decoupledWeightDecay: boolean): AdamOptions {
   const o = bind<AdamOptions>(["lr", "betas", "eps", "weightDecay", "amsgrad"], args, {

@@ -5,8 +5,8 @@ import type { DType } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { bind } from "../../ops/args.js";
 
-type Inplace = { inplace?: boolean };
-type InplaceArgs = [inplace?: boolean] | [options: Inplace];
+export type Inplace = { inplace?: boolean };
+export type InplaceArgs = [inplace?: boolean] | [options: Inplace];
 const inplaceOf = (args: readonly unknown[]) => bind(["inplace"], args, { inplace: false }).inplace;
 
 export function relu(input: Tensor, ...args: InplaceArgs): Tensor {
@@ -60,7 +60,7 @@ export function implicitSoftmaxDim(ndim: number): number {
   return ndim === 0 || ndim === 1 || ndim === 3 ? 0 : 1;
 }
 
-type SoftmaxArgs = [dim?: number | null, options?: { dtype?: DType | null }] | [options: { dim?: number | null; dtype?: DType | null }];
+export type SoftmaxArgs = [dim?: number | null, options?: { dtype?: DType | null }] | [options: { dim?: number | null; dtype?: DType | null }];
 
 function softmaxArgs(input: Tensor, args: SoftmaxArgs): [number, { dtype?: DType }] {
   const o = bind<{ dim: number | null; dtype: DType | null }>(["dim"], args, { dim: null, dtype: null });

@@ -40,8 +40,12 @@ export interface BinaryCrossEntropyWithLogitsOptions extends BinaryCrossEntropyO
   posWeight?: Tensor | null;
 }
 
-const LEGACY = { sizeAverage: null, reduce: null, reduction: "mean" } as const;
-type Opt = boolean | null;
+/** A value of size_average / reduce (null: not given). */
+export type LegacyFlag = boolean | null;
+
+/** The defaults of the reduction arguments. */
+export const REDUCTION_DEFAULTS = { sizeAverage: null, reduce: null, reduction: "mean" } as const;
+const LEGACY = REDUCTION_DEFAULTS;
 
 // ---- nll_loss ---------------------------------------------------------------------------------
 
@@ -143,7 +147,7 @@ function nllLossNd(input: Tensor, target: Tensor, weight: Tensor | null, reducti
 /** F.nll_loss(input, target, weight = null, sizeAverage, ignoreIndex = -100, reduce, reduction = "mean") */
 export function nllLoss(
   input: Tensor, target: Tensor,
-  ...args: [weight?: Tensor | null, sizeAverage?: Opt, ignoreIndex?: number, reduce?: Opt, reduction?: Reduction] | [options: NllLossOptions]
+  ...args: [weight?: Tensor | null, sizeAverage?: LegacyFlag, ignoreIndex?: number, reduce?: LegacyFlag, reduction?: Reduction] | [options: NllLossOptions]
 ): Tensor {
   const o = bind<Required<NllLossOptions>>(["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction"], args, { ...LEGACY, weight: null, ignoreIndex: -100 });
   return nllLossNd(input, target, o.weight, lossReduction(o), o.ignoreIndex);
@@ -205,7 +209,7 @@ function crossEntropySmoothed(input: Tensor, target: Tensor, weight: Tensor | nu
  */
 export function crossEntropy(
   input: Tensor, target: Tensor,
-  ...args: [weight?: Tensor | null, sizeAverage?: Opt, ignoreIndex?: number, reduce?: Opt, reduction?: Reduction, labelSmoothing?: number]
+  ...args: [weight?: Tensor | null, sizeAverage?: LegacyFlag, ignoreIndex?: number, reduce?: LegacyFlag, reduction?: Reduction, labelSmoothing?: number]
     | [options: CrossEntropyOptions]
 ): Tensor {
   const o = bind<Required<CrossEntropyOptions>>(
@@ -271,8 +275,13 @@ function regressionLoss(d: Derivative<PointwiseLossAttrs>, input: Tensor, target
   });
 }
 
-type ReductionArgs = [sizeAverage?: Opt, reduce?: Opt, reduction?: Reduction] | [options: ReductionOptions];
-const reductionOf = (args: readonly unknown[]) => lossReduction(bind<Required<ReductionOptions>>(["sizeAverage", "reduce", "reduction"], args, LEGACY));
+/** The arguments of the losses that have only a reduction: positional, or one options object. */
+export type ReductionArgs = [sizeAverage?: LegacyFlag, reduce?: LegacyFlag, reduction?: Reduction] | [options: ReductionOptions];
+
+/** Binds ReductionArgs. */
+export const reductionOptions = (args: readonly unknown[]) =>
+  bind<Required<ReductionOptions>>(["sizeAverage", "reduce", "reduction"], args, REDUCTION_DEFAULTS);
+const reductionOf = (args: readonly unknown[]) => lossReduction(reductionOptions(args));
 
 /** F.mse_loss(input, target, sizeAverage, reduce, reduction = "mean") */
 export function mseLoss(input: Tensor, target: Tensor, ...args: ReductionArgs): Tensor {
@@ -291,7 +300,7 @@ export function l1Loss(input: Tensor, target: Tensor, ...args: ReductionArgs): T
 /** F.smooth_l1_loss(input, target, sizeAverage, reduce, reduction = "mean", beta = 1); beta 0 is the L1 loss. */
 export function smoothL1Loss(
   input: Tensor, target: Tensor,
-  ...args: [sizeAverage?: Opt, reduce?: Opt, reduction?: Reduction, beta?: number] | [options: ReductionOptions & { beta?: number }]
+  ...args: [sizeAverage?: LegacyFlag, reduce?: LegacyFlag, reduction?: Reduction, beta?: number] | [options: ReductionOptions & { beta?: number }]
 ): Tensor {
   const o = bind<Required<ReductionOptions> & { beta: number }>(["sizeAverage", "reduce", "reduction", "beta"], args, { ...LEGACY, beta: 1 });
   const reduction = lossReduction(o);
@@ -335,7 +344,7 @@ const BINARY_CROSS_ENTROPY: Derivative<BinaryAttrs & { hasWeight: boolean }> = {
 /** F.binary_cross_entropy(input, target, weight = null, sizeAverage, reduce, reduction = "mean"): input holds probabilities. */
 export function binaryCrossEntropy(
   input: Tensor, target: Tensor,
-  ...args: [weight?: Tensor | null, sizeAverage?: Opt, reduce?: Opt, reduction?: Reduction] | [options: BinaryCrossEntropyOptions]
+  ...args: [weight?: Tensor | null, sizeAverage?: LegacyFlag, reduce?: LegacyFlag, reduction?: Reduction] | [options: BinaryCrossEntropyOptions]
 ): Tensor {
   const options = bind<Required<BinaryCrossEntropyOptions>>(["weight", "sizeAverage", "reduce", "reduction"], args, { ...LEGACY, weight: null });
   const reduction = lossReduction(options);
@@ -398,7 +407,7 @@ const BINARY_CROSS_ENTROPY_WITH_LOGITS: Derivative<BinaryAttrs & { hasWeight: bo
  */
 export function binaryCrossEntropyWithLogits(
   input: Tensor, target: Tensor,
-  ...args: [weight?: Tensor | null, sizeAverage?: Opt, reduce?: Opt, reduction?: Reduction, posWeight?: Tensor | null]
+  ...args: [weight?: Tensor | null, sizeAverage?: LegacyFlag, reduce?: LegacyFlag, reduction?: Reduction, posWeight?: Tensor | null]
     | [options: BinaryCrossEntropyWithLogitsOptions]
 ): Tensor {
   const options = bind<Required<BinaryCrossEntropyWithLogitsOptions>>(

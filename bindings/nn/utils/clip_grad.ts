@@ -8,9 +8,10 @@ import { stack } from "../../ops/shape.js";
 import { scoped } from "../composite.js";
 import { pyFloat } from "../format.js";
 
-type Parameters = Tensor | Iterable<Tensor>;
+/** One tensor or several, as torch.nn.utils accepts them. */
+export type TensorOrTensors = Tensor | Iterable<Tensor>;
 
-const gradsOf = (parameters: Parameters): Tensor[] =>
+const gradsOf = (parameters: TensorOrTensors): Tensor[] =>
   [...(parameters instanceof Tensor ? [parameters] : parameters)].map((p) => p.grad).filter((g): g is Tensor => g !== null);
 
 /** torch.linalg.vector_norm of a tensor's elements. */
@@ -27,7 +28,7 @@ function vectorNorm(t: Tensor, ord: number): Tensor {
  * Scales the gradients so that their total norm (the norm of the per-gradient norms) is at most
  * `maxNorm`; returns the total norm before clipping (a new 0-dim tensor).
  */
-export function clipGradNorm_(parameters: Parameters, maxNorm: number, options: { normType?: number; errorIfNonfinite?: boolean } = {}): Tensor {
+export function clipGradNorm_(parameters: TensorOrTensors, maxNorm: number, options: { normType?: number; errorIfNonfinite?: boolean } = {}): Tensor {
   const normType = options.normType ?? 2;
   const grads = gradsOf(parameters);
   if (grads.length === 0) return tensor(0.0);
@@ -46,7 +47,7 @@ export function clipGradNorm_(parameters: Parameters, maxNorm: number, options: 
 }
 
 /** Clamps every gradient element into [-clipValue, clipValue]. */
-export function clipGradValue_(parameters: Parameters, clipValue: number): void {
+export function clipGradValue_(parameters: TensorOrTensors, clipValue: number): void {
   noGrad(() => {
     for (const g of gradsOf(parameters)) g.clamp_(-clipValue, clipValue);
   });
