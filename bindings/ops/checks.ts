@@ -39,3 +39,8 @@ export function checkInplaceTarget(self: Tensor, inputs: readonly Tensor[], comp
 export function alive(...tensors: readonly (Tensor | null | undefined)[]): void {
   for (const t of tensors) if (t !== null && t !== undefined && t._disposed) throw new RuntimeError(messages.disposed());
 }
+
+/** PyTorch's dispatch error for a dtype a kernel has no instantiation for. */
+export function notImplementedFor(kernel: string, dtype: DType): RuntimeError {
+  return new RuntimeError(`"${kernel}" not implemented for '${DTYPES[dtype].scalarName}'`);
+}

@@ -3,7 +3,8 @@
 import { Tensor } from "../tensor/tensor.js";
 import { METHOD_TABLES, type TensorMethods } from "./methods.js";
 import { cat, stack } from "./shape.js";
-import { powScalarBase, where } from "./pointwise.js";
+import { powScalarBase } from "./pointwise.js";
+import { where } from "./ternary.js";
 
 type Functional = {
   [K in keyof TensorMethods]: TensorMethods[K] extends (...args: infer A) => infer R ? (self: Tensor, ...args: A) => R : never;

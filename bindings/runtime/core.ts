@@ -13,19 +13,23 @@ export interface Kernels {
   scratch(): number;
   fill(dtype: number, ndim: number, desc: number, dst: number, value: number): void;
   copy(srcDtype: number, dstDtype: number, ndim: number, desc: number, dst: number, src: number): void;
-  unary(op: number, dtype: number, ndim: number, desc: number, dst: number, src: number, p0: number, p1: number): void;
+  unary(op: number, dtype: number, ndim: number, desc: number, dst: number, src: number, p0: number, p1: number, p2: number): void;
   binary(op: number, dtype: number, ndim: number, desc: number, dst: number, a: number, b: number, alpha: number): number;
   compare(op: number, dtype: number, ndim: number, desc: number, dst: number, a: number, b: number): void;
   where(elementBytes: number, ndim: number, desc: number, dst: number, cond: number, a: number, b: number): void;
   reduce(op: number, dtype: number, k: number, r: number, desc: number, src: number, dst: number, indices: number, scale: number): void;
   matmul(dtype: number, bn: number, desc: number, M: number, N: number, K: number, c: number, a: number, b: number, accumulate: number): void;
   gather(elementBytes: number, ndim: number, desc: number, dst: number, src: number, index: number, size: number, stride: number): number;
-  scatter(dtype: number, accumulate: number, ndim: number, desc: number, src: number, dst: number, index: number, size: number, stride: number): number;
+  scatter(dtype: number, mode: number, ndim: number, desc: number, src: number, dst: number, index: number, size: number, stride: number): number;
   indexError(): number;
   maskedSelect(elementBytes: number, ndim: number, desc: number, dst: number, src: number, mask: number): number;
   nonzero(ndim: number, desc: number, dst: number, mask: number): number;
   scan(multiply: number, dtype: number, ndim: number, desc: number, dst: number, src: number): void;
   sequence(dtype: number, dst: number, n: number, start: number, step: number, end: number, symmetric: number): void;
+  classify(op: number, dtype: number, ndim: number, desc: number, dst: number, src: number): void;
+  ternary(op: number, dtype: number, ndim: number, desc: number, dst: number, a: number, b: number, c: number, scale: number): void;
+  index(elementBytes: number, ndim: number, desc: number, nIndices: number, out: number, data: number): void;
+  indexPut(dtype: number, accumulate: number, ndim: number, desc: number, nIndices: number, data: number, values: number): void;
   [name: string]: unknown;
 }
 
