@@ -7,6 +7,8 @@ import { arange, empty, eye, full, linspace, ones, tensor, zeros, likeFunctions 
 import { Ellipsis, Slice, slice } from "./ops/indexing.js";
 import { enableGrad, inferenceMode, isGradEnabled, noGrad, setGradEnabled } from "./autograd/grad_mode.js";
 import { backward, grad } from "./autograd/api.js";
+import { Function, FunctionCtx } from "./autograd/function.js";
+import { GradcheckError, gradcheck, gradgradcheck } from "./autograd/gradcheck.js";
 import { Node } from "./autograd/node.js";
 import { liveTensorCount, tidyWith } from "./tensor/lifetime.js";
 import { core } from "./runtime/core.js";
@@ -25,7 +27,7 @@ export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled };
 export { nn };
 
 /** torch.autograd */
-export const autograd = { backward, grad };
+export const autograd = { backward, grad, Function, FunctionCtx, gradcheck, gradgradcheck, GradcheckError };
 
 /** Runs `fn`, then disposes every tensor it created except those it returns (see lifetime.ts). */
 export function tidy<T>(fn: () => T): T {
@@ -66,3 +68,16 @@ export const {
   matmul, mm, bmm, dot, mv, outer, addmm,
 } = functions;
 export { variance_ as var };
+
+export const {
+  // pointwise, comparison and selection ops added with the op breadth of issue 3
+  nanToNum, lerp, addcmul, addcdiv, rsub, bitwiseAnd, bitwiseOr, bitwiseXor, bitwiseNot,
+  isnan, isinf, isposinf, isneginf, isfinite, signbit, leakyRelu, elu, softplus, hardtanh, gelu,
+  // reductions
+  norm, cumprod, countNonzero,
+  // shapes and indexing
+  repeat, tile, diag, diagonal, diagEmbed, indexFill, scatterReduce, maskedScatter, indexPut, oneHot,
+  // linear algebra
+  baddbmm, einsum,
+} = functions;
+export { linalg } from "./ops/functions.js";

@@ -133,7 +133,11 @@ export function addmm(self: Tensor, mat1: Tensor, mat2: Tensor, beta = 1, alpha 
     }
     const shape = [mat1._shape[0], mat2._shape[1]];
     broadcastShapes(self._shape, shape);
-    const out = k.empty(shape, sameDtype(mat1, mat2, "addmm"));
+    const dtype = sameDtype(mat1, mat2, "addmm");
+    if (self.dtype !== dtype) {
+      throw new RuntimeError(`self and mat2 must have the same dtype, but got ${DTYPES[self.dtype].scalarName} and ${DTYPES[dtype].scalarName}`);
+    }
+    const out = k.empty(shape, dtype);
     if (beta === 0) k.fill(out, 0);
     else if (beta === 1) k.copyInto(out, self);
     else k.binary("Mul", self, { scalar: beta, dtype: out.dtype }, out);
@@ -143,6 +147,52 @@ export function addmm(self: Tensor, mat1: Tensor, mat2: Tensor, beta = 1, alpha 
       k.matmul(mat1, mat2, prod, []);
       k.binary("AddScaled", out, prod, out, alpha);
       prod.dispose();
+    }
+    return out;
+  });
+}
+
+const BADDBMM: Derivative<{ beta: number; alpha: number }> = {
+  name: "BaddbmmBackward0", inputs: ["self", "batch1", "batch2"], saves: { batch1: ["batch2"], batch2: ["batch1"] },
+  backward: ({ grad, saved, needs, attrs }) => ({
+    self: needs("self") ? (attrs.beta === 1 ? grad : grad.mul(attrs.beta)) : null,
+    batch1: needs("batch1") ? grad.bmm(saved("batch2").transpose(1, 2)).mul(attrs.alpha) : null,
+    batch2: needs("batch2") ? saved("batch1").transpose(1, 2).bmm(grad).mul(attrs.alpha) : null,
+  }),
+};
+
+/** beta * self + alpha * (batch1 @ batch2), self broadcast to the batched product's shape. */
+export function baddbmm(self: Tensor, batch1: Tensor, batch2: Tensor, beta = 1, alpha = 1): Tensor {
+  alive(self, batch1, batch2);
+  if (batch1.ndim !== 3) throw new RuntimeError("batch1 must be a 3D tensor");
+  if (batch2.ndim !== 3) throw new RuntimeError("batch2 must be a 3D tensor");
+  return record(BADDBMM, [self, batch1, batch2], { beta, alpha }, () => {
+    const [b, n, m] = batch1._shape;
+    if (batch2._shape[0] !== b || batch2._shape[1] !== m) {
+      throw new RuntimeError(`Expected size for first two dimensions of batch2 tensor to be: [${b}, ${m}] but got: [${batch2._shape[0]}, ${batch2._shape[1]}].`);
+    }
+    const shape = [b, n, batch2._shape[2]];
+    broadcastShapes(self._shape, shape);
+    if (self.dtype !== batch1.dtype || batch1.dtype !== batch2.dtype) {
+      const name = (t: Tensor) => DTYPES[t.dtype].scalarName.toLowerCase();
+      throw new RuntimeError(`Input dtypes must be the same, got: input ${name(self)}, batch1: ${name(batch1)}, batch2: ${name(batch2)}`);
+    }
+    const dtype = self.dtype;
+    const out = k.empty(shape, dtype);
+    const product = k.empty(shape, dtype);
+    try {
+      k.matmul(batch1, batch2, product, [b]);
+      // beta = 0 ignores self entirely (NaN included), as PyTorch documents
+      if (beta === 0) k.binary("Mul", product, { scalar: alpha, dtype }, out);
+      else {
+        k.binary("Mul", self, { scalar: beta, dtype }, out);
+        k.binary("AddScaled", out, product, out, alpha);
+      }
+    } catch (e) {
+      out.dispose();
+      throw e;
+    } finally {
+      product.dispose();
     }
     return out;
   });
@@ -287,5 +337,8 @@ export const linalgMethods = {
   },
   addmm(this: Tensor, mat1: Tensor, mat2: Tensor, options: { beta?: number; alpha?: number } = {}): Tensor {
     return addmm(this, mat1, mat2, options.beta ?? 1, options.alpha ?? 1);
+  },
+  baddbmm(this: Tensor, batch1: Tensor, batch2: Tensor, options: { beta?: number; alpha?: number } = {}): Tensor {
+    return baddbmm(this, batch1, batch2, options.beta ?? 1, options.alpha ?? 1);
   },
 };

@@ -14,6 +14,7 @@ import { indexingMethods } from "./indexing.js";
 import { type ComparisonMethods, comparisonMethods } from "./comparison.js";
 import { type TernaryMethods, ternaryMethods } from "./ternary.js";
 import { scatterMethods } from "./scatter.js";
+import { diagonalMethods } from "./diagonal.js";
 
 /** A method table's functions as seen from a tensor (without the explicit `this`). */
 type Bound<T> = { [K in keyof T]: T[K] extends (this: Tensor, ...args: infer A) => infer R ? (...args: A) => R : never };
@@ -30,12 +31,13 @@ export interface TensorMethods
     Bound<typeof indexingMethods>,
     ComparisonMethods,
     TernaryMethods,
-    Bound<typeof scatterMethods> {}
+    Bound<typeof scatterMethods>,
+    Bound<typeof diagonalMethods> {}
 
 export const METHOD_TABLES = [
   pointwiseMethods, viewMethods, creationMethods, inplaceMethods, conversionMethods,
   reductionMethods, linalgMethods, shapeMethods, indexingMethods,
-  comparisonMethods, ternaryMethods, scatterMethods,
+  comparisonMethods, ternaryMethods, scatterMethods, diagonalMethods,
 ] as const;
 
 let installed = false;
