@@ -302,7 +302,7 @@ export function applyUnaryInplace<P extends unknown[]>(def: UnaryDef<P>, x: Tens
     checkInplaceTarget(x, [], dtype, []);
     const [p0, p1] = def.params ? def.params(...args) : [0, 0];
     k.unary(def.kernel, x, x, p0, p1);
-  }, { original: () => x.detach().clone() });
+  }, { original: () => x.clone() });
 }
 
 /** PyTorch's check on integer powers (their result would not be an integer). */
@@ -345,7 +345,7 @@ export function nanToNumInplace(x: Tensor, o: NanToNumOptions = {}): Tensor {
   return recordInplace(NAN_TO_NUM, x, [], null, () => {
     checkInplaceTarget(x, [], x.dtype, []);
     if (isFloating(x.dtype)) k.unary("NanToNum", x, x, ...nanToNumParams(x.dtype, o));
-  }, { original: () => x.detach().clone() });
+  }, { original: () => x.clone() });
 }
 
 // ---- binary --------------------------------------------------------------------------------
@@ -600,7 +600,7 @@ export function applyBinaryInplace(name: BinaryName, self: Tensor, other: Tensor
   return recordInplace(d, self, [tensorOrNull(other)], attrsOf(other, alpha), () => {
     checkInplaceTarget(self, other instanceof Tensor ? [other] : [], dtype, other instanceof Tensor ? [other._shape] : []);
     writeInPlace(self, dtype, (out) => runBinary(BINARY[name].kernel, self, other, dtype, out, sign(name) * alpha));
-  }, { original: () => self.detach().clone() });
+  }, { original: () => self.clone() });
 }
 
 // ---- rsub, pow with a scalar base, division with a rounding mode ---------------------------

@@ -209,7 +209,7 @@ export function clampInplace(self: Tensor, min: Bound, max: Bound): Tensor {
       const bounds = tensors(lo, hi);
       checkInplaceTarget(self, bounds, dtype, bounds.map((t) => t._shape));
       writeInPlace(self, dtype, (out) => clampInto(out, self, lo, hi, dtype));
-    }, { original: () => self.detach().clone() });
+    }, { original: () => self.clone() });
   } finally {
     for (const t of made) t.dispose();
   }
@@ -271,7 +271,7 @@ export function lerpInplace(self: Tensor, end: Tensor, weight: TensorOrScalar): 
     checkInplaceTarget(self, others, self.dtype, others.map((t) => t._shape));
     lerpInto(self, self, end, weight);
   };
-  if (weight instanceof Tensor) return recordInplace(LERP_TENSOR, self, [end, weight], null, write, { original: () => self.detach().clone() });
+  if (weight instanceof Tensor) return recordInplace(LERP_TENSOR, self, [end, weight], null, write, { original: () => self.clone() });
   return recordInplace(LERP_SCALAR, self, [end], { weight: asNumber(weight) }, write);
 }
 
