@@ -44,3 +44,9 @@ export function alive(...tensors: readonly (Tensor | null | undefined)[]): void 
 export function notImplementedFor(kernel: string, dtype: DType): RuntimeError {
   return new RuntimeError(`"${kernel}" not implemented for '${DTYPES[dtype].scalarName}'`);
 }
+
+/** caffe2's type names, which PyTorch prints for a tensor's `dtype()` in some messages ("long int"). */
+const TYPE_META_NAMES: Record<DType, string> = {
+  float32: "float", float64: "double", int32: "int", int64: "long int", bool: "bool", uint8: "unsigned char",
+};
+export const typeMetaName = (dtype: DType): string => TYPE_META_NAMES[dtype];

@@ -5,16 +5,21 @@ import { RuntimeError } from "../errors.js";
 import { DTYPES, type DType } from "../tensor/dtype.js";
 import { broadcastShapes, numel } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { alive } from "./checks.js";
+import { alive, typeMetaName } from "./checks.js";
 import * as k from "./kernels.js";
 import { type Derivative, record } from "./record.js";
 import { unsafeView } from "./view.js";
 
-function sameDtype(a: Tensor, b: Tensor, name: string): DType {
-  if (a.dtype !== b.dtype) {
-    throw new RuntimeError(`${name}: expected ${name === "mm" ? "m1 and m2" : "a and b"} to have the same dtype, but got: ${DTYPES[a.dtype].scalarName.toLowerCase()} != ${DTYPES[b.dtype].scalarName.toLowerCase()}`);
+/** The operands' common dtype, or PyTorch's message for each op when they differ. */
+function sameDtype(a: Tensor, b: Tensor, name: "mm" | "bmm" | "dot" | "mv" | "addmm"): DType {
+  if (a.dtype === b.dtype) return a.dtype;
+  const scalar = (t: Tensor) => DTYPES[t.dtype].scalarName;
+  switch (name) {
+    case "mm": throw new RuntimeError(`expected mat1 and mat2 to have the same dtype, but got: ${typeMetaName(a.dtype)} != ${typeMetaName(b.dtype)}`);
+    case "dot": throw new RuntimeError(`dot : expected both vectors to have same dtype, but found ${scalar(a)} and ${scalar(b)}`);
+    case "addmm": throw new RuntimeError(`mat1 and mat2 must have the same dtype, but got ${scalar(a)} and ${scalar(b)}`);
+    default: throw new RuntimeError(`expected scalar type ${scalar(a)} but found ${scalar(b)}`);
   }
-  return a.dtype;
 }
 
 const MM: Derivative<null> = {
@@ -29,11 +34,11 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   alive(a, b);
   if (a.ndim !== 2) throw new RuntimeError("self must be a matrix");
   if (b.ndim !== 2) throw new RuntimeError("mat2 must be a matrix");
+  const dtype = sameDtype(a, b, "mm");
   return record(MM, [a, b], null, () => {
     if (a._shape[1] !== b._shape[0]) {
       throw new RuntimeError(`mat1 and mat2 shapes cannot be multiplied (${a._shape[0]}x${a._shape[1]} and ${b._shape[0]}x${b._shape[1]})`);
     }
-    const dtype = sameDtype(a, b, "mm");
     const out = k.empty([a._shape[0], b._shape[1]], dtype);
     k.matmul(a, b, out, []);
     return out;
@@ -125,6 +130,10 @@ const ADDMM: Derivative<{ beta: number; alpha: number }> = {
 /** beta * self + alpha * (mat1 @ mat2), self broadcast to the product's shape. */
 export function addmm(self: Tensor, mat1: Tensor, mat2: Tensor, beta = 1, alpha = 1): Tensor {
   alive(self, mat1, mat2);
+  if (self.dtype !== mat2.dtype) {
+    throw new RuntimeError(`self and mat2 must have the same dtype, but got ${DTYPES[self.dtype].scalarName} and ${DTYPES[mat2.dtype].scalarName}`);
+  }
+  const dtype = sameDtype(mat1, mat2, "addmm");
   if (mat1.ndim !== 2) throw new RuntimeError("mat1 must be a matrix, got " + mat1.ndim + "-D tensor");
   if (mat2.ndim !== 2) throw new RuntimeError("mat2 must be a matrix, got " + mat2.ndim + "-D tensor");
   return record(ADDMM, [self, mat1, mat2], { beta, alpha }, () => {
@@ -133,10 +142,6 @@ export function addmm(self: Tensor, mat1: Tensor, mat2: Tensor, beta = 1, alpha 
     }
     const shape = [mat1._shape[0], mat2._shape[1]];
     broadcastShapes(self._shape, shape);
-    const dtype = sameDtype(mat1, mat2, "addmm");
-    if (self.dtype !== dtype) {
-      throw new RuntimeError(`self and mat2 must have the same dtype, but got ${DTYPES[self.dtype].scalarName} and ${DTYPES[dtype].scalarName}`);
-    }
     const out = k.empty(shape, dtype);
     if (beta === 0) k.fill(out, 0);
     else if (beta === 1) k.copyInto(out, self);

@@ -302,12 +302,12 @@ interface NormAttrs extends ReduceAttrs {
   p: number;
 }
 
-/** PyTorch's norm_backward, case by case on p. */
-function normGrad(grad: Tensor, x: Tensor, norm: Tensor, a: NormAttrs): Tensor {
+/** PyTorch's norm_backward, case by case on p (the 0-"norm" counts, and has no gradient). */
+function normGrad(grad: Tensor, x: Tensor, norm: Tensor, a: NormAttrs): Tensor | null {
   const g = x.ndim === 0 ? grad : unsqueezeReduced(grad, a.dims, a.keepdim);
   const n = x.ndim === 0 ? norm : unsqueezeReduced(norm, a.dims, a.keepdim);
   const p = a.p;
-  if (p === 0) return x.zerosLike();
+  if (p === 0) return null;
   if (p === 1) return x.sgn().mul(g);
   if (p === 2) return g.mul(x.div(n).maskedFill(n.eq(0), 0));
   if (!Number.isFinite(p)) {

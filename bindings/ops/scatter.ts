@@ -51,7 +51,10 @@ function int64Index(index: Tensor, temps: Tensor[]): Tensor {
  */
 function checkIndexRange(index: Tensor, dim: number, size: number, negatives = false): void {
   const bad = k.firstOutOfRange(index, negatives ? -size : 0, size);
-  if (bad !== null) throw new IndexError(`index ${bad} is out of bounds for dimension ${dim} with size ${size}`);
+  if (bad === null) return;
+  const message = `index ${bad} is out of bounds for dimension ${dim} with size ${size}`;
+  // gather/scatter check with TORCH_CHECK, index_fill with TORCH_CHECK_INDEX
+  throw negatives ? new IndexError(message) : new RuntimeError(message);
 }
 
 /** index_select's and index_add's check: indices in [0, size), one message for all. */
@@ -310,7 +313,9 @@ function checkIndexAdd(self: Tensor, dim: number, index: Tensor, source: Tensor)
   }
   if (!(dim === 0 || dim < source.ndim)) throw new IndexError(`index_add_(): Indexing dim ${dim} is out of bounds of the source tensor with dim ${source.ndim}`);
   const count = source.ndim === 0 ? 1 : source._shape[dim];
-  if (index.numel() !== count) throw new RuntimeError(`index_add_(): Number of indices (${index.numel()}) should be equal to source.size(dim) (${count})`);
+  if (index.numel() !== count) {
+    throw new RuntimeError(`index_add_(): Number of indices (${index.numel()}) should be equal to source.size(dim): (${count}), for dim: ${dim}`);
+  }
 }
 
 /** self[index[i] along dim] += alpha * source[i along dim]. */

@@ -5,7 +5,7 @@ import { DEFAULT_DTYPE, DTYPES, type DType, isFloating, resultType, scalarKind }
 import { type Shape, broadcastShapes } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { bind } from "./args.js";
-import { alive, checkInplaceTarget, notImplementedFor } from "./checks.js";
+import { alive, checkInplaceTarget, notImplementedFor, typeMetaName } from "./checks.js";
 import * as k from "./kernels.js";
 import { type Scalar, type TensorOrScalar, UNARY, applyUnary, applyUnaryInplace, asNumber, operand, operandOf, writeInPlace } from "./pointwise.js";
 import { type Derivative, record, recordInplace } from "./record.js";
@@ -83,13 +83,8 @@ const MASKED_FILL_TENSOR: Derivative<null> = {
   },
 };
 
-/** caffe2's type names, which PyTorch prints for a mask's dtype. */
-const TYPE_META_NAMES: Record<DType, string> = {
-  float32: "float", float64: "double", int32: "int", int64: "long int", bool: "bool", uint8: "unsigned char",
-};
-
 function checkMaskedFill(mask: Tensor, value: TensorOrScalar): void {
-  if (mask.dtype !== "bool") throw new RuntimeError(`masked_fill_ only supports boolean masks, but got mask with dtype ${TYPE_META_NAMES[mask.dtype]}`);
+  if (mask.dtype !== "bool") throw new RuntimeError(`masked_fill_ only supports boolean masks, but got mask with dtype ${typeMetaName(mask.dtype)}`);
   if (value instanceof Tensor && value.ndim !== 0) {
     throw new RuntimeError(`masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.ndim} dimension(s).`);
   }
@@ -306,7 +301,7 @@ function scaledDtype(kernel: Scaled, self: Tensor, t1: Tensor, t2: Tensor): DTyp
   const dtype = resultType([self, t1, t2]);
   if (kernel === "Addcdiv" && !isFloating(t1.dtype) && !isFloating(t2.dtype)) {
     throw new RuntimeError(
-      "Integer division with addcdiv is no longer supported, and in a future release addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), for all dtypes.",
+      "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), for all dtypes.",
     );
   }
   if (!isFloating(dtype)) throw notImplementedFor(kernel === "Addcmul" ? "addcmul_cpu_out" : "addcdiv_cpu_out", dtype);
