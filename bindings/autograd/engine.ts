@@ -273,10 +273,11 @@ function callPreHooks(node: Node, inputs: (Tensor | null)[], own: (g: Tensor) =>
     for (const fn of [...fns]) {
       const g = out[nr];
       if (g === null) continue;
-      const replaced = fn(g);
+      // what the hook makes on the way is disposed; the gradient it returns is the engine's
+      const replaced = tidyWith(() => fn(g), isTensor);
       if (replaced === undefined || replaced === null || replaced === g) continue;
       checkHookResult(g, replaced, fn);
-      own(replaced.keep());
+      own(replaced);
       drop(g);
       out[nr] = replaced;
     }
@@ -354,8 +355,9 @@ export function retainGrad(t: Tensor): void {
   const fn = gradFn(t) as Node;
   const hook: GradHook = (grad) => {
     if (t._disposed) return;
-    if (t._grad === null) t._setGrad(grad.clone().keep());
-    else t._setGrad(t._grad.add(grad).keep());
+    // the .grad slot protects it from tidy while it holds it (see Tensor._setGrad)
+    if (t._grad === null) t._setGrad(grad.clone());
+    else t._setGrad(t._grad.add(grad));
   };
   (fn.retainGradHooks ??= new Map()).set(t._outputNr, hook);
   t._retainsGrad = true;

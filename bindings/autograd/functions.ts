@@ -35,10 +35,11 @@ export class AccumulateGrad extends Node {
     if (current === null) {
       // PyTorch steals a gradient nothing else refers to when its layout fits the leaf
       const steal = !isGradEnabled() && exclusive(grad) && obeysLayoutContract(grad, v);
-      v._setGrad((steal ? grad._alias(grad._shape, grad._strides, grad._offset, grad._version) : cloneObeyingLayout(grad, v)).keep());
+      // the .grad slot protects the gradient from tidy while it holds it (see Tensor._setGrad)
+      v._setGrad(steal ? grad._alias(grad._shape, grad._strides, grad._offset, grad._version) : cloneObeyingLayout(grad, v));
     }
     else if (!isGradEnabled()) current.add_(grad);
-    else v._setGrad(current.add(grad).keep());
+    else v._setGrad(current.add(grad));
     return [];
   }
 
