@@ -1,20 +1,15 @@
 // Autograd extensions against PyTorch's behaviour: tensor hooks, custom autograd.Function and
 // inference mode's view rules. Expected values and messages come from PyTorch (1.13 run with
 // /usr/bin/python3, or PyTorch 2.x's documented behaviour where it changed, as noted).
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import * as tg from "tapegrad";
+import { expectNoLeaks } from "./support.js";
 import type { Tensor } from "tapegrad";
 
 const { autograd } = tg;
 type Ctx = InstanceType<typeof autograd.FunctionCtx>;
 
-let baseline: number;
-beforeEach(() => {
-  baseline = tg.memory().liveTensors;
-});
-afterEach(() => {
-  expect(tg.memory().liveTensors).toBe(baseline);
-});
+expectNoLeaks("each");
 
 describe("registerHook", () => {
   test("a leaf's hook sees its gradient and its result replaces it; remove() unregisters", () => {

@@ -1,8 +1,9 @@
 // Every differentiable op's backward formula checked against finite differences (gradcheck, in
 // float64), and a set of them to second order (gradgradcheck). Inputs are deterministic and kept
 // away from each op's kinks and singularities. This proves the formulas beyond the corpus.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import * as tg from "tapegrad";
+import { expectNoLeaks } from "./support.js";
 import type { Tensor } from "tapegrad";
 
 const { autograd } = tg;
@@ -319,14 +320,7 @@ const groups: Record<string, Case[]> = {
   indexing: indexingCases, "linear algebra": linalgCases, "in-place": inplaceCases, custom: customCases,
 };
 
-let baseline: ReturnType<typeof tg.memory>;
-beforeAll(() => {
-  baseline = tg.memory();
-});
-afterAll(() => {
-  // every tensor made by the checks was disposed
-  expect(tg.memory().liveTensors).toBe(baseline.liveTensors);
-});
+expectNoLeaks("all");
 
 for (const [group, cases] of Object.entries(groups)) {
   describe(`gradcheck: ${group}`, () => {

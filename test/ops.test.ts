@@ -2,8 +2,9 @@
 // for the same call (values, dtype, shape, grad_fn, the inputs' gradients, or the exact error).
 // Regenerate the fixture with `/usr/bin/python3 test/fixtures/make_ops_reference.py`.
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import * as tg from "tapegrad";
+import { expectNoLeaks } from "./support.js";
 import type { DType, Tensor } from "tapegrad";
 
 type Value = number | boolean | string;
@@ -85,13 +86,7 @@ function run(c: Case): void {
   }
 }
 
-let baseline: number;
-beforeAll(() => {
-  baseline = tg.memory().liveTensors;
-});
-afterAll(() => {
-  expect(tg.memory().liveTensors).toBe(baseline);
-});
+expectNoLeaks("all");
 
 describe("ops against PyTorch", () => {
   test.each(fixture.cases.map((c) => [c.id, c] as const))("%s", (_id, c) => {

@@ -352,31 +352,36 @@ function putValues(target: Tensor, expanded: readonly (Tensor | null)[], values:
   }
 }
 
-/** PyTorch's index_put_: values (broadcast to the indexing result) written at the indexed places. */
-export function indexPutInplace(self: Tensor, indices: readonly (Tensor | null)[], values: Tensor, accumulate = false): Tensor {
+/** Runs `fn` with the indices expanded (masks as coordinates) and ready to be saved for backward. */
+function withIndices(
+  self: Tensor, indices: readonly (Tensor | null)[], values: Tensor, accumulate: boolean,
+  fn: (expanded: (Tensor | null)[], attrs: IndexAttrs & { accumulate: boolean }, aux: Record<string, Tensor>) => Tensor,
+): Tensor {
   checkIndexPut(self, indices, values, accumulate);
   const temps: Tensor[] = [];
   try {
     const expanded = expandIndices(self, indices, temps);
     const { attrs, aux } = savedIndices(expanded);
-    return recordInplace(INDEX_PUT, self, [values], { ...attrs, accumulate }, () => {
-      checkNoOverlap(self, values);
-      for (const t of expanded) if (t !== null) checkNoOverlap(self, t);
-      putValues(self, expanded, values, accumulate);
-    }, { aux });
+    return fn(expanded, { ...attrs, accumulate }, aux);
   } finally {
     release(temps);
   }
 }
 
+/** PyTorch's index_put_: values (broadcast to the indexing result) written at the indexed places. */
+export function indexPutInplace(self: Tensor, indices: readonly (Tensor | null)[], values: Tensor, accumulate = false): Tensor {
+  return withIndices(self, indices, values, accumulate, (expanded, attrs, aux) =>
+    recordInplace(INDEX_PUT, self, [values], attrs, () => {
+      checkNoOverlap(self, values);
+      for (const t of expanded) if (t !== null) checkNoOverlap(self, t);
+      putValues(self, expanded, values, accumulate);
+    }, { aux }));
+}
+
 /** PyTorch's index_put: a copy of self with the values written in. */
 export function indexPut(self: Tensor, indices: readonly (Tensor | null)[], values: Tensor, accumulate = false): Tensor {
-  checkIndexPut(self, indices, values, accumulate);
-  const temps: Tensor[] = [];
-  try {
-    const expanded = expandIndices(self, indices, temps);
-    const { attrs, aux } = savedIndices(expanded);
-    return record(INDEX_PUT, [self, values], { ...attrs, accumulate }, () => {
+  return withIndices(self, indices, values, accumulate, (expanded, attrs, aux) =>
+    record(INDEX_PUT, [self, values], attrs, () => {
       const out = k.copyAs(self);
       try {
         putValues(out, expanded, values, accumulate);
@@ -385,10 +390,7 @@ export function indexPut(self: Tensor, indices: readonly (Tensor | null)[], valu
         throw e;
       }
       return out;
-    }, aux);
-  } finally {
-    release(temps);
-  }
+    }, aux));
 }
 
 function isExpandable(shape: Shape, to: Shape): boolean {

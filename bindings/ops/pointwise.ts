@@ -388,6 +388,17 @@ function extremumGrad(grad: Tensor, self: Tensor, other: Tensor | number, selfLo
   return self.eq(other).where(grad.div(2), grad).maskedFill(selfLoses(self, other), 0);
 }
 
+/** maximum/minimum: each side gets the gradient where it wins, half of it on ties. */
+function extremumDef(kernel: k.BinaryKernel, node: string, loses: (a: Tensor, b: Tensor | number) => Tensor): BinaryDef {
+  return binaryDef({
+    kernel, node, ints: "keep", bools: true, saves: { self: ["self", "other"], other: ["self", "other"] },
+    grad: (g, io, _a, needs) => {
+      const a = io.self(), b = io.otherTensor();
+      return { self: needs("self") ? extremumGrad(g, a, b, loses) : null, other: needs("other") ? extremumGrad(g, b, a, loses) : null };
+    },
+  });
+}
+
 /** The binary ops (names declared apart from the table, like UnarySignatures). */
 type BinaryName = "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "atan2" | "remainder" | "fmod" | "floorDivide" | "hypot";
 
@@ -436,26 +447,8 @@ export const BINARY: Record<BinaryName, BinaryDef> = {
       };
     },
   }),
-  maximum: binaryDef({
-    kernel: "Maximum", node: "MaximumBackward0", ints: "keep", bools: true, saves: { self: ["self", "other"], other: ["self", "other"] },
-    grad: (g, io, _a, needs) => {
-      const a = io.self(), b = io.otherTensor();
-      return {
-        self: needs("self") ? extremumGrad(g, a, b, (x, y) => x.lt(y)) : null,
-        other: needs("other") ? extremumGrad(g, b, a, (x, y) => x.lt(y)) : null,
-      };
-    },
-  }),
-  minimum: binaryDef({
-    kernel: "Minimum", node: "MinimumBackward0", ints: "keep", bools: true, saves: { self: ["self", "other"], other: ["self", "other"] },
-    grad: (g, io, _a, needs) => {
-      const a = io.self(), b = io.otherTensor();
-      return {
-        self: needs("self") ? extremumGrad(g, a, b, (x, y) => x.gt(y)) : null,
-        other: needs("other") ? extremumGrad(g, b, a, (x, y) => x.gt(y)) : null,
-      };
-    },
-  }),
+  maximum: extremumDef("Maximum", "MaximumBackward0", (x, y) => x.lt(y)),
+  minimum: extremumDef("Minimum", "MinimumBackward0", (x, y) => x.gt(y)),
   atan2: binaryDef({
     kernel: "Atan2", node: "Atan2Backward0", ints: "float", bools: false, saves: { self: ["self", "other"], other: ["self", "other"] },
     grad: (g, io, _a, needs) => {
@@ -554,9 +547,9 @@ export function runBinary(kernel: k.BinaryKernel, a: TensorOrScalar, b: TensorOr
   }
 }
 
-/** A fresh output of `dtype` laid out for `self op other`, filled by `fill` (disposed if it throws). */
-export function pointwiseResult(self: Tensor, other: TensorOrScalar, dtype: DType, fill: (out: Tensor) => void): Tensor {
-  const out = k.emptyPointwise(pointwiseShape(self, other), dtype, [self, operandOf(other)]);
+/** A fresh output of `shape` laid out for a pointwise op over `inputs`, filled by `fill` (disposed if it throws). */
+export function freshResult(shape: readonly number[], dtype: DType, inputs: readonly TensorOrScalar[], fill: (out: Tensor) => void): Tensor {
+  const out = k.emptyPointwise(shape, dtype, inputs.map(operandOf));
   try {
     fill(out);
   } catch (e) {
@@ -564,6 +557,11 @@ export function pointwiseResult(self: Tensor, other: TensorOrScalar, dtype: DTyp
     throw e;
   }
   return out;
+}
+
+/** The fresh output of `self op other`. */
+export function pointwiseResult(self: Tensor, other: TensorOrScalar, dtype: DType, fill: (out: Tensor) => void): Tensor {
+  return freshResult(pointwiseShape(self, other), dtype, [self, other], fill);
 }
 
 /** Writes into `self` a result computed in `dtype` (through a temporary when the dtypes differ). */

@@ -2,12 +2,12 @@
 // addcmul and addcdiv, each with PyTorch's node per overload.
 import { RuntimeError } from "../errors.js";
 import { DEFAULT_DTYPE, DTYPES, type DType, isFloating, resultType, scalarKind } from "../tensor/dtype.js";
-import { type Shape, broadcastShapes } from "../tensor/shape.js";
+import { broadcastShapes } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { bind } from "./args.js";
 import { alive, checkInplaceTarget, notImplementedFor, typeMetaName } from "./checks.js";
 import * as k from "./kernels.js";
-import { type Scalar, type TensorOrScalar, UNARY, applyUnary, applyUnaryInplace, asNumber, operand, operandOf, writeInPlace } from "./pointwise.js";
+import { type Scalar, type TensorOrScalar, UNARY, applyUnary, applyUnaryInplace, asNumber, freshResult, operand, writeInPlace } from "./pointwise.js";
 import { type Derivative, record, recordInplace } from "./record.js";
 
 const tensors = (...xs: (TensorOrScalar | null)[]): Tensor[] => xs.filter((x): x is Tensor => x instanceof Tensor);
@@ -27,18 +27,6 @@ function withOperands(xs: readonly TensorOrScalar[], dtype: DType, fill: (ops: k
   } finally {
     for (const t of temps) t.dispose();
   }
-}
-
-/** A fresh pointwise output over `inputs`, filled by `fill` (disposed if it throws). */
-function result(shape: Shape, dtype: DType, inputs: readonly TensorOrScalar[], fill: (out: Tensor) => void): Tensor {
-  const out = k.emptyPointwise(shape, dtype, inputs.map(operandOf));
-  try {
-    fill(out);
-  } catch (e) {
-    out.dispose();
-    throw e;
-  }
-  return out;
 }
 
 // ---- where ---------------------------------------------------------------------------------------
@@ -65,7 +53,7 @@ export function where(condition: Tensor, self: TensorOrScalar, other: TensorOrSc
     : resultType(values, scalars);
   const shape = broadcastAll(condition, self, other);
   return record(WHERE, [condition, tensorOrNull(self), tensorOrNull(other)], null, () =>
-    result(shape, dtype, [condition, self, other], (out) =>
+    freshResult(shape, dtype, [condition, self, other], (out) =>
       withOperands([self, other], dtype, ([a, b]) => k.where(condition, a, b, out))));
 }
 
@@ -176,38 +164,40 @@ function clampArgs(args: unknown[]): [Bound, Bound] {
   return [min, max];
 }
 
-export function clamp(self: Tensor, min: Bound, max: Bound): Tensor {
-  if (!(min instanceof Tensor) && !(max instanceof Tensor)) {
-    return applyUnary(UNARY.clamp, self, [min === null ? null : asNumber(min), max === null ? null : asNumber(max)]);
-  }
+/** The bounds as numbers, for clamp's scalar overload (ClampBackward1). */
+const scalarBounds = (min: Bound, max: Bound): [number | null, number | null] => [
+  min === null ? null : asNumber(min as Scalar), max === null ? null : asNumber(max as Scalar),
+];
+
+/** Runs `fn` with the bounds as tensors and the result dtype (clamp's tensor overload, ClampBackward0). */
+function withTensorBounds(self: Tensor, min: Bound, max: Bound, fn: (lo: Tensor | null, hi: Tensor | null, dtype: DType) => Tensor): Tensor {
   alive(self, tensorOrNull(min), tensorOrNull(max));
   const dtype = clampDtype(self, min, max);
   const [lo, hi, made] = tensorBounds(min, max);
   try {
-    const shape = broadcastAll(self, lo, hi);
-    return record(CLAMP_TENSOR, [self, lo, hi], { hasMin: lo !== null, hasMax: hi !== null }, () =>
-      result(shape, dtype, tensors(self, lo, hi), (out) => clampInto(out, self, lo, hi, dtype)));
+    return fn(lo, hi, dtype);
   } finally {
     for (const t of made) t.dispose();
   }
 }
 
+const hasTensorBound = (min: Bound, max: Bound) => min instanceof Tensor || max instanceof Tensor;
+
+export function clamp(self: Tensor, min: Bound, max: Bound): Tensor {
+  if (!hasTensorBound(min, max)) return applyUnary(UNARY.clamp, self, scalarBounds(min, max));
+  return withTensorBounds(self, min, max, (lo, hi, dtype) =>
+    record(CLAMP_TENSOR, [self, lo, hi], { hasMin: lo !== null, hasMax: hi !== null }, () =>
+      freshResult(broadcastAll(self, lo, hi), dtype, tensors(self, lo, hi), (out) => clampInto(out, self, lo, hi, dtype))));
+}
+
 export function clampInplace(self: Tensor, min: Bound, max: Bound): Tensor {
-  if (!(min instanceof Tensor) && !(max instanceof Tensor)) {
-    return applyUnaryInplace(UNARY.clamp, self, [min === null ? null : asNumber(min), max === null ? null : asNumber(max)]);
-  }
-  alive(self, tensorOrNull(min), tensorOrNull(max));
-  const dtype = clampDtype(self, min, max);
-  const [lo, hi, made] = tensorBounds(min, max);
-  try {
-    return recordInplace(CLAMP_TENSOR, self, [lo, hi], { hasMin: lo !== null, hasMax: hi !== null }, () => {
+  if (!hasTensorBound(min, max)) return applyUnaryInplace(UNARY.clamp, self, scalarBounds(min, max));
+  return withTensorBounds(self, min, max, (lo, hi, dtype) =>
+    recordInplace(CLAMP_TENSOR, self, [lo, hi], { hasMin: lo !== null, hasMax: hi !== null }, () => {
       const bounds = tensors(lo, hi);
       checkInplaceTarget(self, bounds, dtype, bounds.map((t) => t._shape));
       writeInPlace(self, dtype, (out) => clampInto(out, self, lo, hi, dtype));
-    }, { original: () => self.clone() });
-  } finally {
-    for (const t of made) t.dispose();
-  }
+    }, { original: () => self.clone() }));
 }
 
 // ---- lerp, addcmul, addcdiv ------------------------------------------------------------------------
@@ -253,10 +243,10 @@ export function lerp(self: Tensor, end: Tensor, weight: TensorOrScalar): Tensor 
   checkLerp(self, end, weight);
   const shape = broadcastAll(self, end, weight);
   if (weight instanceof Tensor) {
-    return record(LERP_TENSOR, [self, end, weight], null, () => result(shape, self.dtype, [self, end, weight], (out) => lerpInto(out, self, end, weight)));
+    return record(LERP_TENSOR, [self, end, weight], null, () => freshResult(shape, self.dtype, [self, end, weight], (out) => lerpInto(out, self, end, weight)));
   }
   return record(LERP_SCALAR, [self, end], { weight: asNumber(weight) }, () =>
-    result(shape, self.dtype, [self, end], (out) => lerpInto(out, self, end, weight)));
+    freshResult(shape, self.dtype, [self, end], (out) => lerpInto(out, self, end, weight)));
 }
 
 export function lerpInplace(self: Tensor, end: Tensor, weight: TensorOrScalar): Tensor {
@@ -313,7 +303,7 @@ function addcOp(kernel: Scaled, self: Tensor, t1: Tensor, t2: Tensor, value: num
   const dtype = scaledDtype(kernel, self, t1, t2);
   const shape = broadcastAll(self, t1, t2);
   return record(kernel === "Addcmul" ? ADDCMUL : ADDCDIV, [self, t1, t2], { value }, () =>
-    result(shape, dtype, [self, t1, t2], (out) => withOperands([self, t1, t2], dtype, ([a, b, c]) => k.ternary(kernel, a, b, c, out, value))));
+    freshResult(shape, dtype, [self, t1, t2], (out) => withOperands([self, t1, t2], dtype, ([a, b, c]) => k.ternary(kernel, a, b, c, out, value))));
 }
 
 function addcOpInplace(kernel: Scaled, self: Tensor, t1: Tensor, t2: Tensor, value: number): Tensor {
