@@ -17,19 +17,19 @@ let isBool = false;
 @inline function cursor(k: i32): usize { return load<usize>(cursors + (<usize>k << 2)); }
 @inline function setCursor(k: i32, p: usize): void { store<usize>(cursors + (<usize>k << 2), p); }
 
-/** Places the cursors at the start of the box; returns the number of elements. */
+/** Places the cursors at the start of the box; returns the number of innermost rows. */
 function begin(ndim: i32, desc: usize, nIdx: i32, info: usize, p0: usize, p1: usize): i32 {
   setCursor(0, p0);
   setCursor(1, p1);
   for (let k = 0; k < nIdx; k++) setCursor(2 + k, <usize>word(info, 3 * k + 2));
-  let total = 1;
-  for (let d = 0; d < ndim; d++) { total *= word(desc, d); store<i32>(odometer + (<usize>d << 2), 0); }
-  return total;
+  let rows = 1;
+  for (let d = 0; d < ndim - 1; d++) { rows *= word(desc, d); store<i32>(odometer + (<usize>d << 2), 0); }
+  return ndim == 0 || word(desc, ndim - 1) > 0 ? rows : 0;
 }
 
-/** Moves every cursor to the next element of the box (row-major). */
-function advance(ndim: i32, desc: usize, nOps: i32): void {
-  for (let d = ndim - 1; d >= 0; d--) {
+/** Moves every cursor to the start of the next innermost row (row-major over the outer dims). */
+function nextRow(ndim: i32, desc: usize, nOps: i32): void {
+  for (let d = ndim - 2; d >= 0; d--) {
     const size = word(desc, d);
     const c = word(odometer, d) + 1;
     if (c < size) {
@@ -42,12 +42,13 @@ function advance(ndim: i32, desc: usize, nOps: i32): void {
   }
 }
 
-/** The byte offset the index tensors select for the current element, or -1 if one is out of range. */
-function indexedOffset(nIdx: i32, info: usize): isize {
+/** The byte offset the index tensors select for element `i` of the current row, or -1 if one is out of range. */
+function indexedOffset(ndim: i32, desc: usize, nIdx: i32, info: usize, i: i32): isize {
   let offset: isize = 0;
   for (let k = 0; k < nIdx; k++) {
     const size = <i64>word(info, 3 * k);
-    let j = load<i64>(cursor(2 + k));
+    const rowStride = ndim == 0 ? 0 : <isize>word(desc, ndim * (k + 3) + ndim - 1);
+    let j = load<i64>(cursor(2 + k) + <isize>i * rowStride);
     if (j < 0) j += size;
     if (j < 0 || j >= size) return -1;
     offset += <isize>j * <isize>word(info, 3 * k + 1);
@@ -55,12 +56,29 @@ function indexedOffset(nIdx: i32, info: usize): isize {
   return offset;
 }
 
+/** Whether the index tensors stay put along the innermost dim (so a row shares one offset). */
+function rowConstant(ndim: i32, desc: usize, nIdx: i32): bool {
+  if (ndim == 0) return true;
+  for (let k = 0; k < nIdx; k++) if (word(desc, ndim * (k + 3) + ndim - 1) != 0) return false;
+  return true;
+}
+
+@inline function rowLength(ndim: i32, desc: usize): i32 { return ndim == 0 ? 1 : word(desc, ndim - 1); }
+@inline function rowStride(ndim: i32, desc: usize, operand: i32): isize { return ndim == 0 ? 0 : <isize>word(desc, ndim * (operand + 1) + ndim - 1); }
+
 function gatherAll<E>(ndim: i32, desc: usize, nIdx: i32, info: usize, out: usize, data: usize): void {
-  const total = begin(ndim, desc, nIdx, info, out, data);
-  for (let e = 0; e < total; e++) {
-    const off = indexedOffset(nIdx, info);
-    if (off >= 0) store<E>(cursor(0), load<E>(cursor(1) + off));
-    advance(ndim, desc, 2 + nIdx);
+  const rows = begin(ndim, desc, nIdx, info, out, data);
+  const n = rowLength(ndim, desc);
+  const s0 = rowStride(ndim, desc, 0), s1 = rowStride(ndim, desc, 1);
+  const constant = rowConstant(ndim, desc, nIdx);
+  for (let r = 0; r < rows; r++) {
+    const o = cursor(0), d = cursor(1);
+    let off = constant ? indexedOffset(ndim, desc, nIdx, info, 0) : 0;
+    for (let i = 0; i < n; i++) {
+      if (!constant) off = indexedOffset(ndim, desc, nIdx, info, i);
+      if (off >= 0) store<E>(o + <isize>i * s0, load<E>(d + off + <isize>i * s1));
+    }
+    nextRow(ndim, desc, 2 + nIdx);
   }
 }
 
@@ -76,17 +94,23 @@ export function index(elementBytes: i32, ndim: i32, desc: usize, nIdx: i32, out:
 }
 
 function putAll<T>(accumulate: bool, ndim: i32, desc: usize, nIdx: i32, info: usize, data: usize, values: usize): void {
-  const total = begin(ndim, desc, nIdx, info, data, values);
-  for (let e = 0; e < total; e++) {
-    const off = indexedOffset(nIdx, info);
-    if (off >= 0) {
-      const q = cursor(0) + off;
-      const v = load<T>(cursor(1));
+  const rows = begin(ndim, desc, nIdx, info, data, values);
+  const n = rowLength(ndim, desc);
+  const s0 = rowStride(ndim, desc, 0), s1 = rowStride(ndim, desc, 1);
+  const constant = rowConstant(ndim, desc, nIdx);
+  for (let r = 0; r < rows; r++) {
+    const base = cursor(0), v = cursor(1);
+    let off = constant ? indexedOffset(ndim, desc, nIdx, info, 0) : 0;
+    for (let i = 0; i < n; i++) {
+      if (!constant) off = indexedOffset(ndim, desc, nIdx, info, i);
+      if (off < 0) continue;
+      const q = base + off + <isize>i * s0;
+      const value = load<T>(v + <isize>i * s1);
       const old = load<T>(q);
       // accumulation is serial, so repeated indices add up deterministically; bools stay 0/1
-      store<T>(q, !accumulate ? v : isBool ? <T>(old != <T>0 || v != <T>0 ? 1 : 0) : old + v);
+      store<T>(q, !accumulate ? value : isBool ? <T>(old != <T>0 || value != <T>0 ? 1 : 0) : old + value);
     }
-    advance(ndim, desc, 2 + nIdx);
+    nextRow(ndim, desc, 2 + nIdx);
   }
 }
 

@@ -5,11 +5,12 @@
 // TensorIterator-based index kernels do.
 import { IndexError, RuntimeError, ValueError, formatShape, messages } from "../errors.js";
 import { DTYPES } from "../tensor/dtype.js";
-import { type Shape, broadcastShapes, expandStrides, numel, sameShape } from "../tensor/shape.js";
+import { type Shape, broadcastShapes, contiguousStrides, expandStrides, numel, sameShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { alive } from "./checks.js";
 import { tensor as makeTensor } from "./creation.js";
 import * as k from "./kernels.js";
+import { anyRequiresGrad } from "../autograd/variable.js";
 import { type Derivative, record, recordInplace } from "./record.js";
 import { cat } from "./shape.js";
 import { alias, expand, select, slice as sliceView, unsqueeze, view } from "./view.js";
@@ -277,6 +278,8 @@ const INDEX: Derivative<IndexAttrs & { sizes: number[] }> = {
 /** PyTorch's `index(self, indices)`: indices by dim (null: the whole dim), a fresh tensor. */
 export function index(self: Tensor, indices: readonly (Tensor | null)[]): Tensor {
   alive(self, ...indices);
+  const mask = leadingMask(self, indices);
+  if (mask !== null && !anyRequiresGrad([self])) return selectByMask(self, mask);
   const temps: Tensor[] = [];
   try {
     const expanded = expandIndices(self, indices, temps);
@@ -352,6 +355,56 @@ function putValues(target: Tensor, expanded: readonly (Tensor | null)[], values:
   }
 }
 
+// ---- one mask over the leading dims, nothing recorded: no coordinates needed ---------------------
+
+/**
+ * A single bool mask indexing self's leading dims (its shape matching them), the common
+ * `t[mask]` and `t[mask] = v`. Without a graph to record, these run as PyTorch's masked_select
+ * and masked_fill_ (what index_put_ dispatches to) do, without computing coordinates.
+ */
+function leadingMask(self: Tensor, indices: readonly (Tensor | null)[]): Tensor | null {
+  const mask = indices[0];
+  if (indices.length !== 1 || mask === null || mask.dtype !== "bool" || mask.ndim > self.ndim) return null;
+  return mask._shape.every((s, d) => s === self._shape[d]) ? mask : null;
+}
+
+/** The mask seen over all of self's dims (size-1 trailing dims broadcast). */
+function spreadMask(self: Tensor, mask: Tensor): Tensor {
+  const trailing = self.ndim - mask.ndim;
+  return mask._alias(self._shape, [...mask._strides, ...new Array<number>(trailing).fill(0)], mask._offset, null);
+}
+
+/** self[mask] as [count, ...trailing dims]: the selected rows in row-major order. */
+function selectByMask(self: Tensor, mask: Tensor): Tensor {
+  const spread = spreadMask(self, mask);
+  const rest = self._shape.slice(mask.ndim);
+  try {
+    const flat = k.maskedSelect(self, spread, self._shape, countTrue(spread));
+    const shape = [flat.numel() / Math.max(numel(rest), 1), ...rest];
+    const out = flat._alias(shape, contiguousStrides(shape), 0, null);
+    flat.dispose();
+    return out;
+  } finally {
+    spread.dispose();
+  }
+}
+
+/** self[mask] = value (one element) in place, as masked_fill_. */
+function fillByMask(self: Tensor, mask: Tensor, value: Tensor): Tensor {
+  alive(value);
+  return recordInplace(INDEX_PUT, self, [value], { slots: [], accumulate: false }, () => {
+    checkNoOverlap(self, value);
+    const spread = spreadMask(self, mask);
+    const converted = k.copyAs(value, self.dtype, []);
+    try {
+      k.where(spread, converted, self, self);
+    } finally {
+      spread.dispose();
+      converted.dispose();
+    }
+  });
+}
+
 /** Runs `fn` with the indices expanded (masks as coordinates) and ready to be saved for backward. */
 function withIndices(
   self: Tensor, indices: readonly (Tensor | null)[], values: Tensor, accumulate: boolean,
@@ -370,6 +423,8 @@ function withIndices(
 
 /** PyTorch's index_put_: values (broadcast to the indexing result) written at the indexed places. */
 export function indexPutInplace(self: Tensor, indices: readonly (Tensor | null)[], values: Tensor, accumulate = false): Tensor {
+  const mask = leadingMask(self, indices);
+  if (mask !== null && !accumulate && values.numel() === 1 && !anyRequiresGrad([self, values])) return fillByMask(self, mask, values);
   return withIndices(self, indices, values, accumulate, (expanded, attrs, aux) =>
     recordInplace(INDEX_PUT, self, [values], attrs, () => {
       checkNoOverlap(self, values);
