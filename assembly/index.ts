@@ -12,3 +12,7 @@ export { scan } from "./kernels/scan";
 export { sequence } from "./kernels/sequence";
 export { Ternary, ternary } from "./kernels/ternary";
 export { index, indexPut } from "./kernels/index";
+export {
+  GENERATOR_BYTES, generatorSeed, generatorSetState, Sample, sample, normalFill,
+  bernoulliTensor, randperm, MultinomialError, multinomialCheck, multinomialWithReplacement, multinomialTopK,
+} from "./kernels/random";

@@ -47,7 +47,7 @@ function indexedOffset(ndim: i32, desc: usize, nIdx: i32, info: usize, i: i32): 
   let offset: isize = 0;
   for (let k = 0; k < nIdx; k++) {
     const size = <i64>word(info, 3 * k);
-    const rowStride = ndim == 0 ? 0 : <isize>word(desc, ndim * (k + 3) + ndim - 1);
+    const rowStride: isize = ndim == 0 ? 0 : <isize>word(desc, ndim * (k + 3) + ndim - 1);
     let j = load<i64>(cursor(2 + k) + <isize>i * rowStride);
     if (j < 0) j += size;
     if (j < 0 || j >= size) return -1;

@@ -6,3 +6,5 @@ setDefaultSource(async () => ({ bytes: await readFile(new URL("./tapegrad.wasm",
 await init();
 
 export * from "../index.js";
+// io with the file helpers; shadows the runtime-neutral `io` of the line above
+export * as io from "../io/node.js";

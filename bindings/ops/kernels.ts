@@ -2,7 +2,8 @@
 // tensors (or scalars) into pointers plus a coalesced shape/stride descriptor and calls one
 // export. No autograd here and no checks beyond what the kernels need.
 import { IndexError, RuntimeError } from "../errors.js";
-import { code, core, descriptor, scalarSlot } from "../runtime/core.js";
+import { code, core, dataView, descriptor, scalarSlot, writeBytes } from "../runtime/core.js";
+import { Storage } from "../storage.js";
 import { DTYPES, type DType } from "../tensor/dtype.js";
 import {
   type Shape, coalesce, contiguousStrides, expandStrides, isContiguous, isNonOverlappingAndDense, iteratorStrides, numel, sameShape,
@@ -390,3 +391,151 @@ export function sequence(out: Tensor, start: number, step: number, end = 0, symm
 }
 
 export { numel };
+
+// ---- raw element runs: tensors to and from the bytes of a file format ----
+
+/** How a file stores elements: a tapegrad dtype, or a 16-bit float that converts to and from float32. */
+export type StorageFormat = DType | "float16" | "bfloat16";
+
+/** The codes of assembly/dtype.ts for the 16-bit floats (storage formats only). */
+const HALF_FORMATS = { float16: { code: 6, bytes: 2 }, bfloat16: { code: 7, bytes: 2 } };
+
+const formatInfo = (format: StorageFormat): { code: number; bytes: number } =>
+  format === "float16" || format === "bfloat16" ? HALF_FORMATS[format] : DTYPES[format];
+
+/** Copies `shape` elements from a raw strided run to another, converting formats (16-bit floats to or from float32 only). */
+function copyRaw(shape: Shape, dst: number, dstStrides: number[], dstFormat: StorageFormat, src: number, srcStrides: number[], srcFormat: StorageFormat): void {
+  const b = boxRaw(shape, [[dst, dstStrides], [src, srcStrides]]);
+  core().copy(formatInfo(srcFormat).code, formatInfo(dstFormat).code, b.ndim, b.desc, dst, src);
+}
+
+/**
+ * A new contiguous tensor of `dtype` holding `bytes`: its elements in row-major order, little-endian,
+ * stored as `format`. The bytes enter linear memory once; a format other than the dtype's (and
+ * every bool, whose bytes must become 0 or 1) is converted there by the copy kernel.
+ */
+export function tensorFromBytes(bytes: Uint8Array, shape: Shape, dtype: DType, format: StorageFormat): Tensor {
+  const out = empty(shape, dtype);
+  const n = out.numel();
+  if (n === 0) return out;
+  try {
+    if (format === dtype && dtype !== "bool") {
+      writeBytes(out.dataPtr(), bytes);
+      return out;
+    }
+    const staging = new Storage(bytes.length);
+    try {
+      writeBytes(staging.ptr, bytes);
+      copyRaw([n], out.dataPtr(), [DTYPES[dtype].bytes], dtype, staging.ptr, [formatInfo(format).bytes], format);
+    } finally {
+      staging.release();
+    }
+    return out;
+  } catch (e) {
+    out.dispose();
+    throw e;
+  }
+}
+
+/** Writes the elements of `src` in row-major order, stored as `format`, into `out` from `offset` on. */
+export function tensorIntoBytes(src: Tensor, format: StorageFormat, out: Uint8Array, offset: number): void {
+  const n = src.numel();
+  if (n === 0) return;
+  const length = n * formatInfo(format).bytes;
+  const copyOut = (ptr: number) => {
+    const view = dataView(ptr, length);
+    out.set(new Uint8Array(view.buffer, view.byteOffset, length), offset);
+  };
+  if (format === src.dtype && isContiguous(src._shape, src._strides)) {
+    copyOut(src.dataPtr());
+    return;
+  }
+  const staging = new Storage(length);
+  try {
+    const bytes = DTYPES[src.dtype].bytes;
+    const packed = contiguousStrides(src._shape).map((s) => s * formatInfo(format).bytes);
+    copyRaw(src._shape, staging.ptr, packed, format, src.dataPtr(), src._strides.map((s) => s * bytes), src.dtype);
+    copyOut(staging.ptr);
+  } finally {
+    staging.release();
+  }
+}
+
+// ---- random sampling (assembly/kernels/random.ts); `gen` is the address of a generator block ----
+
+/**
+ * A box over `shape` whose dims run outermost first in the order PyTorch's TensorIterator visits
+ * `operands` (broadcast to `shape`): samplers draw in that order, which is memory order for
+ * dense tensors, so `x.t().uniform_()` fills memory as `x.uniform_()` does.
+ */
+function iterationBox(shape: Shape, operands: readonly Tensor[]): { ndim: number; desc: number } {
+  const layout = iteratorStrides(shape, operands);
+  const order = [...shape.keys()].sort((a, b) => layout[b] - layout[a]);
+  return boxRaw(order.map((d) => shape[d]), operands.map((t): [number, number[]] => {
+    const strides = expandStrides(t._shape, t._strides, shape);
+    return [t.dataPtr(), order.map((d) => strides[d] * DTYPES[t.dtype].bytes)];
+  }));
+}
+
+/** Names of the `Sample` enum. */
+export type SampleKernel = "Uniform" | "Normal" | "Bernoulli" | "Exponential" | "RandomFromTo" | "RandomFull" | "Random";
+const sampleCodes = new Map<string, number>();
+
+/**
+ * t <- draws of a distribution with parameters (a, b), element by element; random_'s
+ * "RandomFromTo" draws (draw % range) + base.
+ */
+export function sample(kind: SampleKernel, gen: number, t: Tensor, a = 0, b = 0, range = 0n, base = 0n): void {
+  if (t.numel() === 0) return;
+  const bx = iterationBox(t._shape, [t]);
+  const params = scalarSlot(0, 3, 0);
+  const view = dataView(params, 16);
+  view.setBigUint64(0, range, true);
+  view.setBigInt64(8, base, true);
+  core().sample(opCode(sampleCodes, "Sample", kind), dtypeCode(t.dtype), bx.ndim, bx.desc, t.dataPtr(), gen, a, b, params);
+}
+
+/** normal_ on a contiguous float tensor of 16 or more elements (PyTorch's normal_fill). */
+export function normalFill(gen: number, t: Tensor, mean: number, std: number): void {
+  core().normalFill(dtypeCode(t.dtype), t.dataPtr(), t.numel(), gen, mean, std);
+}
+
+/** t <- bernoulli(p) with p (float) broadcast to t; false, drawing nothing, if a p is outside [0, 1]. */
+export function bernoulliTensor(gen: number, t: Tensor, p: Tensor): boolean {
+  if (t.numel() === 0) return true;
+  const bx = iterationBox(t._shape, [t, p]);
+  return core().bernoulliTensor(dtypeCode(t.dtype), dtypeCode(p.dtype), bx.ndim, bx.desc, t.dataPtr(), p.dataPtr(), gen) === 0;
+}
+
+/** A random permutation of 0..n-1 into a fresh contiguous 1-D tensor. */
+export function randperm(gen: number, t: Tensor): void {
+  core().randperm(dtypeCode(t.dtype), t.dataPtr(), t.numel(), gen);
+}
+
+/** Rows, categories and byte strides of 1-D or 2-D probabilities. */
+function distributions(p: Tensor): [number, number, number, number] {
+  const bytes = DTYPES[p.dtype].bytes;
+  const last = p.ndim - 1;
+  return [p.ndim === 2 ? p._shape[0] : 1, p._shape[last], p.ndim === 2 ? p._strides[0] * bytes : 0, p._strides[last] * bytes];
+}
+
+/** Names of the `MultinomialError` enum. */
+export type MultinomialCheck = "None" | "NotFiniteOrNegative" | "Negative" | "NotFinite" | "ZeroSum";
+const multinomialCodes: MultinomialCheck[] = ["None", "NotFiniteOrNegative", "Negative", "NotFinite", "ZeroSum"];
+
+/** multinomial's validation of the probabilities, in the order PyTorch checks them. */
+export function multinomialCheck(p: Tensor, replacement: boolean): MultinomialCheck {
+  const status = core().multinomialCheck(dtypeCode(p.dtype), p.dataPtr(), ...distributions(p), replacement ? 1 : 0);
+  return multinomialCodes.find((name) => code(`MultinomialError.${name}`) === status) as MultinomialCheck;
+}
+
+/** out [rows, samples] (int64, contiguous) <- categories drawn with replacement. */
+export function multinomialWithReplacement(gen: number, p: Tensor, out: Tensor, samples: number): void {
+  core().multinomialWithReplacement(dtypeCode(p.dtype), p.dataPtr(), ...distributions(p), out.dataPtr(), samples, gen);
+}
+
+/** out [rows, k] (int64, contiguous) <- the k largest p / q per row, largest first. */
+export function multinomialTopK(p: Tensor, q: Tensor, out: Tensor, k: number): void {
+  const [, , qrs, qcs] = distributions(q);
+  core().multinomialTopK(dtypeCode(p.dtype), p.dataPtr(), q.dataPtr(), ...distributions(p), qrs, qcs, out.dataPtr(), k);
+}

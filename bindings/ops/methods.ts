@@ -15,6 +15,7 @@ import { type ComparisonMethods, comparisonMethods } from "./comparison.js";
 import { type TernaryMethods, ternaryMethods } from "./ternary.js";
 import { scatterMethods } from "./scatter.js";
 import { diagonalMethods } from "./diagonal.js";
+import { randomMethods } from "../random/sampling.js";
 
 /** A method table's functions as seen from a tensor (without the explicit `this`). */
 type Bound<T> = { [K in keyof T]: T[K] extends (this: Tensor, ...args: infer A) => infer R ? (...args: A) => R : never };
@@ -32,12 +33,14 @@ export interface TensorMethods
     ComparisonMethods,
     TernaryMethods,
     Bound<typeof scatterMethods>,
-    Bound<typeof diagonalMethods> {}
+    Bound<typeof diagonalMethods>,
+    Bound<typeof randomMethods> {}
 
 export const METHOD_TABLES = [
   pointwiseMethods, viewMethods, creationMethods, inplaceMethods, conversionMethods,
   reductionMethods, linalgMethods, shapeMethods, indexingMethods,
   comparisonMethods, ternaryMethods, scatterMethods, diagonalMethods,
+  randomMethods,
 ] as const;
 
 let installed = false;

@@ -14,19 +14,45 @@ type Held = { release(): void };
 const registry: FinalizationRegistry<Held> | null =
   typeof FinalizationRegistry === "function" ? new FinalizationRegistry<Held>((held) => held.release()) : null;
 
+// Registering with the FinalizationRegistry is costly, and most handles live for a few ops:
+// new handles wait in a batch that is registered at the end of the current task, minus those
+// already disposed by then. Handles made inside tidy never need it: tidy disposes them.
+let pending: { t: Tensor; held: Held }[] = [];
+const registered = new WeakSet<Tensor>();
+
+function registerPending(): void {
+  const batch = pending;
+  pending = [];
+  for (const { t, held } of batch) {
+    if (t.isDisposed) continue;
+    registry?.register(t, held, t);
+    registered.add(t);
+  }
+}
+
 /** @internal Called by every Tensor constructor. */
 export function track(t: Tensor, held: Held): void {
   liveTensors++;
   const scope = scopes[scopes.length - 1];
   if (scope !== undefined) scope.tensors.push(t);
-  // Handles made inside tidy are always disposed by it; only the others need the safety net.
-  else if (registry !== null) registry.register(t, held, t);
+  else if (registry !== null) {
+    if (pending.length === 0) queueMicrotask(registerPending);
+    pending.push({ t, held });
+    // a long synchronous loop never reaches the microtask: flush as it goes
+    if (pending.length >= 1024) {
+      registerPending();
+      queueMicrotask(registerPending);
+    }
+  }
 }
 
 /** @internal Called once when a handle lets go of its resources. */
 export function untrack(t: Tensor): void {
   liveTensors--;
-  registry?.unregister(t);
+  if (registered.has(t)) {
+    registry?.unregister(t);
+    registered.delete(t);
+  }
 }
 
 /** @internal Hands a tensor to the innermost tidy scope (e.g. a gradient that a leaf let go of). */

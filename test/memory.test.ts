@@ -1,0 +1,124 @@
+// Deterministic memory: handles are disposed explicitly or by tidy(); storage lives while any
+// alias, view or saved-for-backward reference remains.
+import { describe, expect, test } from "vitest";
+import { RuntimeError, empty, memory, noGrad, ones, tensor, tidy, zeros } from "tapegrad";
+
+describe("dispose", () => {
+  test("storage is freed when its last alias is disposed", () => {
+    const start = memory();
+    const t = zeros(1000);
+    const v = t.view(10, 100);
+    const d = t.detach();
+    expect(memory().liveBytes).toBe(start.liveBytes + 4000);
+    t.dispose();
+    v.dispose();
+    expect(memory().liveBytes).toBe(start.liveBytes + 4000);
+    d.dispose();
+    expect(memory().liveBytes).toBe(start.liveBytes);
+    expect(memory().liveTensors).toBe(start.liveTensors);
+  });
+
+  test("using a disposed handle throws a clear error", () => {
+    const t = ones(3);
+    t.dispose();
+    expect(() => t.add(1)).toThrow(RuntimeError);
+    expect(() => t.add(1)).toThrow("Tensor has been disposed");
+    expect(() => t.tolist()).toThrow("Tensor has been disposed");
+    t.dispose(); // idempotent
+  });
+
+  test("tensors saved for backward outlive their handles", () => {
+    const start = memory().liveBytes;
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    const y = x.exp();
+    const loss = y.sum();
+    y.dispose();
+    loss.backward();
+    expect(x.grad!.tolist().map((v) => Number((v as number).toFixed(4)))).toEqual([2.7183, 7.3891, 20.0855]);
+    loss.dispose();
+    x.dispose();
+    expect(memory().liveBytes).toBe(start);
+  });
+});
+
+describe("tidy", () => {
+  test("disposes what fn made, keeps what it returns", () => {
+    const start = memory();
+    const kept = tidy(() => {
+      const a = ones(4, 4);
+      const b = a.mul(2).add(1);
+      return { b, list: [b.sum()] };
+    });
+    expect(tidy(() => kept.b.sum().item())).toBe(48);
+    expect(memory().liveTensors).toBe(start.liveTensors + 2);
+    kept.b.dispose();
+    kept.list[0].dispose();
+    tidy(() => undefined);
+    expect(memory().liveBytes).toBe(start.liveBytes);
+  });
+
+  test("keeps the .grad of a leaf made outside, and frees it once the leaf lets go", () => {
+    const w = tensor([1, 2, 3], { requiresGrad: true });
+    const start = memory().liveBytes;
+    tidy(() => w.mul(w).sum().backward());
+    expect(w.grad!.tolist()).toEqual([2, 4, 6]);
+    const withGrad = memory().liveBytes;
+    expect(withGrad).toBe(start + 12);
+    tidy(() => {
+      w.grad = null; // the released gradient belongs to this tidy now
+    });
+    expect(memory().liveBytes).toBe(start);
+  });
+
+  test("restores state when fn throws", () => {
+    const start = memory();
+    expect(() =>
+      tidy(() => {
+        ones(100);
+        throw new Error("boom");
+      }),
+    ).toThrow("boom");
+    expect(memory().liveBytes).toBe(start.liveBytes);
+  });
+
+  test("10 000 training-like steps keep live memory at the baseline", () => {
+    const w = tensor([[0.1, -0.2], [0.3, 0.4]], { requiresGrad: true });
+    const b = zeros(2, { requiresGrad: true });
+    const x = tensor([[1, 2], [3, 4], [5, 6]]);
+    const target = tensor([[1, 0], [0, 1], [1, 1]]);
+    const step = () =>
+      tidy(() => {
+        w.grad = null;
+        b.grad = null;
+        const h = x.matmul(w.t()).add(b).tanh();
+        const loss = h.sub(target).pow(2).mean();
+        loss.backward();
+        noGrad(() => {
+          w.sub_(w.grad!.mul(0.1));
+          b.sub_(b.grad!.mul(0.1));
+        });
+        return loss.item();
+      });
+    const first = step();
+    const baseline = memory();
+    let last = first;
+    for (let i = 0; i < 10_000; i++) last = step();
+    const after = memory();
+    expect(last).toBeLessThan(first);
+    expect(after.liveBytes).toBe(baseline.liveBytes);
+    expect(after.liveBlocks).toBe(baseline.liveBlocks);
+    expect(after.liveTensors).toBe(baseline.liveTensors);
+  });
+});
+
+describe("allocation failure", () => {
+  test("raises PyTorch's allocator error and leaves the heap intact", () => {
+    const keep = tensor([1, 2, 3]);
+    const start = memory();
+    expect(() => empty(1e12)).toThrow(RuntimeError);
+    expect(() => empty(1e12)).toThrow("DefaultCPUAllocator: not enough memory: you tried to allocate 4000000000000 bytes.");
+    expect(() => zeros(200_000_000, 4)).toThrow("DefaultCPUAllocator: not enough memory");
+    expect(memory().liveBytes).toBe(start.liveBytes);
+    expect(keep.add(1).tolist()).toEqual([2, 3, 4]);
+  });
+});
