@@ -100,3 +100,7 @@ export type { BackwardOptions, GradOptions } from "./autograd/api.js";
 export type { GradHook } from "./autograd/node.js";
 export type { GeneratorOptions } from "./random/generator.js";
 export type { GeneratorOption, MultinomialOptions } from "./random/sampling.js";
+export type { NanToNumOptions } from "./ops/pointwise.js";
+export type { ClampBound } from "./ops/ternary.js";
+export type { Function as AutogradFunction, FunctionCtx } from "./autograd/function.js";
+export type { GradcheckError, GradcheckFunction, GradcheckOptions, GradgradcheckOptions } from "./autograd/gradcheck.js";

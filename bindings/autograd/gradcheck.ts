@@ -31,11 +31,12 @@ export interface GradcheckOptions {
   nondetTol?: number;
 }
 
-type Fn = (...inputs: never[]) => Tensor | readonly Tensor[];
+/** The function gradcheck differentiates: tensors (and other arguments) in, a tensor or tensors out. */
+export type GradcheckFunction = (...inputs: never[]) => Tensor | readonly Tensor[];
 
 const asList = <T>(x: T | readonly T[]): T[] => (Array.isArray(x) ? [...(x as readonly T[])] : [x as T]);
 
-function outputsOf(fn: Fn, inputs: readonly unknown[]): Tensor[] {
+function outputsOf(fn: GradcheckFunction, inputs: readonly unknown[]): Tensor[] {
   return asList(fn(...(inputs as never[]))).filter(isTensor);
 }
 
@@ -57,7 +58,7 @@ const snapshot = (outputs: readonly Tensor[]) => outputs.map((o) => o.detach().r
  * The input is changed through `.data` (its version counter stays) and restored exactly; `fn`
  * runs with grad mode as it is (gradgradcheck's function needs it).
  */
-function numericalJacobian(fn: Fn, inputs: readonly unknown[], input: Tensor, outputs: readonly Tensor[], eps: number): Tensor[] {
+function numericalJacobian(fn: GradcheckFunction, inputs: readonly unknown[], input: Tensor, outputs: readonly Tensor[], eps: number): Tensor[] {
   const data = input.data;
   const columns = outputs.map((o) => input.newZeros([input.numel(), o.numel()], { dtype: "float64" }));
   for (let j = 0; j < input.numel(); j++) {
@@ -104,7 +105,7 @@ const pyFloat = (x: number) => (Number.isInteger(x) ? x.toFixed(1) : String(x));
  * PyTorch's gradcheck (slow mode): `fn(...inputs)` differentiated with respect to the inputs
  * that require grad, compared with finite differences. Returns true, or raises GradcheckError.
  */
-export function gradcheck(fn: Fn, inputs: Tensor | readonly unknown[], options: GradcheckOptions = {}): boolean {
+export function gradcheck(fn: GradcheckFunction, inputs: Tensor | readonly unknown[], options: GradcheckOptions = {}): boolean {
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, raiseException = true, nondetTol = 0 } = options;
   const args = isTensor(inputs) ? [inputs] : [...(inputs as readonly unknown[])];
   const diffInputs = args.filter((x): x is Tensor => isTensor(x) && x.requiresGrad);
@@ -162,7 +163,7 @@ function probe(like: Tensor): Tensor {
  * PyTorch's gradgradcheck: gradcheck of the function that maps (inputs, grad_outputs) to the
  * gradients of `fn` (computed with createGraph), so second derivatives are checked too.
  */
-export function gradgradcheck(fn: Fn, inputs: Tensor | readonly unknown[], options: GradgradcheckOptions = {}): boolean {
+export function gradgradcheck(fn: GradcheckFunction, inputs: Tensor | readonly unknown[], options: GradgradcheckOptions = {}): boolean {
   const args = isTensor(inputs) ? [inputs] : [...(inputs as readonly unknown[])];
   const diffIndices = new Set(args.flatMap((x, i) => (isTensor(x) && x.requiresGrad ? [i] : [])));
   return tidyWith(() => {
@@ -170,7 +171,7 @@ export function gradgradcheck(fn: Fn, inputs: Tensor | readonly unknown[], optio
       ? asList(options.gradOutputs)
       : outputsOf(fn, args).filter(requiresGrad).map((o) => noGrad(() => probe(o)).requiresGrad_());
     const count = gradOutputs.length;
-    const gradFn: Fn = (...all: never[]) => {
+    const gradFn: GradcheckFunction = (...all: never[]) => {
       const values = all as unknown[];
       const outputs = outputsOf(fn, values.slice(0, values.length - count)).filter(requiresGrad);
       const diff = values.filter((x, i): x is Tensor => diffIndices.has(i) && isTensor(x));

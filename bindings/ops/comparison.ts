@@ -56,8 +56,7 @@ function classify(kernel: k.ClassifyKernel, self: Tensor): Tensor {
   return k.classify(kernel, self, k.emptyLike(self, "bool"));
 }
 
-type Binary = (other: TensorOrScalar) => Tensor;
-export type ComparisonMethods = { [K in keyof typeof COMPARISONS | keyof typeof BITWISE]: Binary } & {
+export type ComparisonMethods = { [K in keyof typeof COMPARISONS | keyof typeof BITWISE]: (other: TensorOrScalar) => Tensor } & {
   [K in keyof typeof TESTS | "logicalNot" | "bitwiseNot"]: () => Tensor;
 };
 

@@ -693,16 +693,14 @@ type BinaryMethods = { [K in PlainBinary]: (other: TensorOrScalar) => Tensor } &
   [K in PlainBinary as `${K}_`]: (other: TensorOrScalar) => Tensor;
 };
 
-type Alpha = { alpha?: number };
-
 export interface PointwiseMethods extends UnaryMethods, BinaryMethods {
-  add(other: TensorOrScalar, options?: Alpha): Tensor;
+  add(other: TensorOrScalar, options?: { alpha?: number }): Tensor;
   add(other: TensorOrScalar, alpha: number): Tensor;
-  add_(other: TensorOrScalar, options?: Alpha): Tensor;
-  sub(other: TensorOrScalar, options?: Alpha): Tensor;
-  sub_(other: TensorOrScalar, options?: Alpha): Tensor;
+  add_(other: TensorOrScalar, options?: { alpha?: number }): Tensor;
+  sub(other: TensorOrScalar, options?: { alpha?: number }): Tensor;
+  sub_(other: TensorOrScalar, options?: { alpha?: number }): Tensor;
   /** `other - alpha * self` (PyTorch's rsub) */
-  rsub(other: TensorOrScalar, options?: Alpha): Tensor;
+  rsub(other: TensorOrScalar, options?: { alpha?: number }): Tensor;
   div(other: TensorOrScalar, options?: { roundingMode?: RoundingMode }): Tensor;
   div_(other: TensorOrScalar, options?: { roundingMode?: RoundingMode }): Tensor;
   gelu(options?: { approximate?: "none" | "tanh" }): Tensor;

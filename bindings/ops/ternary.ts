@@ -129,15 +129,14 @@ const CLAMP_TENSOR: Derivative<ClampAttrs> = {
   },
 };
 
-type Bound = TensorOrScalar | null;
 
-function clampDtype(self: Tensor, min: Bound, max: Bound): DType {
+function clampDtype(self: Tensor, min: ClampBound, max: ClampBound): DType {
   const scalars = [min, max].filter((x): x is Scalar => x !== null && !(x instanceof Tensor)).map(scalarKind);
   return resultType([self, ...tensors(min, max)], scalars);
 }
 
 /** min(max(self, min), max): NaN in self or a bound propagates, as in PyTorch's kernel. */
-function clampInto(out: Tensor, self: Tensor, min: Bound, max: Bound, dtype: DType): void {
+function clampInto(out: Tensor, self: Tensor, min: ClampBound, max: ClampBound, dtype: DType): void {
   withOperands([self, ...[min, max].filter((b): b is TensorOrScalar => b !== null)], dtype, ([x, ...bounds]) => {
     let source = x;
     if (min !== null) source = k.binary("Maximum", source, bounds.shift() as k.Operand, out);
@@ -146,9 +145,9 @@ function clampInto(out: Tensor, self: Tensor, min: Bound, max: Bound, dtype: DTy
 }
 
 /** The bounds as tensors: a scalar next to a tensor bound becomes a 0-dim tensor of its own kind. */
-function tensorBounds(min: Bound, max: Bound): [Tensor | null, Tensor | null, Tensor[]] {
+function tensorBounds(min: ClampBound, max: ClampBound): [Tensor | null, Tensor | null, Tensor[]] {
   const made: Tensor[] = [];
-  const asTensor = (b: Bound): Tensor | null => {
+  const asTensor = (b: ClampBound): Tensor | null => {
     if (b === null || b instanceof Tensor) return b;
     const t = k.empty([], scalarKind(b) === "float" ? DEFAULT_DTYPE : scalarKind(b) === "int" ? "int64" : "bool");
     k.fill(t, asNumber(b));
@@ -158,19 +157,19 @@ function tensorBounds(min: Bound, max: Bound): [Tensor | null, Tensor | null, Te
   return [asTensor(min), asTensor(max), made];
 }
 
-function clampArgs(args: unknown[]): [Bound, Bound] {
-  const { min, max } = bind<{ min: Bound; max: Bound }>(["min", "max"], args, { min: null, max: null });
+function clampArgs(args: unknown[]): [ClampBound, ClampBound] {
+  const { min, max } = bind<{ min: ClampBound; max: ClampBound }>(["min", "max"], args, { min: null, max: null });
   if (min === null && max === null) throw new RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None");
   return [min, max];
 }
 
 /** The bounds as numbers, for clamp's scalar overload (ClampBackward1). */
-const scalarBounds = (min: Bound, max: Bound): [number | null, number | null] => [
+const scalarBounds = (min: ClampBound, max: ClampBound): [number | null, number | null] => [
   min === null ? null : asNumber(min as Scalar), max === null ? null : asNumber(max as Scalar),
 ];
 
 /** Runs `fn` with the bounds as tensors and the result dtype (clamp's tensor overload, ClampBackward0). */
-function withTensorBounds(self: Tensor, min: Bound, max: Bound, fn: (lo: Tensor | null, hi: Tensor | null, dtype: DType) => Tensor): Tensor {
+function withTensorBounds(self: Tensor, min: ClampBound, max: ClampBound, fn: (lo: Tensor | null, hi: Tensor | null, dtype: DType) => Tensor): Tensor {
   alive(self, tensorOrNull(min), tensorOrNull(max));
   const dtype = clampDtype(self, min, max);
   const [lo, hi, made] = tensorBounds(min, max);
@@ -181,16 +180,16 @@ function withTensorBounds(self: Tensor, min: Bound, max: Bound, fn: (lo: Tensor 
   }
 }
 
-const hasTensorBound = (min: Bound, max: Bound) => min instanceof Tensor || max instanceof Tensor;
+const hasTensorBound = (min: ClampBound, max: ClampBound) => min instanceof Tensor || max instanceof Tensor;
 
-export function clamp(self: Tensor, min: Bound, max: Bound): Tensor {
+export function clamp(self: Tensor, min: ClampBound, max: ClampBound): Tensor {
   if (!hasTensorBound(min, max)) return applyUnary(UNARY.clamp, self, scalarBounds(min, max));
   return withTensorBounds(self, min, max, (lo, hi, dtype) =>
     record(CLAMP_TENSOR, [self, lo, hi], { hasMin: lo !== null, hasMax: hi !== null }, () =>
       freshResult(broadcastAll(self, lo, hi), dtype, tensors(self, lo, hi), (out) => clampInto(out, self, lo, hi, dtype))));
 }
 
-export function clampInplace(self: Tensor, min: Bound, max: Bound): Tensor {
+export function clampInplace(self: Tensor, min: ClampBound, max: ClampBound): Tensor {
   if (!hasTensorBound(min, max)) return applyUnaryInplace(UNARY.clamp, self, scalarBounds(min, max));
   return withTensorBounds(self, min, max, (lo, hi, dtype) =>
     recordInplace(CLAMP_TENSOR, self, [lo, hi], { hasMin: lo !== null, hasMax: hi !== null }, () => {
@@ -317,17 +316,18 @@ function addcOpInplace(kernel: Scaled, self: Tensor, t1: Tensor, t2: Tensor, val
 const valueOf = (args: unknown[]) => bind<{ value: number }>(["value"], args, { value: 1 }).value;
 const weightOf = (args: unknown[]) => bind<{ weight: TensorOrScalar }>(["weight"], args, { weight: NaN }).weight;
 
-type ClampSignature = (min?: TensorOrScalar | null | { min?: TensorOrScalar | null; max?: TensorOrScalar | null }, max?: TensorOrScalar | null) => Tensor;
+/** A bound of clamp: a number, a tensor (broadcast), or null for none. */
+export type ClampBound = TensorOrScalar | null;
 
 export interface TernaryMethods {
   /** `condition.where(a, b)`: a where this (bool) tensor is true, else b */
   where(self: TensorOrScalar, other: TensorOrScalar): Tensor;
   maskedFill(mask: Tensor, value: TensorOrScalar): Tensor;
   maskedFill_(mask: Tensor, value: TensorOrScalar): Tensor;
-  clamp: ClampSignature;
-  clamp_: ClampSignature;
-  clip: ClampSignature;
-  clip_: ClampSignature;
+  clamp(min?: ClampBound | { min?: ClampBound; max?: ClampBound }, max?: ClampBound): Tensor;
+  clamp_(min?: ClampBound | { min?: ClampBound; max?: ClampBound }, max?: ClampBound): Tensor;
+  clip(min?: ClampBound | { min?: ClampBound; max?: ClampBound }, max?: ClampBound): Tensor;
+  clip_(min?: ClampBound | { min?: ClampBound; max?: ClampBound }, max?: ClampBound): Tensor;
   lerp(end: Tensor, weight: TensorOrScalar): Tensor;
   lerp_(end: Tensor, weight: TensorOrScalar): Tensor;
   addcmul(tensor1: Tensor, tensor2: Tensor, options?: { value?: number }): Tensor;
