@@ -293,23 +293,26 @@ function scaledDtype(kernel: Scaled, self: Tensor, t1: Tensor, t2: Tensor): DTyp
       "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), for all dtypes.",
     );
   }
-  if (!isFloating(dtype)) throw notImplementedFor(kernel === "Addcmul" ? "addcmul_cpu_out" : "addcdiv_cpu_out", dtype);
+  if (dtype === "bool" || (kernel === "Addcdiv" && !isFloating(dtype))) throw notImplementedFor(`${kernel.toLowerCase()}_cpu_out`, dtype);
   return dtype;
 }
+
+/** The scale as the kernel takes it: integer dtypes truncate it, as PyTorch converts the Scalar. */
+const scaleFor = (dtype: DType, value: number) => (isFloating(dtype) ? value : Math.trunc(value));
 
 /** self + value * tensor1 * tensor2 (or / tensor2). */
 function addcOp(kernel: Scaled, self: Tensor, t1: Tensor, t2: Tensor, value: number): Tensor {
   const dtype = scaledDtype(kernel, self, t1, t2);
   const shape = broadcastAll(self, t1, t2);
   return record(kernel === "Addcmul" ? ADDCMUL : ADDCDIV, [self, t1, t2], { value }, () =>
-    freshResult(shape, dtype, [self, t1, t2], (out) => withOperands([self, t1, t2], dtype, ([a, b, c]) => k.ternary(kernel, a, b, c, out, value))));
+    freshResult(shape, dtype, [self, t1, t2], (out) => withOperands([self, t1, t2], dtype, ([a, b, c]) => k.ternary(kernel, a, b, c, out, scaleFor(dtype, value)))));
 }
 
 function addcOpInplace(kernel: Scaled, self: Tensor, t1: Tensor, t2: Tensor, value: number): Tensor {
   const dtype = scaledDtype(kernel, self, t1, t2);
   return recordInplace(kernel === "Addcmul" ? ADDCMUL : ADDCDIV, self, [t1, t2], { value }, () => {
     checkInplaceTarget(self, [t1, t2], dtype, [t1._shape, t2._shape]);
-    writeInPlace(self, dtype, (out) => withOperands([self, t1, t2], dtype, ([a, b, c]) => k.ternary(kernel, a, b, c, out, value)));
+    writeInPlace(self, dtype, (out) => withOperands([self, t1, t2], dtype, ([a, b, c]) => k.ternary(kernel, a, b, c, out, scaleFor(dtype, value))));
   });
 }
 
