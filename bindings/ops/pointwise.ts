@@ -367,6 +367,8 @@ interface BinaryDef {
   bools: boolean;
   /** PyTorch's CPU kernel name, for its "not implemented for" error */
   cpu?: string;
+  /** the aten op name of an op PyTorch records without a formula (its backward raises) */
+  noFormula?: string;
   saves: Readonly<Record<string, readonly string[]>>;
   /** gradients for self and other, reading the saved tensors through `io` */
   grad(grad: Tensor, io: BinarySaved, attrs: BinaryAttrs, needs: (n: string) => boolean): { self?: Tensor | null; other?: Tensor | null };
@@ -474,7 +476,7 @@ export const BINARY: Record<BinaryName, BinaryDef> = {
     }),
   }),
   floorDivide: binaryDef({
-    kernel: "FloorDiv", node: "NotImplemented", ints: "keep", bools: false, cpu: "div_floor_cpu", saves: {},
+    kernel: "FloorDiv", node: "NotImplemented", noFormula: "floor_divide", ints: "keep", bools: false, cpu: "div_floor_cpu", saves: {},
     grad: () => ({}),
   }),
   hypot: binaryDef({
@@ -493,7 +495,7 @@ function binaryDerivative(name: BinaryName, scalarOther: boolean): Derivative<Bi
   const node = scalarOther && def.scalarNode !== undefined ? def.scalarNode : def.node;
   let d = binaryDerivatives.get(node);
   if (d === undefined) {
-    d = name === "floorDivide" ? notImplementedDerivative("floor_divide") : {
+    d = def.noFormula !== undefined ? notImplementedDerivative(def.noFormula) : {
       name: node,
       inputs: ["self", "other"],
       saves: def.saves,
