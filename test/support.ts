@@ -2,14 +2,18 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import * as tg from "tapegrad";
 
-/** Asserts that the live tensor count returns to where it was, after each test or after the file. */
+/** Asserts that live tensors and bytes return to where they were, after each test or after the file. */
 export function expectNoLeaks(scope: "each" | "all"): void {
-  let baseline = 0;
+  let baseline = { liveTensors: 0, liveBytes: 0, liveBlocks: 0 };
+  const live = () => {
+    const { liveTensors, liveBytes, liveBlocks } = tg.memory();
+    return { liveTensors, liveBytes, liveBlocks };
+  };
   const [before, after] = scope === "each" ? [beforeEach, afterEach] : [beforeAll, afterAll];
   before(() => {
-    baseline = tg.memory().liveTensors;
+    baseline = live();
   });
   after(() => {
-    expect(tg.memory().liveTensors).toBe(baseline);
+    expect(live()).toEqual(baseline);
   });
 }
