@@ -7,6 +7,7 @@ import { einsum } from "./einsum.js";
 import { vectorNorm } from "./reduction.js";
 import { powScalarBase } from "./pointwise.js";
 import { where } from "./ternary.js";
+import { nonzeroColumns } from "./indexing.js";
 
 type Functional = {
   [K in keyof TensorMethods]: TensorMethods[K] extends (...args: infer A) => infer R ? (self: Tensor, ...args: A) => R : never;
@@ -30,7 +31,12 @@ export const functions = {
   cat: (tensors: readonly Tensor[], dim: number | { dim?: number } = 0) => cat(tensors, typeof dim === "number" ? dim : dim.dim ?? 0),
   concat: (tensors: readonly Tensor[], dim = 0) => cat(tensors, dim),
   stack: (tensors: readonly Tensor[], dim: number | { dim?: number } = 0) => stack(tensors, typeof dim === "number" ? dim : dim.dim ?? 0),
-  where: (condition: Tensor, self: Tensor | number, other: Tensor | number) => where(condition, self, other),
+  /** torch.where(condition, self, other); with the condition alone, nonzero(condition, as_tuple=True) */
+  where: ((condition: Tensor, self?: Tensor | number, other?: Tensor | number) =>
+    self === undefined && other === undefined ? nonzeroColumns(condition) : where(condition, self as Tensor | number, other as Tensor | number)) as {
+    (condition: Tensor, self: Tensor | number, other: Tensor | number): Tensor;
+    (condition: Tensor): Tensor[];
+  },
   einsum,
   /** nn.functional.one_hot */
   oneHot: (t: Tensor, numClasses = -1) => oneHot(t, numClasses),

@@ -574,6 +574,27 @@ export function nonzero(self: Tensor): Tensor {
   }
 }
 
+/** nonzero(as_tuple=True): the coordinates along each dim as a 1-D tensor (a 0-dim input counts as 1-D). */
+export function nonzeroColumns(self: Tensor): Tensor[] {
+  const coords = nonzero(self);
+  try {
+    const n = coords._shape[0];
+    if (self.ndim === 0) {
+      const out = k.empty([n], "int64");
+      k.fill(out, 0);
+      return [out];
+    }
+    return self._shape.map((_, j) => {
+      const column = coords._alias([n], [coords._strides[0]], j, null);
+      const out = k.copyAs(column);
+      column.dispose();
+      return out;
+    });
+  } finally {
+    coords.dispose();
+  }
+}
+
 const MASKED_SELECT: Derivative<{ shape: number[] }> = {
   name: "MaskedSelectBackward0", inputs: ["self"],
   backward: ({ grad, attrs, saved }) => ({ self: grad.newZeros(attrs.shape).maskedScatter(saved("mask"), grad) }),
@@ -641,6 +662,13 @@ export function maskedScatter(self: Tensor, mask: Tensor, source: Tensor): Tenso
   }, { mask });
 }
 
+/** nonzero's overloads: coordinates as one [count, ndim] tensor, or one tensor per dim. */
+export interface NonzeroMethod {
+  nonzero(): Tensor;
+  nonzero(options: { asTuple: true }): Tensor[];
+  nonzero(options?: { asTuple?: boolean }): Tensor | Tensor[];
+}
+
 export const indexingMethods = {
   /** Python's `t[i0, i1, ...]`: numbers, `slice(...)`, `null` (new axis), `"..."`, int or bool tensors, arrays. */
   index(this: Tensor, ...items: IndexItem[]): Tensor {
@@ -664,7 +692,8 @@ export const indexingMethods = {
   maskedScatter(this: Tensor, mask: Tensor, source: Tensor): Tensor {
     return maskedScatter(this, mask, source);
   },
-  nonzero(this: Tensor): Tensor {
-    return nonzero(this);
+  /** [count, ndim] coordinates, or with `{ asTuple: true }` one 1-D tensor per dim */
+  nonzero(this: Tensor, options: { asTuple?: boolean } = {}): Tensor | Tensor[] {
+    return options.asTuple === true ? nonzeroColumns(this) : nonzero(this);
   },
 };

@@ -10,7 +10,7 @@ import { conversionMethods } from "./conversion.js";
 import { reductionMethods } from "./reduction.js";
 import { linalgMethods } from "./linalg.js";
 import { shapeMethods } from "./shape.js";
-import { indexingMethods } from "./indexing.js";
+import { type NonzeroMethod, indexingMethods } from "./indexing.js";
 import { type ComparisonMethods, comparisonMethods } from "./comparison.js";
 import { type TernaryMethods, ternaryMethods } from "./ternary.js";
 import { scatterMethods } from "./scatter.js";
@@ -29,7 +29,8 @@ export interface TensorMethods
     Bound<typeof reductionMethods>,
     Bound<typeof linalgMethods>,
     Bound<typeof shapeMethods>,
-    Bound<typeof indexingMethods>,
+    Omit<Bound<typeof indexingMethods>, "nonzero">,
+    NonzeroMethod,
     ComparisonMethods,
     TernaryMethods,
     Bound<typeof scatterMethods>,
