@@ -102,5 +102,6 @@ export type { GeneratorOptions } from "./random/generator.js";
 export type { GeneratorOption, MultinomialOptions } from "./random/sampling.js";
 export type { NanToNumOptions } from "./ops/pointwise.js";
 export type { ClampBound } from "./ops/ternary.js";
-export type { Function as AutogradFunction, FunctionCtx } from "./autograd/function.js";
-export type { GradcheckError, GradcheckFunction, GradcheckOptions, GradgradcheckOptions } from "./autograd/gradcheck.js";
+// (also reachable as autograd.Function, autograd.FunctionCtx, autograd.GradcheckError)
+export { Function as AutogradFunction, FunctionCtx, GradcheckError };
+export type { GradcheckFunction, GradcheckOptions, GradgradcheckOptions } from "./autograd/gradcheck.js";
