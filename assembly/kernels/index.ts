@@ -66,17 +66,35 @@ function rowConstant(ndim: i32, desc: usize, nIdx: i32): bool {
 @inline function rowLength(ndim: i32, desc: usize): i32 { return ndim == 0 ? 1 : word(desc, ndim - 1); }
 @inline function rowStride(ndim: i32, desc: usize, operand: i32): isize { return ndim == 0 ? 0 : <isize>word(desc, ndim * (operand + 1) + ndim - 1); }
 
-function gatherAll<E>(ndim: i32, desc: usize, nIdx: i32, info: usize, out: usize, data: usize): void {
-  const rows = begin(ndim, desc, nIdx, info, out, data);
+// What happens to one element: `a` is its address in operand 0, `b` in operand 1; the indexed
+// offset applies to the data side. Stateless classes, instantiated per kernel like unary's.
+@final @unmanaged class Gather<E> {
+  @inline apply(out: usize, data: usize, offset: isize): void { store<E>(out, load<E>(data + offset)); }
+}
+@final @unmanaged class Put<T> {
+  @inline apply(data: usize, value: usize, offset: isize): void { store<T>(data + offset, load<T>(value)); }
+}
+@final @unmanaged class Accumulate<T> {
+  // serial, so repeated indices add up deterministically; bools stay 0/1
+  @inline apply(data: usize, value: usize, offset: isize): void {
+    const q = data + offset, old = load<T>(q), v = load<T>(value);
+    store<T>(q, isBool ? <T>(old != <T>0 || v != <T>0 ? 1 : 0) : old + v);
+  }
+}
+
+/** Walks the box row by row; a row whose indices do not move along it shares one offset. */
+function walk<Op>(ndim: i32, desc: usize, nIdx: i32, info: usize, p0: usize, p1: usize): void {
+  const op = changetype<Op>(0);
+  const rows = begin(ndim, desc, nIdx, info, p0, p1);
   const n = rowLength(ndim, desc);
   const s0 = rowStride(ndim, desc, 0), s1 = rowStride(ndim, desc, 1);
   const constant = rowConstant(ndim, desc, nIdx);
   for (let r = 0; r < rows; r++) {
-    const o = cursor(0), d = cursor(1);
+    const a = cursor(0), b = cursor(1);
     let off = constant ? indexedOffset(ndim, desc, nIdx, info, 0) : 0;
     for (let i = 0; i < n; i++) {
       if (!constant) off = indexedOffset(ndim, desc, nIdx, info, i);
-      if (off >= 0) store<E>(o + <isize>i * s0, load<E>(d + off + <isize>i * s1));
+      if (off >= 0) op.apply(a + <isize>i * s0, b + <isize>i * s1, off);
     }
     nextRow(ndim, desc, 2 + nIdx);
   }
@@ -86,32 +104,16 @@ function gatherAll<E>(ndim: i32, desc: usize, nIdx: i32, info: usize, out: usize
 export function index(elementBytes: i32, ndim: i32, desc: usize, nIdx: i32, out: usize, data: usize): void {
   const info = desc + (<usize>(ndim * (3 + nIdx)) << 2);
   switch (elementBytes) {
-    case 8: gatherAll<u64>(ndim, desc, nIdx, info, out, data); break;
-    case 4: gatherAll<u32>(ndim, desc, nIdx, info, out, data); break;
-    case 2: gatherAll<u16>(ndim, desc, nIdx, info, out, data); break;
-    default: gatherAll<u8>(ndim, desc, nIdx, info, out, data); break;
+    case 8: walk<Gather<u64>>(ndim, desc, nIdx, info, out, data); break;
+    case 4: walk<Gather<u32>>(ndim, desc, nIdx, info, out, data); break;
+    case 2: walk<Gather<u16>>(ndim, desc, nIdx, info, out, data); break;
+    default: walk<Gather<u8>>(ndim, desc, nIdx, info, out, data); break;
   }
 }
 
 function putAll<T>(accumulate: bool, ndim: i32, desc: usize, nIdx: i32, info: usize, data: usize, values: usize): void {
-  const rows = begin(ndim, desc, nIdx, info, data, values);
-  const n = rowLength(ndim, desc);
-  const s0 = rowStride(ndim, desc, 0), s1 = rowStride(ndim, desc, 1);
-  const constant = rowConstant(ndim, desc, nIdx);
-  for (let r = 0; r < rows; r++) {
-    const base = cursor(0), v = cursor(1);
-    let off = constant ? indexedOffset(ndim, desc, nIdx, info, 0) : 0;
-    for (let i = 0; i < n; i++) {
-      if (!constant) off = indexedOffset(ndim, desc, nIdx, info, i);
-      if (off < 0) continue;
-      const q = base + off + <isize>i * s0;
-      const value = load<T>(v + <isize>i * s1);
-      const old = load<T>(q);
-      // accumulation is serial, so repeated indices add up deterministically; bools stay 0/1
-      store<T>(q, !accumulate ? value : isBool ? <T>(old != <T>0 || value != <T>0 ? 1 : 0) : old + value);
-    }
-    nextRow(ndim, desc, 2 + nIdx);
-  }
+  if (accumulate) walk<Accumulate<T>>(ndim, desc, nIdx, info, data, values);
+  else walk<Put<T>>(ndim, desc, nIdx, info, data, values);
 }
 
 /** data[i's regular offset + indexed offset] = values[i] (or += when `accumulate`). */

@@ -436,16 +436,7 @@ export function indexPutInplace(self: Tensor, indices: readonly (Tensor | null)[
 /** PyTorch's index_put: a copy of self with the values written in. */
 export function indexPut(self: Tensor, indices: readonly (Tensor | null)[], values: Tensor, accumulate = false): Tensor {
   return withIndices(self, indices, values, accumulate, (expanded, attrs, aux) =>
-    record(INDEX_PUT, [self, values], attrs, () => {
-      const out = k.copyAs(self);
-      try {
-        putValues(out, expanded, values, accumulate);
-      } catch (e) {
-        out.dispose();
-        throw e;
-      }
-      return out;
-    }, aux));
+    record(INDEX_PUT, [self, values], attrs, () => k.filled(k.copyAs(self), (out) => putValues(out, expanded, values, accumulate)), aux));
 }
 
 function isExpandable(shape: Shape, to: Shape): boolean {
@@ -633,33 +624,27 @@ export function maskedScatter(self: Tensor, mask: Tensor, source: Tensor): Tenso
     throw new RuntimeError(`masked_scatter_: expected self and source to have same dtypes but got ${DTYPES[self.dtype].scalarName} and ${DTYPES[source.dtype].scalarName}`);
   }
   const shape = broadcastShapes(self._shape, mask._shape);
-  return record(MASKED_SCATTER, [self, source], { sourceShape: [...source._shape] }, () => {
-    const temps: Tensor[] = [];
-    const out = k.copyAs(self, self.dtype, shape);
-    try {
-      const spread = mask._alias(shape, expandStrides(mask._shape, mask._strides, shape), mask._offset, null);
-      temps.push(spread);
-      const coords = k.nonzero(spread, countTrue(spread));
-      temps.push(coords);
-      const count = coords._shape[0];
-      if (count > source.numel()) throw new RuntimeError("Number of elements of source < number of ones in mask");
-      const flat = k.copyAs(source);
-      temps.push(flat);
-      const used = flat._alias([count], [1], 0, null);
-      temps.push(used);
-      const columns = shape.map((_, j) => coords._alias([count], [coords._strides[0]], j, null));
-      temps.push(...columns);
-      const p = plan(out, columns, temps);
-      const ops = operands(p);
-      k.indexPut(out, p.resultShape, ops.dataStrides, used, [1], ops.indices, false);
-    } catch (e) {
-      out.dispose();
-      throw e;
-    } finally {
-      release(temps);
-    }
-    return out;
-  }, { mask });
+  return record(MASKED_SCATTER, [self, source], { sourceShape: [...source._shape] }, () =>
+    k.filled(k.copyAs(self, self.dtype, shape), (out) => {
+      const temps: Tensor[] = [];
+      try {
+        const spread = mask._alias(shape, expandStrides(mask._shape, mask._strides, shape), mask._offset, null);
+        temps.push(spread);
+        const coords = k.nonzero(spread, countTrue(spread));
+        temps.push(coords);
+        const count = coords._shape[0];
+        if (count > source.numel()) throw new RuntimeError("Number of elements of source < number of ones in mask");
+        const flat = k.copyAs(source);
+        const used = flat._alias([count], [1], 0, null);
+        const columns = shape.map((_, j) => coords._alias([count], [coords._strides[0]], j, null));
+        temps.push(flat, used, ...columns);
+        const p = plan(out, columns, temps);
+        const ops = operands(p);
+        k.indexPut(out, p.resultShape, ops.dataStrides, used, [1], ops.indices, false);
+      } finally {
+        release(temps);
+      }
+    }), { mask });
 }
 
 /** nonzero's overloads: coordinates as one [count, ndim] tensor, or one tensor per dim. */

@@ -37,6 +37,17 @@ function box(shape: Shape, operands: readonly Operand[]): { ndim: number; desc: 
 
 export const dtypeCode = (dtype: DType): number => DTYPES[dtype].code;
 
+/** `out` after `fill` wrote it; disposed if `fill` throws (so a failed op leaks nothing). */
+export function filled(out: Tensor, fill: (out: Tensor) => void): Tensor {
+  try {
+    fill(out);
+  } catch (e) {
+    out.dispose();
+    throw e;
+  }
+  return out;
+}
+
 /** A new contiguous tensor (uninitialized). */
 export function empty(shape: Shape, dtype: DType): Tensor {
   return Tensor._empty(shape, dtype);

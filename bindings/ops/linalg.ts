@@ -183,23 +183,20 @@ export function baddbmm(self: Tensor, batch1: Tensor, batch2: Tensor, beta = 1, 
       throw new RuntimeError(`Input dtypes must be the same, got: input ${name(self)}, batch1: ${name(batch1)}, batch2: ${name(batch2)}`);
     }
     const dtype = self.dtype;
-    const out = k.empty(shape, dtype);
     const product = k.empty(shape, dtype);
     try {
       k.matmul(batch1, batch2, product, [b]);
-      // beta = 0 ignores self entirely (NaN included), as PyTorch documents
-      if (beta === 0) k.binary("Mul", product, { scalar: alpha, dtype }, out);
-      else {
-        k.binary("Mul", self, { scalar: beta, dtype }, out);
-        k.binary("AddScaled", out, product, out, alpha);
-      }
-    } catch (e) {
-      out.dispose();
-      throw e;
+      return k.filled(k.empty(shape, dtype), (out) => {
+        // beta = 0 ignores self entirely (NaN included), as PyTorch documents
+        if (beta === 0) k.binary("Mul", product, { scalar: alpha, dtype }, out);
+        else {
+          k.binary("Mul", self, { scalar: beta, dtype }, out);
+          k.binary("AddScaled", out, product, out, alpha);
+        }
+      });
     } finally {
       product.dispose();
     }
-    return out;
   });
 }
 

@@ -551,14 +551,7 @@ export function runBinary(kernel: k.BinaryKernel, a: TensorOrScalar, b: TensorOr
 
 /** A fresh output of `shape` laid out for a pointwise op over `inputs`, filled by `fill` (disposed if it throws). */
 export function freshResult(shape: readonly number[], dtype: DType, inputs: readonly TensorOrScalar[], fill: (out: Tensor) => void): Tensor {
-  const out = k.emptyPointwise(shape, dtype, inputs.map(operandOf));
-  try {
-    fill(out);
-  } catch (e) {
-    out.dispose();
-    throw e;
-  }
-  return out;
+  return k.filled(k.emptyPointwise(shape, dtype, inputs.map(operandOf)), fill);
 }
 
 /** The fresh output of `self op other`. */
