@@ -59,21 +59,20 @@ export class Adam extends Optimizer<AdamOptions> {
         if (decoupledWeightDecay) param.mul_(1 - lr * weightDecay);
         else grad = grad.add(param, { alpha: weightDecay });
       }
-      // exp_avg.lerp_(grad, 1 - beta1); exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-      state.exp_avg.add_(grad.sub(state.exp_avg), { alpha: 1 - beta1 });
-      state.exp_avg_sq.mul_(beta2).add_(grad.mul(grad), { alpha: 1 - beta2 });
+      state.exp_avg.lerp_(grad, 1 - beta1);
+      state.exp_avg_sq.mul_(beta2).addcmul_(grad, grad, { value: 1 - beta2 });
       const biasCorrection1 = 1 - beta1 ** step;
       const biasCorrection2 = 1 - beta2 ** step;
       const stepSize = lr / biasCorrection1;
       const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
       let second = state.exp_avg_sq;
       if (amsgrad) {
+        // torch.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
         state.max_exp_avg_sq.copy_(state.max_exp_avg_sq.maximum(state.exp_avg_sq));
         second = state.max_exp_avg_sq;
       }
       const denom = second.sqrt().div(biasCorrection2Sqrt).add_(eps);
-      // param.addcdiv_(exp_avg, denom, value=-step_size)
-      param.add_(state.exp_avg.div(denom), { alpha: -stepSize });
+      param.addcdiv_(state.exp_avg, denom, { value: -stepSize });
     }
   }
 }

@@ -5,6 +5,7 @@ import { noGrad } from "../../autograd/grad_mode.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { tensor } from "../../ops/creation.js";
 import { stack } from "../../ops/shape.js";
+import { vectorNorm } from "../../ops/reduction.js";
 import { scoped } from "../composite.js";
 import { pyFloat } from "../format.js";
 
@@ -13,16 +14,6 @@ export type TensorOrTensors = Tensor | Iterable<Tensor>;
 
 const gradsOf = (parameters: TensorOrTensors): Tensor[] =>
   [...(parameters instanceof Tensor ? [parameters] : parameters)].map((p) => p.grad).filter((g): g is Tensor => g !== null);
-
-/** torch.linalg.vector_norm of a tensor's elements. */
-function vectorNorm(t: Tensor, ord: number): Tensor {
-  if (ord === Infinity) return t.abs().amax();
-  if (ord === -Infinity) return t.abs().amin();
-  if (ord === 0) return t.ne(0).sum().to(t.dtype);
-  if (ord === 1) return t.abs().sum();
-  if (ord === 2) return t.mul(t).sum().sqrt();
-  return t.abs().pow(ord).sum().pow(1 / ord);
-}
 
 /**
  * Scales the gradients so that their total norm (the norm of the per-gradient norms) is at most
