@@ -161,6 +161,12 @@ describe("layer options", () => {
     tg.dispose([x, y]);
   });
 
+  test("functional.oneHot is torch.nn.functional.one_hot", () => {
+    tg.tidy(() => {
+      expect(nn.functional.oneHot(tg.tensor([2, 0], { dtype: "int64" }), 3).tolist()).toEqual([[0, 0, 1], [1, 0, 0]]);
+    });
+  });
+
   test("activations and Flatten", () => {
     tg.tidy(() => {
       const x = tg.tensor([[[-1, 2], [3, -4]]]);

@@ -1,6 +1,7 @@
 // torch.nn.functional
 export { relu, silu, gelu, sigmoid, tanh, mish, leakyRelu, elu, softplus, hardtanh, softmax, logSoftmax } from "./functional/activation.js";
 export { linear } from "./functional/linear.js";
+export { oneHot } from "../ops/shape.js";
 export { embedding } from "./functional/embedding.js";
 export { layerNorm } from "./functional/normalization.js";
 export { dropout } from "./functional/dropout.js";
