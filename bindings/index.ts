@@ -105,3 +105,6 @@ export type { ClampBound } from "./ops/ternary.js";
 // (also reachable as autograd.Function, autograd.FunctionCtx, autograd.GradcheckError)
 export { Function as AutogradFunction, FunctionCtx, GradcheckError };
 export type { GradcheckFunction, GradcheckOptions, GradgradcheckOptions } from "./autograd/gradcheck.js";
+
+import * as optim from "./optim/index.js";
+export { optim };
