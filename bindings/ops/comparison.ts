@@ -5,20 +5,14 @@ import { isFloating } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { alive, notImplementedFor } from "./checks.js";
 import * as k from "./kernels.js";
-import { type TensorOrScalar, operand, operandOf, pointwiseResult, pointwiseShape, promote, runBinary } from "./pointwise.js";
+import { type TensorOrScalar, broadcastAll, freshResult, promote, runBinary, tensorOrNull, withOperands } from "./pointwise.js";
 
 /** a <op> b in the promoted dtype (logical ops test each operand against 0 in it). */
 function compare(kernel: k.CompareKernel, self: Tensor, other: TensorOrScalar): Tensor {
-  alive(self, other instanceof Tensor ? other : null);
+  alive(self, tensorOrNull(other));
   const dtype = promote(self, other);
-  const out = k.emptyPointwise(pointwiseShape(self, other), "bool", [self, operandOf(other)]);
-  const temps: Tensor[] = [];
-  try {
-    k.compare(kernel, operand(self, dtype, temps), operand(other, dtype, temps), dtype, out);
-  } finally {
-    for (const t of temps) t.dispose();
-  }
-  return out;
+  return freshResult(broadcastAll(self, other), "bool", [self, other], (out) =>
+    withOperands([self, other], dtype, ([a, b]) => k.compare(kernel, a, b, dtype, out)));
 }
 
 const COMPARISONS = {
@@ -31,11 +25,11 @@ const BITWISE = {
 } as const satisfies Record<string, readonly [k.BinaryKernel, string]>;
 
 function bitwise(name: keyof typeof BITWISE, self: Tensor, other: TensorOrScalar): Tensor {
-  alive(self, other instanceof Tensor ? other : null);
+  alive(self, tensorOrNull(other));
   const [kernel, cpu] = BITWISE[name];
   const dtype = promote(self, other);
   if (isFloating(dtype)) throw notImplementedFor(cpu, dtype);
-  return pointwiseResult(self, other, dtype, (out) => runBinary(kernel, self, other, dtype, out));
+  return freshResult(broadcastAll(self, other), dtype, [self, other], (out) => runBinary(kernel, self, other, dtype, out));
 }
 
 /** ~x: bool inverts, integers flip every bit. */

@@ -48,6 +48,16 @@ export function filled(out: Tensor, fill: (out: Tensor) => void): Tensor {
   return out;
 }
 
+/** Runs `fn` with a list for the temporary handles it makes, disposed when it returns or throws. */
+export function disposing<T>(fn: (temps: Tensor[]) => T): T {
+  const temps: Tensor[] = [];
+  try {
+    return fn(temps);
+  } finally {
+    for (const t of temps) t.dispose();
+  }
+}
+
 /** A new contiguous tensor (uninitialized). */
 export function empty(shape: Shape, dtype: DType): Tensor {
   return Tensor._empty(shape, dtype);

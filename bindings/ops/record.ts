@@ -25,7 +25,11 @@ export interface BackwardContext<A> {
   saved(name: string): Tensor;
 }
 
-export type Grads = Record<string, Tensor | null | undefined>;
+/**
+ * The gradient of each input by name: a tensor, null, or a function computing it, called only
+ * when that input's gradient is needed (so a formula need not ask `needs`).
+ */
+export type Grads = Record<string, Tensor | null | undefined | (() => Tensor | null)>;
 
 export interface Derivative<A = undefined> {
   /** PyTorch's node name for this overload */
@@ -78,7 +82,10 @@ export class OpNode<A> extends Node {
         return t;
       },
     });
-    return d.inputs.map((name, i) => (this.shouldComputeOutput(i) ? out[name] ?? null : null));
+    return d.inputs.map((name, i) => {
+      const g = this.shouldComputeOutput(i) ? out[name] : null;
+      return typeof g === "function" ? g() : g ?? null;
+    });
   }
 
   releaseVariables(): void {
