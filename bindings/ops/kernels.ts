@@ -13,26 +13,28 @@ import { Tensor } from "../tensor/tensor.js";
 /** An operand of a kernel: a tensor or a scalar (a one-element buffer broadcast with 0 strides). */
 export type Operand = Tensor | { scalar: number; dtype: DType };
 
-interface Placed {
-  ptr: number;
-  strides: number[]; // bytes, over the box shape
+/** The strides of `t` over `shape` (0 on broadcast dims), in bytes. */
+const byteStrides = (t: Tensor, shape: Shape = t._shape) =>
+  expandStrides(t._shape, t._strides, shape).map((s) => s * DTYPES[t.dtype].bytes);
+
+/**
+ * Writes the descriptor of a box over `shape`, with each operand's byte strides over it (dims
+ * merged where every operand allows: coalesce), then `extra` words; returns [ndim, address].
+ */
+function describe(shape: Shape, strides: readonly number[][], extra: readonly number[] = []): [number, number] {
+  const c = coalesce(shape, strides);
+  return [c.shape.length, descriptor([...c.shape, ...c.strides.flat(), ...extra])];
 }
 
-function place(op: Operand, shape: Shape, slot: number): Placed {
-  if (op instanceof Tensor) {
-    const bytes = DTYPES[op.dtype].bytes;
-    return { ptr: op.dataPtr(), strides: expandStrides(op._shape, op._strides, shape).map((s) => s * bytes) };
-  }
-  return { ptr: scalarSlot(op.scalar, DTYPES[op.dtype].code, slot), strides: new Array<number>(shape.length).fill(0) };
-}
-
-/** Writes the descriptor for a box over `shape` and returns [ndim, desc, ...pointers]. */
-function box(shape: Shape, operands: readonly Operand[]): { ndim: number; desc: number; ptrs: number[] } {
-  const placed = operands.map((o, i) => place(o, shape, i));
-  const c = coalesce(shape, placed.map((p) => p.strides));
-  const words: number[] = [...c.shape];
-  for (const s of c.strides) words.push(...s);
-  return { ndim: c.shape.length, desc: descriptor(words), ptrs: placed.map((p) => p.ptr) };
+/**
+ * Calls an elementwise export over `shape` with the operands broadcast to it (a scalar goes in
+ * scratch slot i, with 0 strides): `run(ndim, desc, ...pointers)`. Nothing runs for an empty shape.
+ */
+function launch<R>(shape: Shape, operands: readonly Operand[], run: (ndim: number, desc: number, ...ptrs: number[]) => R): R | undefined {
+  if (numel(shape) === 0) return undefined;
+  const ptrs = operands.map((op, i) => (op instanceof Tensor ? op.dataPtr() : scalarSlot(op.scalar, dtypeCode(op.dtype), i)));
+  const strides = operands.map((op) => (op instanceof Tensor ? byteStrides(op, shape) : shape.map(() => 0)));
+  return run(...describe(shape, strides), ...ptrs);
 }
 
 export const dtypeCode = (dtype: DType): number => DTYPES[dtype].code;
@@ -101,17 +103,13 @@ export function emptyStrided(shape: Shape, strides: Shape, dtype: DType): Tensor
 }
 
 export function fill(t: Tensor, value: number): void {
-  if (t.numel() === 0) return;
-  const b = box(t._shape, [t]);
-  core().fill(dtypeCode(t.dtype), b.ndim, b.desc, b.ptrs[0], scalarSlot(value, dtypeCode(t.dtype), 0));
+  const dtype = dtypeCode(t.dtype);
+  launch(t._shape, [t], (ndim, desc, dst) => core().fill(dtype, ndim, desc, dst, scalarSlot(value, dtype, 0)));
 }
 
 /** dst[...] = src broadcast to dst's shape, converting dtypes. */
 export function copyInto(dst: Tensor, src: Operand): void {
-  if (dst.numel() === 0) return;
-  const b = box(dst._shape, [dst, src]);
-  const srcDtype = src instanceof Tensor ? src.dtype : src.dtype;
-  core().copy(dtypeCode(srcDtype), dtypeCode(dst.dtype), b.ndim, b.desc, b.ptrs[0], b.ptrs[1]);
+  launch(dst._shape, [dst, src], (ndim, desc, d, s) => core().copy(dtypeCode(src.dtype), dtypeCode(dst.dtype), ndim, desc, d, s));
 }
 
 /** A contiguous copy of `src` as `dtype` (and broadcast to `shape`). */
@@ -121,14 +119,12 @@ export function copyAs(src: Tensor, dtype: DType = src.dtype, shape: Shape = src
   return out;
 }
 
-const unaryCodes = new Map<string, number>();
-const binaryCodes = new Map<string, number>();
-function opCode(cache: Map<string, number>, family: string, name: string): number {
-  let c = cache.get(name);
-  if (c === undefined) {
-    c = code(`${family}.${name}`);
-    cache.set(name, c);
-  }
+const codes = new Map<string, number>();
+/** The number of an enum member of the module (`Unary.Exp`), looked up once. */
+function opCode(family: string, name: string): number {
+  const key = `${family}.${name}`;
+  let c = codes.get(key);
+  if (c === undefined) codes.set(key, (c = code(key)));
   return c;
 }
 
@@ -149,63 +145,47 @@ export type CompareKernel = "Eq" | "Ne" | "Lt" | "Le" | "Gt" | "Ge" | "And" | "O
 
 /** out = f(x); x and out share a dtype; out may be x itself (in place). */
 export function unary(op: UnaryKernel, x: Tensor, out: Tensor, p0 = 0, p1 = 0, p2 = 0): Tensor {
-  if (out.numel() === 0) return out;
-  const b = box(out._shape, [out, x]);
-  core().unary(opCode(unaryCodes, "Unary", op), dtypeCode(out.dtype), b.ndim, b.desc, b.ptrs[0], b.ptrs[1], p0, p1, p2);
+  launch(out._shape, [out, x], (ndim, desc, o, a) => core().unary(opCode("Unary", op), dtypeCode(out.dtype), ndim, desc, o, a, p0, p1, p2));
   return out;
 }
 
 /** Names of the `Classify` enum: bool-valued tests of each element. */
 export type ClassifyKernel = "IsNan" | "IsInf" | "IsPosInf" | "IsNegInf" | "IsFinite" | "SignBit";
-const classifyCodes = new Map<string, number>();
 
 /** out (bool) = test(x), broadcasting x to out's shape. */
 export function classify(op: ClassifyKernel, x: Tensor, out: Tensor): Tensor {
-  if (out.numel() === 0) return out;
-  const b = box(out._shape, [out, x]);
-  core().classify(opCode(classifyCodes, "Classify", op), dtypeCode(x.dtype), b.ndim, b.desc, b.ptrs[0], b.ptrs[1]);
+  launch(out._shape, [out, x], (ndim, desc, o, a) => core().classify(opCode("Classify", op), dtypeCode(x.dtype), ndim, desc, o, a));
   return out;
 }
 
 /** Names of the `Ternary` enum (floating dtypes only). */
 export type TernaryKernel = "Lerp" | "Addcmul" | "Addcdiv";
-const ternaryCodes = new Map<string, number>();
 
 /** out = f(a, b, c; scale) with broadcasting; operands already have out's dtype. */
 export function ternary(op: TernaryKernel, a: Operand, b: Operand, c: Operand, out: Tensor, scale = 1): Tensor {
-  if (out.numel() === 0) return out;
-  const bx = box(out._shape, [out, a, b, c]);
-  core().ternary(opCode(ternaryCodes, "Ternary", op), dtypeCode(out.dtype), bx.ndim, bx.desc, bx.ptrs[0], bx.ptrs[1], bx.ptrs[2], bx.ptrs[3], scale);
+  launch(out._shape, [out, a, b, c], (ndim, desc, ...ptrs) => core().ternary(opCode("Ternary", op), dtypeCode(out.dtype), ndim, desc, ...ptrs as [number, number, number, number], scale));
   return out;
 }
 
 /** out = f(a, b) with broadcasting; operands already have out's dtype. */
 export function binary(op: BinaryKernel, a: Operand, b: Operand, out: Tensor, alpha = 1): Tensor {
-  if (out.numel() === 0) return out;
-  const bx = box(out._shape, [out, a, b]);
-  const status = core().binary(opCode(binaryCodes, "Binary", op), dtypeCode(out.dtype), bx.ndim, bx.desc, bx.ptrs[0], bx.ptrs[1], bx.ptrs[2], alpha);
-  if (status !== 0) throw new RuntimeError("ZeroDivisionError");
+  const status = launch(out._shape, [out, a, b], (ndim, desc, o, x, y) => core().binary(opCode("Binary", op), dtypeCode(out.dtype), ndim, desc, o, x, y, alpha));
+  if (status) throw new RuntimeError("ZeroDivisionError");
   return out;
 }
 
-const compareCodes = new Map<string, number>();
 /** out (bool) = a <op> b; a and b share `dtype`. */
 export function compare(op: CompareKernel, a: Operand, b: Operand, dtype: DType, out: Tensor): Tensor {
-  if (out.numel() === 0) return out;
-  const bx = box(out._shape, [out, a, b]);
-  core().compare(opCode(compareCodes, "Compare", op), dtypeCode(dtype), bx.ndim, bx.desc, bx.ptrs[0], bx.ptrs[1], bx.ptrs[2]);
+  launch(out._shape, [out, a, b], (ndim, desc, o, x, y) => core().compare(opCode("Compare", op), dtypeCode(dtype), ndim, desc, o, x, y));
   return out;
 }
 
 /** out = cond ? a : b (cond bool, a and b of out's dtype), broadcasting. */
 export function where(cond: Tensor, a: Operand, b: Operand, out: Tensor): Tensor {
-  if (out.numel() === 0) return out;
-  const bx = box(out._shape, [out, cond, a, b]);
-  core().where(DTYPES[out.dtype].bytes, bx.ndim, bx.desc, bx.ptrs[0], bx.ptrs[1], bx.ptrs[2], bx.ptrs[3]);
+  launch(out._shape, [out, cond, a, b], (ndim, desc, o, c, x, y) => core().where(DTYPES[out.dtype].bytes, ndim, desc, o, c, x, y));
   return out;
 }
 
-const reduceCodes = new Map<string, number>();
 export type ReduceKernel = "Sum" | "Prod" | "Max" | "Min" | "ArgMax" | "ArgMin" | "All" | "Any";
 
 /**
@@ -213,19 +193,13 @@ export type ReduceKernel = "Sum" | "Prod" | "Max" | "Min" | "ArgMax" | "ArgMin" 
  * dtype); arg-reductions also write int64 positions to `indices`.
  */
 export function reduce(op: ReduceKernel, x: Tensor, dims: readonly number[], out: Tensor | null, indices: Tensor | null, scale = 1): void {
-  const kept: number[] = [];
-  const red: number[] = [];
-  for (let d = 0; d < x._shape.length; d++) (dims.includes(d) ? red : kept).push(d);
-  const bytes = DTYPES[x.dtype].bytes;
-  const words = [
-    ...kept.map((d) => x._shape[d]),
-    ...red.map((d) => x._shape[d]),
-    ...kept.map((d) => x._strides[d] * bytes),
-    ...red.map((d) => x._strides[d] * bytes),
-  ];
+  const kept = [...x._shape.keys()].filter((d) => !dims.includes(d));
+  const order = [...kept, ...dims];
+  const strides = byteStrides(x);
   core().reduce(
-    opCode(reduceCodes, "Reduce", op), dtypeCode(x.dtype), kept.length, red.length, descriptor(words),
-    x.dataPtr(), out === null ? 0 : out.dataPtr(), indices === null ? 0 : indices.dataPtr(), scale,
+    opCode("Reduce", op), dtypeCode(x.dtype), kept.length, dims.length,
+    descriptor([...order.map((d) => x._shape[d]), ...order.map((d) => strides[d])]),
+    x.dataPtr(), out?.dataPtr() ?? 0, indices?.dataPtr() ?? 0, scale,
   );
 }
 
@@ -234,19 +208,24 @@ export function reduce(op: ReduceKernel, x: Tensor, dims: readonly number[], out
  * batch dims already expanded to `batch`), c is a fresh contiguous [...batch, M, N].
  */
 export function matmul(a: Tensor, b: Tensor, c: Tensor, batch: Shape, accumulate = false): void {
-  const M = a._shape[a._shape.length - 2];
-  const K = a._shape[a._shape.length - 1];
-  const N = b._shape[b._shape.length - 1];
-  if (numel(c._shape) === 0) return;
-  const bytes = DTYPES[c.dtype].bytes;
-  const bn = batch.length;
-  const aStr = expandStrides(a._shape.slice(0, -2), a._strides.slice(0, -2), batch).map((s) => s * bytes);
-  const bStr = expandStrides(b._shape.slice(0, -2), b._strides.slice(0, -2), batch).map((s) => s * bytes);
-  const cStr = contiguousStrides([...batch, M, N]).slice(0, bn).map((s) => s * bytes);
-  const mat = [a._strides[a._strides.length - 2] * bytes, a._strides[a._strides.length - 1] * bytes,
-    b._strides[b._strides.length - 2] * bytes, b._strides[b._strides.length - 1] * bytes];
-  const desc = descriptor([...batch, ...aStr, ...bStr, ...cStr, ...mat]);
-  core().matmul(dtypeCode(c.dtype), bn, desc, M, N, K, c.dataPtr(), a.dataPtr(), b.dataPtr(), accumulate ? 1 : 0);
+  if (c.numel() === 0) return;
+  const [M, K] = a._shape.slice(-2);
+  const N = b._shape[b.ndim - 1];
+  const batchStrides = (t: Tensor) => expandStrides(t._shape.slice(0, -2), t._strides.slice(0, -2), batch);
+  // the batch strides of a, b and c, then a's and b's row and column strides
+  const strides = [
+    ...batchStrides(a), ...batchStrides(b), ...contiguousStrides([...batch, M, N]).slice(0, batch.length),
+    ...a._strides.slice(-2), ...b._strides.slice(-2),
+  ];
+  const desc = descriptor([...batch, ...strides.map((s) => s * DTYPES[c.dtype].bytes)]);
+  core().matmul(dtypeCode(c.dtype), batch.length, desc, M, N, K, c.dataPtr(), a.dataPtr(), b.dataPtr(), accumulate ? 1 : 0);
+}
+
+/** `t`'s byte strides over its own shape with `dim`'s zeroed (the index kernels add the indexed offset along it). */
+const alongDim = (t: Tensor, dim: number) => byteStrides(t).map((s, d) => (d === dim ? 0 : s));
+
+function indexOutOfRange(status: number, dim: number, size: number): void {
+  if (status !== 0) throw new IndexError(`index ${core().indexError()} is out of bounds for dimension ${dim} with size ${size}`);
 }
 
 /**
@@ -254,34 +233,25 @@ export function matmul(a: Tensor, b: Tensor, c: Tensor, batch: Shape, accumulate
  * to out's shape and src has out's shape except along `dim`.
  */
 export function gather(src: Tensor, dim: number, index: Tensor, out: Tensor): void {
-  if (out.numel() === 0) return;
   const bytes = DTYPES[src.dtype].bytes;
-  const srcStrides = src._strides.map((s, d) => (d === dim ? 0 : s));
-  const b = boxRaw(out._shape, [
-    [out.dataPtr(), out._strides.map((s) => s * bytes)],
-    [src.dataPtr(), srcStrides.map((s) => s * bytes)],
-    [index.dataPtr(), expandStrides(index._shape, index._strides, out._shape).map((s) => s * 8)],
-  ]);
-  const status = core().gather(bytes, b.ndim, b.desc, out.dataPtr(), src.dataPtr(), index.dataPtr(), src._shape[dim], src._strides[dim] * bytes);
-  if (status !== 0) throw indexOutOfRange(core().indexError(), dim, src._shape[dim]);
+  const status = launchIndexed(out, [byteStrides(out), alongDim(src, dim), byteStrides(index, out._shape)], (ndim, desc) =>
+    core().gather(bytes, ndim, desc, out.dataPtr(), src.dataPtr(), index.dataPtr(), src._shape[dim], src._strides[dim] * bytes));
+  indexOutOfRange(status, dim, src._shape[dim]);
 }
 
 /** How scatter combines a source value with its destination (assembly's ScatterMode). */
 export type ScatterMode = "Set" | "Add" | "Multiply" | "Max" | "Min";
-const scatterCodes = new Map<string, number>();
 
 /** dst[c with c[dim] = index[c]] (op)= src[c], over src's shape. */
 export function scatter(dst: Tensor, dim: number, index: Tensor, src: Tensor, mode: ScatterMode): void {
-  if (src.numel() === 0) return;
-  const bytes = DTYPES[dst.dtype].bytes;
-  const dstStrides = dst._strides.map((s, d) => (d === dim ? 0 : s));
-  const b = boxRaw(src._shape, [
-    [src.dataPtr(), src._strides.map((s) => s * bytes)],
-    [dst.dataPtr(), dstStrides.map((s) => s * bytes)],
-    [index.dataPtr(), expandStrides(index._shape, index._strides, src._shape).map((s) => s * 8)],
-  ]);
-  const status = core().scatter(dtypeCode(dst.dtype), opCode(scatterCodes, "ScatterMode", mode), b.ndim, b.desc, src.dataPtr(), dst.dataPtr(), index.dataPtr(), dst._shape[dim], dst._strides[dim] * bytes);
-  if (status !== 0) throw indexOutOfRange(core().indexError(), dim, dst._shape[dim]);
+  const status = launchIndexed(src, [byteStrides(src), alongDim(dst, dim), byteStrides(index, src._shape)], (ndim, desc) =>
+    core().scatter(dtypeCode(dst.dtype), opCode("ScatterMode", mode), ndim, desc, src.dataPtr(), dst.dataPtr(), index.dataPtr(), dst._shape[dim], dst._strides[dim] * DTYPES[dst.dtype].bytes));
+  indexOutOfRange(status, dim, dst._shape[dim]);
+}
+
+/** Runs a gather/scatter export over `box`'s shape (nothing for an empty one); its status, 0 when nothing ran. */
+function launchIndexed(box: Tensor, strides: number[][], run: (ndim: number, desc: number) => number): number {
+  return box.numel() === 0 ? 0 : run(...describe(box._shape, strides));
 }
 
 /**
@@ -290,37 +260,17 @@ export function scatter(dst: Tensor, dim: number, index: Tensor, src: Tensor, mo
  */
 export function firstOutOfRange(idx: Tensor, low: number, high: number): number | null {
   if (idx.numel() === 0) return null;
-  const bad = compare("Ge", idx, { scalar: high, dtype: "int64" }, "int64", empty(idx._shape, "bool"));
-  const below = compare("Lt", idx, { scalar: low, dtype: "int64" }, "int64", empty(idx._shape, "bool"));
-  const first = empty([], "int64");
-  const temps = [bad, below, first];
-  try {
-    compare("Or", bad, below, "bool", bad);
+  return disposing((temps) => {
+    const made = (t: Tensor) => (temps.push(t), t);
+    const bound = (value: number): Operand => ({ scalar: value, dtype: "int64" });
+    const bad = compare("Ge", idx, bound(high), "int64", made(empty(idx._shape, "bool")));
+    compare("Or", bad, compare("Lt", idx, bound(low), "int64", made(empty(idx._shape, "bool"))), "bool", bad);
+    const first = made(empty([], "int64"));
     reduce("ArgMax", bad, [...idx._shape.keys()], null, first);
-    const position = item(first);
-    const hit = bad._alias([], [], position, null);
-    temps.push(hit);
-    if (!item(hit)) return null;
-    const flat = copyAs(idx);
-    const value = flat._alias([], [], position, null);
-    temps.push(flat, value);
-    return item(value);
-  } finally {
-    for (const t of temps) t.dispose();
-  }
-}
-
-const item = (t: Tensor): number => Number(t.item());
-
-function indexOutOfRange(index: number, dim: number, size: number): IndexError {
-  return new IndexError(`index ${index} is out of bounds for dimension ${dim} with size ${size}`);
-}
-
-function boxRaw(shape: Shape, operands: [number, number[]][]): { ndim: number; desc: number } {
-  const c = coalesce(shape, operands.map((o) => o[1]));
-  const words: number[] = [...c.shape];
-  for (const s of c.strides) words.push(...s);
-  return { ndim: c.shape.length, desc: descriptor(words) };
+    const position = first.item();
+    const at = (t: Tensor) => made(t._alias([], [], position, null)).item();
+    return at(bad) ? at(made(copyAs(idx))) : null;
+  });
 }
 
 /**
@@ -335,16 +285,12 @@ export interface IndexOperand {
 }
 
 /** The descriptor of an indexing box: shape, the two operands' strides, then the index operands. */
-function indexBox(shape: Shape, first: readonly number[], second: readonly number[], firstBytes: number, secondBytes: number, indices: readonly IndexOperand[], dataBytes: number): { ndim: number; desc: number } {
-  const c = coalesce(shape, [
-    first.map((s) => s * firstBytes),
-    second.map((s) => s * secondBytes),
-    ...indices.map((i) => i.strides.map((s) => s * 8)),
-  ]);
-  const words: number[] = [...c.shape];
-  for (const s of c.strides) words.push(...s);
-  for (const i of indices) words.push(i.size, i.stride * dataBytes, i.index.dataPtr());
-  return { ndim: c.shape.length, desc: descriptor(words) };
+function indexBox(shape: Shape, first: readonly number[], second: readonly number[], bytes: number, indices: readonly IndexOperand[]): [number, number] {
+  const inBytes = (strides: readonly number[], size: number) => strides.map((s) => s * size);
+  return describe(
+    shape, [inBytes(first, bytes), inBytes(second, bytes), ...indices.map((i) => inBytes(i.strides, 8))],
+    indices.flatMap((i) => [i.size, i.stride * bytes, i.index.dataPtr()]),
+  );
 }
 
 /**
@@ -355,8 +301,7 @@ function indexBox(shape: Shape, first: readonly number[], second: readonly numbe
 export function index(out: Tensor, data: Tensor, dataStrides: readonly number[], indices: readonly IndexOperand[]): void {
   if (out.numel() === 0) return;
   const bytes = DTYPES[data.dtype].bytes;
-  const b = indexBox(out._shape, out._strides, dataStrides, bytes, bytes, indices, bytes);
-  core().index(bytes, b.ndim, b.desc, indices.length, out.dataPtr(), data.dataPtr());
+  core().index(bytes, ...indexBox(out._shape, out._strides, dataStrides, bytes, indices), indices.length, out.dataPtr(), data.dataPtr());
 }
 
 /**
@@ -366,27 +311,22 @@ export function index(out: Tensor, data: Tensor, dataStrides: readonly number[],
  */
 export function indexPut(data: Tensor, shape: Shape, dataStrides: readonly number[], values: Tensor, valueStrides: readonly number[], indices: readonly IndexOperand[], accumulate: boolean): void {
   if (numel(shape) === 0) return;
-  const bytes = DTYPES[data.dtype].bytes;
-  const b = indexBox(shape, dataStrides, valueStrides, bytes, bytes, indices, bytes);
-  core().indexPut(dtypeCode(data.dtype), accumulate ? 1 : 0, b.ndim, b.desc, indices.length, data.dataPtr(), values.dataPtr());
+  const box = indexBox(shape, dataStrides, valueStrides, DTYPES[data.dtype].bytes, indices);
+  core().indexPut(dtypeCode(data.dtype), accumulate ? 1 : 0, ...box, indices.length, data.dataPtr(), values.dataPtr());
 }
 
 /** The elements of `src` where `mask` (broadcast together to `shape`) is true, as a 1-D tensor. */
 export function maskedSelect(src: Tensor, mask: Tensor, shape: Shape, count: number): Tensor {
   const out = empty([count], src.dtype);
-  if (count === 0) return out;
-  const b = box(shape, [src, mask]);
-  core().maskedSelect(DTYPES[src.dtype].bytes, b.ndim, b.desc, out.dataPtr(), b.ptrs[0], b.ptrs[1]);
+  if (count > 0) launch(shape, [src, mask], (ndim, desc, s, m) => core().maskedSelect(DTYPES[src.dtype].bytes, ndim, desc, out.dataPtr(), s, m));
   return out;
 }
 
 /** [count, ndim] int64 coordinates of the true elements of a bool tensor. */
 export function nonzero(mask: Tensor, count: number): Tensor {
   const out = empty([count, mask.ndim], "int64");
-  if (count === 0) return out;
   // no coalescing: coordinates are per original dim
-  const words = [...mask._shape, ...mask._strides];
-  core().nonzero(mask.ndim, descriptor(words), out.dataPtr(), mask.dataPtr());
+  if (count > 0) core().nonzero(mask.ndim, descriptor([...mask._shape, ...mask._strides]), out.dataPtr(), mask.dataPtr());
   return out;
 }
 
@@ -394,14 +334,10 @@ export function nonzero(mask: Tensor, count: number): Tensor {
 export function scan(x: Tensor, dim: number, multiply: boolean): Tensor {
   const out = empty(x._shape, x.dtype);
   if (out.numel() === 0) return out;
-  const bytes = DTYPES[x.dtype].bytes;
   const order = [...x._shape.keys()].filter((d) => d !== dim).concat([dim]);
-  const words = [
-    ...order.map((d) => x._shape[d]),
-    ...order.map((d) => out._strides[d] * bytes),
-    ...order.map((d) => x._strides[d] * bytes),
-  ];
-  core().scan(multiply ? 1 : 0, dtypeCode(x.dtype), order.length, descriptor(words), out.dataPtr(), x.dataPtr());
+  const [o, i] = [byteStrides(out), byteStrides(x)];
+  const desc = descriptor([...order.map((d) => x._shape[d]), ...order.map((d) => o[d]), ...order.map((d) => i[d])]);
+  core().scan(multiply ? 1 : 0, dtypeCode(x.dtype), order.length, desc, out.dataPtr(), x.dataPtr());
   return out;
 }
 
@@ -426,8 +362,17 @@ const formatInfo = (format: StorageFormat): { code: number; bytes: number } =>
 
 /** Copies `shape` elements from a raw strided run to another, converting formats (16-bit floats to or from float32 only). */
 function copyRaw(shape: Shape, dst: number, dstStrides: number[], dstFormat: StorageFormat, src: number, srcStrides: number[], srcFormat: StorageFormat): void {
-  const b = boxRaw(shape, [[dst, dstStrides], [src, srcStrides]]);
-  core().copy(formatInfo(srcFormat).code, formatInfo(dstFormat).code, b.ndim, b.desc, dst, src);
+  core().copy(formatInfo(srcFormat).code, formatInfo(dstFormat).code, ...describe(shape, [dstStrides, srcStrides]), dst, src);
+}
+
+/** Runs `fn` with `bytes` bytes of linear memory of its own, freed after. */
+function withStaging(bytes: number, fn: (ptr: number) => void): void {
+  const staging = new Storage(bytes);
+  try {
+    fn(staging.ptr);
+  } finally {
+    staging.release();
+  }
 }
 
 /**
@@ -436,26 +381,15 @@ function copyRaw(shape: Shape, dst: number, dstStrides: number[], dstFormat: Sto
  * every bool, whose bytes must become 0 or 1) is converted there by the copy kernel.
  */
 export function tensorFromBytes(bytes: Uint8Array, shape: Shape, dtype: DType, format: StorageFormat): Tensor {
-  const out = empty(shape, dtype);
-  const n = out.numel();
-  if (n === 0) return out;
-  try {
-    if (format === dtype && dtype !== "bool") {
-      writeBytes(out.dataPtr(), bytes);
-      return out;
-    }
-    const staging = new Storage(bytes.length);
-    try {
-      writeBytes(staging.ptr, bytes);
-      copyRaw([n], out.dataPtr(), [DTYPES[dtype].bytes], dtype, staging.ptr, [formatInfo(format).bytes], format);
-    } finally {
-      staging.release();
-    }
-    return out;
-  } catch (e) {
-    out.dispose();
-    throw e;
-  }
+  return filled(empty(shape, dtype), (out) => {
+    const n = out.numel();
+    if (n === 0) return;
+    if (format === dtype && dtype !== "bool") return writeBytes(out.dataPtr(), bytes);
+    withStaging(bytes.length, (ptr) => {
+      writeBytes(ptr, bytes);
+      copyRaw([n], out.dataPtr(), [DTYPES[dtype].bytes], dtype, ptr, [formatInfo(format).bytes], format);
+    });
+  });
 }
 
 /** Writes the elements of `src` in row-major order, stored as `format`, into `out` from `offset` on. */
@@ -467,19 +401,12 @@ export function tensorIntoBytes(src: Tensor, format: StorageFormat, out: Uint8Ar
     const view = dataView(ptr, length);
     out.set(new Uint8Array(view.buffer, view.byteOffset, length), offset);
   };
-  if (format === src.dtype && isContiguous(src._shape, src._strides)) {
-    copyOut(src.dataPtr());
-    return;
-  }
-  const staging = new Storage(length);
-  try {
-    const bytes = DTYPES[src.dtype].bytes;
+  if (format === src.dtype && isContiguous(src._shape, src._strides)) return copyOut(src.dataPtr());
+  withStaging(length, (ptr) => {
     const packed = contiguousStrides(src._shape).map((s) => s * formatInfo(format).bytes);
-    copyRaw(src._shape, staging.ptr, packed, format, src.dataPtr(), src._strides.map((s) => s * bytes), src.dtype);
-    copyOut(staging.ptr);
-  } finally {
-    staging.release();
-  }
+    copyRaw(src._shape, ptr, packed, format, src.dataPtr(), byteStrides(src), src.dtype);
+    copyOut(ptr);
+  });
 }
 
 // ---- random sampling (assembly/kernels/random.ts); `gen` is the address of a generator block ----
@@ -489,18 +416,17 @@ export function tensorIntoBytes(src: Tensor, format: StorageFormat, out: Uint8Ar
  * `operands` (broadcast to `shape`): samplers draw in that order, which is memory order for
  * dense tensors, so `x.t().uniform_()` fills memory as `x.uniform_()` does.
  */
-function iterationBox(shape: Shape, operands: readonly Tensor[]): { ndim: number; desc: number } {
+function iterationBox(shape: Shape, operands: readonly Tensor[]): [number, number] {
   const layout = iteratorStrides(shape, operands);
   const order = [...shape.keys()].sort((a, b) => layout[b] - layout[a]);
-  return boxRaw(order.map((d) => shape[d]), operands.map((t): [number, number[]] => {
-    const strides = expandStrides(t._shape, t._strides, shape);
-    return [t.dataPtr(), order.map((d) => strides[d] * DTYPES[t.dtype].bytes)];
+  return describe(order.map((d) => shape[d]), operands.map((t) => {
+    const strides = byteStrides(t, shape);
+    return order.map((d) => strides[d]);
   }));
 }
 
 /** Names of the `Sample` enum. */
 export type SampleKernel = "Uniform" | "Normal" | "Bernoulli" | "Exponential" | "RandomFromTo" | "RandomFull" | "Random";
-const sampleCodes = new Map<string, number>();
 
 /**
  * t <- draws of a distribution with parameters (a, b), element by element; random_'s
@@ -508,12 +434,12 @@ const sampleCodes = new Map<string, number>();
  */
 export function sample(kind: SampleKernel, gen: number, t: Tensor, a = 0, b = 0, range = 0n, base = 0n): void {
   if (t.numel() === 0) return;
-  const bx = iterationBox(t._shape, [t]);
+  const box = iterationBox(t._shape, [t]);
   const params = scalarSlot(0, 3, 0);
   const view = dataView(params, 16);
   view.setBigUint64(0, range, true);
   view.setBigInt64(8, base, true);
-  core().sample(opCode(sampleCodes, "Sample", kind), dtypeCode(t.dtype), bx.ndim, bx.desc, t.dataPtr(), gen, a, b, params);
+  core().sample(opCode("Sample", kind), dtypeCode(t.dtype), ...box, t.dataPtr(), gen, a, b, params);
 }
 
 /** normal_ on a contiguous float tensor of 16 or more elements (PyTorch's normal_fill). */
@@ -523,9 +449,7 @@ export function normalFill(gen: number, t: Tensor, mean: number, std: number): v
 
 /** t <- bernoulli(p) with p (float) broadcast to t; false, drawing nothing, if a p is outside [0, 1]. */
 export function bernoulliTensor(gen: number, t: Tensor, p: Tensor): boolean {
-  if (t.numel() === 0) return true;
-  const bx = iterationBox(t._shape, [t, p]);
-  return core().bernoulliTensor(dtypeCode(t.dtype), dtypeCode(p.dtype), bx.ndim, bx.desc, t.dataPtr(), p.dataPtr(), gen) === 0;
+  return t.numel() === 0 || core().bernoulliTensor(dtypeCode(t.dtype), dtypeCode(p.dtype), ...iterationBox(t._shape, [t, p]), t.dataPtr(), p.dataPtr(), gen) === 0;
 }
 
 /** A random permutation of 0..n-1 into a fresh contiguous 1-D tensor. */
@@ -542,12 +466,12 @@ function distributions(p: Tensor): [number, number, number, number] {
 
 /** Names of the `MultinomialError` enum. */
 export type MultinomialCheck = "None" | "NotFiniteOrNegative" | "Negative" | "NotFinite" | "ZeroSum";
-const multinomialCodes: MultinomialCheck[] = ["None", "NotFiniteOrNegative", "Negative", "NotFinite", "ZeroSum"];
+const MULTINOMIAL_CHECKS: MultinomialCheck[] = ["None", "NotFiniteOrNegative", "Negative", "NotFinite", "ZeroSum"];
 
 /** multinomial's validation of the probabilities, in the order PyTorch checks them. */
 export function multinomialCheck(p: Tensor, replacement: boolean): MultinomialCheck {
   const status = core().multinomialCheck(dtypeCode(p.dtype), p.dataPtr(), ...distributions(p), replacement ? 1 : 0);
-  return multinomialCodes.find((name) => code(`MultinomialError.${name}`) === status) as MultinomialCheck;
+  return MULTINOMIAL_CHECKS.find((name) => opCode("MultinomialError", name) === status) as MultinomialCheck;
 }
 
 /** out [rows, samples] (int64, contiguous) <- categories drawn with replacement. */
