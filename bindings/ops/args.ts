@@ -47,3 +47,9 @@ export function methodPair(table: Record<string, unknown>, name: string, fn: (se
     return fn(this, args, true);
   };
 }
+
+/** A function of `self` as a Tensor method: `this` becomes its first argument. */
+export const method = <A extends unknown[], R>(fn: (self: Tensor, ...args: A) => R) =>
+  function (this: Tensor, ...args: A): R {
+    return fn(this, ...args);
+  };

@@ -3,7 +3,7 @@
 // kernels and PyTorch's backward formulas side by side.
 import { IndexError, RuntimeError } from "../errors.js";
 import { DTYPES, type DType, checkDType, isFloating } from "../tensor/dtype.js";
-import { type Shape, normalizeDim, numel } from "../tensor/shape.js";
+import { type Shape, normalizeDim, numel, sizeArgs } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { bind, dimList } from "./args.js";
 import { alive, notImplementedFor } from "./checks.js";
@@ -291,11 +291,6 @@ function variance(x: Tensor, dims: number[] | null, correction: number, keepdim:
   });
 }
 
-function correctionArg(o: { correction: number | null; unbiased: boolean | null }): number {
-  if (o.correction !== null) return o.correction;
-  return o.unbiased === false ? 0 : 1;
-}
-
 // ---- norm ---------------------------------------------------------------------------------------
 
 interface NormAttrs extends ReduceAttrs {
@@ -531,109 +526,100 @@ function countNonzero(x: Tensor, dims: number[] | null): Tensor {
 
 // ---- methods -----------------------------------------------------------------------------------
 
-type DimArgs = { dim: number | number[] | null; keepdim: boolean; dtype: DType | null };
-const dimArgs = (args: unknown[]) => bind<DimArgs>(["dim", "keepdim"], args, { dim: null, keepdim: false, dtype: null });
-type OneDimArgs = { dim: number | null; keepdim: boolean; dtype: DType | null };
-const oneDimArgs = (args: unknown[]) => bind<OneDimArgs>(["dim", "keepdim"], args, { dim: null, keepdim: false, dtype: null });
+/** The (dim, keepdim, *, dtype) arguments most reductions take, bound as [dims or null, keepdim, dtype]. */
+function dimArgs(args: unknown[]): [number[] | null, boolean, DType | undefined] {
+  const o = bind<{ dim: number | number[] | null; keepdim: boolean; dtype: DType | null }>(["dim", "keepdim"], args, { dim: null, keepdim: false, dtype: null });
+  return [dimList(o.dim), o.keepdim, o.dtype ?? undefined];
+}
+
+/** The one dim of reductions that take at most one (null: all). */
+const oneDim = (dims: number[] | null) => (dims === null ? null : dims[0]);
+
 type VarArgs = { dim: number | number[] | null; correction: number | null; unbiased: boolean | null; keepdim: boolean };
-const varArgs = (args: unknown[]) => bind<VarArgs>(["dim"], args, { dim: null, correction: null, unbiased: null, keepdim: false });
-type ScanArgs = { dim: number; dtype: DType | null };
-const scanArgs = (args: unknown[]) => bind<ScanArgs>(["dim"], args, { dim: 0, dtype: null });
-type SoftmaxArgs = { dim: number; dtype: DType | null };
-const softmaxArgs = (args: unknown[]) => bind<SoftmaxArgs>(["dim"], args, { dim: -1, dtype: null });
-type NormArgs = { p: number | string | null; dim: number | number[] | null; keepdim: boolean; dtype: DType | null };
-const normArgs = (args: unknown[]) => bind<NormArgs>(["p", "dim", "keepdim"], args, { p: "fro", dim: null, keepdim: false, dtype: null });
+function varianceMethod(takeSqrt: boolean) {
+  return function (this: Tensor, ...args: unknown[]): Tensor {
+    const o = bind<VarArgs>(["dim"], args, { dim: null, correction: null, unbiased: null, keepdim: false });
+    return variance(this, dimList(o.dim), o.correction ?? (o.unbiased === false ? 0 : 1), o.keepdim, takeSqrt);
+  };
+}
+
+/** softmax, log_softmax, cumsum and cumprod: (dim, *, dtype). */
+const alongDim = (op: (x: Tensor, dim: number, dtype?: DType) => Tensor, defaultDim: number | null) =>
+  function (this: Tensor, ...args: unknown[]): Tensor {
+    const o = bind<{ dim: number; dtype: DType | null }>(["dim"], args, { dim: defaultDim as number, dtype: null });
+    return op(this, o.dim, o.dtype ?? undefined);
+  };
+
+const extremumMethod = (isMax: boolean) =>
+  function (this: Tensor, ...args: unknown[]): Tensor & ValuesIndices {
+    // max(other) is maximum
+    if (args[0] instanceof Tensor) return (isMax ? this.maximum(args[0]) : this.minimum(args[0])) as Tensor & ValuesIndices;
+    const [dims, keepdim] = dimArgs(args);
+    return extremum(this, isMax, oneDim(dims), keepdim) as Tensor & ValuesIndices;
+  };
 
 export const reductionMethods = {
   sum(this: Tensor, ...args: unknown[]): Tensor {
-    const o = dimArgs(args);
-    return sum(this, dimList(o.dim), o.keepdim, o.dtype ?? undefined);
+    return sum(this, ...dimArgs(args));
   },
   mean(this: Tensor, ...args: unknown[]): Tensor {
-    const o = dimArgs(args);
-    return mean(this, dimList(o.dim), o.keepdim, o.dtype ?? undefined);
+    return mean(this, ...dimArgs(args));
   },
   prod(this: Tensor, ...args: unknown[]): Tensor {
-    const o = oneDimArgs(args);
-    return prod(this, o.dim, o.keepdim, o.dtype ?? undefined);
+    const [dims, keepdim, dtype] = dimArgs(args);
+    return prod(this, oneDim(dims), keepdim, dtype);
   },
   /** max() over everything, max(dim) → (values, indices), or max(other) = maximum */
-  max(this: Tensor, ...args: unknown[]): Tensor & ValuesIndices {
-    if (args[0] instanceof Tensor) return this.maximum(args[0]) as Tensor & ValuesIndices;
-    const o = oneDimArgs(args);
-    return extremum(this, true, o.dim, o.keepdim) as Tensor & ValuesIndices;
-  },
-  min(this: Tensor, ...args: unknown[]): Tensor & ValuesIndices {
-    if (args[0] instanceof Tensor) return this.minimum(args[0]) as Tensor & ValuesIndices;
-    const o = oneDimArgs(args);
-    return extremum(this, false, o.dim, o.keepdim) as Tensor & ValuesIndices;
-  },
+  max: extremumMethod(true),
+  min: extremumMethod(false),
   amax(this: Tensor, ...args: unknown[]): Tensor {
-    const o = dimArgs(args);
-    return amaxOp(this, true, dimList(o.dim) ?? [], o.keepdim);
+    const [dims, keepdim] = dimArgs(args);
+    return amaxOp(this, true, dims ?? [], keepdim);
   },
   amin(this: Tensor, ...args: unknown[]): Tensor {
-    const o = dimArgs(args);
-    return amaxOp(this, false, dimList(o.dim) ?? [], o.keepdim);
+    const [dims, keepdim] = dimArgs(args);
+    return amaxOp(this, false, dims ?? [], keepdim);
   },
   argmax(this: Tensor, ...args: unknown[]): Tensor {
-    const o = oneDimArgs(args);
-    return argExtremum(this, true, o.dim, o.keepdim);
+    const [dims, keepdim] = dimArgs(args);
+    return argExtremum(this, true, oneDim(dims), keepdim);
   },
   argmin(this: Tensor, ...args: unknown[]): Tensor {
-    const o = oneDimArgs(args);
-    return argExtremum(this, false, o.dim, o.keepdim);
+    const [dims, keepdim] = dimArgs(args);
+    return argExtremum(this, false, oneDim(dims), keepdim);
   },
-  var(this: Tensor, ...args: unknown[]): Tensor {
-    const o = varArgs(args);
-    return variance(this, dimList(o.dim), correctionArg(o), o.keepdim, false);
-  },
-  std(this: Tensor, ...args: unknown[]): Tensor {
-    const o = varArgs(args);
-    return variance(this, dimList(o.dim), correctionArg(o), o.keepdim, true);
-  },
+  var: varianceMethod(false),
+  std: varianceMethod(true),
   /** PyTorch's Tensor.norm(p="fro", dim=None, keepdim=False, dtype=None) */
   norm(this: Tensor, ...args: unknown[]): Tensor {
-    const o = normArgs(args);
+    const o = bind<{ p: number | string | null; dim: number | number[] | null; keepdim: boolean; dtype: DType | null }>(
+      ["p", "dim", "keepdim"], args, { p: "fro", dim: null, keepdim: false, dtype: null });
     return norm(this, o.p, dimList(o.dim), o.keepdim, o.dtype ?? undefined);
   },
   logsumexp(this: Tensor, ...args: unknown[]): Tensor {
-    const o = dimArgs(args);
-    return logsumexp(this, dimList(o.dim) ?? [], o.keepdim);
+    const [dims, keepdim] = dimArgs(args);
+    return logsumexp(this, dims ?? [], keepdim);
   },
-  softmax(this: Tensor, ...args: unknown[]): Tensor {
-    const o = softmaxArgs(args);
-    return softmax(this, o.dim, o.dtype ?? undefined);
-  },
-  logSoftmax(this: Tensor, ...args: unknown[]): Tensor {
-    const o = softmaxArgs(args);
-    return logSoftmax(this, o.dim, o.dtype ?? undefined);
-  },
-  cumsum(this: Tensor, ...args: unknown[]): Tensor {
-    const o = scanArgs(args);
-    return scanOp(this, o.dim, o.dtype ?? undefined, false);
-  },
-  cumprod(this: Tensor, ...args: unknown[]): Tensor {
-    const o = scanArgs(args);
-    return scanOp(this, o.dim, o.dtype ?? undefined, true);
-  },
+  softmax: alongDim(softmax, -1),
+  logSoftmax: alongDim(logSoftmax, -1),
+  cumsum: alongDim((x, dim, dtype) => scanOp(x, dim, dtype, false), 0),
+  cumprod: alongDim((x, dim, dtype) => scanOp(x, dim, dtype, true), 0),
   all(this: Tensor, ...args: unknown[]): Tensor {
-    const o = dimArgs(args);
-    return logicalReduce(this, "All", dimList(o.dim), o.keepdim);
+    const [dims, keepdim] = dimArgs(args);
+    return logicalReduce(this, "All", dims, keepdim);
   },
   any(this: Tensor, ...args: unknown[]): Tensor {
-    const o = dimArgs(args);
-    return logicalReduce(this, "Any", dimList(o.dim), o.keepdim);
+    const [dims, keepdim] = dimArgs(args);
+    return logicalReduce(this, "Any", dims, keepdim);
   },
   countNonzero(this: Tensor, ...args: unknown[]): Tensor {
     return countNonzero(this, dimList(bind<{ dim: number | number[] | null }>(["dim"], args, { dim: null }).dim));
   },
   /** Sums a broadcast gradient back to `shape` (PyTorch's sum_to_size). */
   sumToSize(this: Tensor, ...shape: (number | readonly number[])[]): Tensor {
-    const target = (shape.length === 1 && Array.isArray(shape[0]) ? shape[0] : shape) as number[];
+    const target = sizeArgs(shape);
     const lead = this.ndim - target.length;
-    const dims: number[] = [];
-    for (let i = 0; i < this.ndim; i++) if (i < lead || (target[i - lead] === 1 && this._shape[i] !== 1)) dims.push(i);
+    const dims = [...this._shape.keys()].filter((i) => i < lead || (target[i - lead] === 1 && this._shape[i] !== 1));
     let out = dims.length > 0 ? this.sum(dims, { keepdim: true }) : this;
     if (lead > 0) out = out.view(target);
     return out;
