@@ -210,7 +210,7 @@ const EXPAND: Derivative<{ sizes: number[] }> = {
 };
 
 /** PyTorch's inferExpandGeometry: new leading dims and size-1 dims get stride 0; -1 keeps a size. */
-function expanded(self: Tensor, sizes: Shape): Geometry {
+export function expandGeometry(self: Tensor, sizes: Shape): Geometry {
   const nd = self.ndim;
   if (sizes.length < nd) {
     throw new RuntimeError(
@@ -235,7 +235,7 @@ function expanded(self: Tensor, sizes: Shape): Geometry {
 }
 
 export function expand(self: Tensor, sizes: Shape): Tensor {
-  return viewOp(EXPAND, self, sizesAttr(self), () => expanded(self, sizes));
+  return viewOp(EXPAND, self, sizesAttr(self), () => expandGeometry(self, sizes));
 }
 
 // ---- slicing ---------------------------------------------------------------------------------
