@@ -3,8 +3,7 @@
 // among the ready ones, so leaves accumulate as soon as possible), sums gradients per input,
 // reduces broadcast gradients to the expected shape, and frees saved tensors unless asked to
 // retain the graph.
-import { RuntimeError, messages } from "../errors.js";
-import { formatShape } from "../errors.js";
+import { RuntimeError, formatShape } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { isNonOverlappingAndDense, sameShape } from "../tensor/shape.js";
 import { tidyWith } from "../tensor/lifetime.js";
@@ -63,7 +62,7 @@ export function runBackward(roots: readonly Tensor[], grads: readonly (Tensor | 
   const exclusive = (g: Tensor) => !borrowed.has(g) && (owners.get(g) ?? 0) === 1;
   const rootEdges: Edge[] = roots.map((t, i) => {
     const edge = gradientEdge(t);
-    if (edge.node === null) throw new RuntimeError(messages.noGradFn(i));
+    if (edge.node === null) throw new RuntimeError(`element ${i} of tensors does not require grad and does not have a grad_fn`);
     return edge;
   });
   const outputEdges: Edge[] = [];
@@ -72,7 +71,7 @@ export function runBackward(roots: readonly Tensor[], grads: readonly (Tensor | 
     const nr = fn !== null ? input._outputNr : 0;
     if (fn === null) fn = input._accumulator;
     if (options.accumulateGrad) retainGrad(input);
-    if (!requiresGrad(input)) throw new RuntimeError(messages.inputNoGrad());
+    if (!requiresGrad(input)) throw new RuntimeError("One of the differentiated Tensors does not require grad");
     outputEdges.push({ node: fn ?? new Unreachable(), inputNr: nr });
   }
 
@@ -149,7 +148,9 @@ export function runBackward(roots: readonly Tensor[], grads: readonly (Tensor | 
     if (!options.accumulateGrad && options.inputs !== undefined && !options.allowUnused) {
       if (captured.some((g) => g === null)) {
         for (const g of captured) drop(g);
-        throw new RuntimeError(messages.unusedInput());
+        throw new RuntimeError(
+          "One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.",
+        );
       }
     }
     return captured;
@@ -350,7 +351,7 @@ function isExpandable(shape: readonly number[], to: readonly number[]): boolean 
 
 /** PyTorch's retain_grad(): a non-leaf keeps the gradient that reaches it. */
 export function retainGrad(t: Tensor): void {
-  if (!requiresGrad(t)) throw new RuntimeError(messages.retainGradNoGrad());
+  if (!requiresGrad(t)) throw new RuntimeError("can't retain_grad on Tensor that has requires_grad=False");
   if (t._gradFn === null || t._retainsGrad) return;
   const fn = gradFn(t) as Node;
   const hook: GradHook = (grad) => {

@@ -1,6 +1,6 @@
 // View ops: new shape/strides/offset over the same storage and version counter, recorded as
 // views of the root base so that in-place changes through any alias reach autograd correctly.
-import { IndexError, RuntimeError, messages, formatShape } from "../errors.js";
+import { IndexError, RuntimeError, formatShape } from "../errors.js";
 import { creationMetaNow, makeView } from "../autograd/variable.js";
 import { Tensor } from "../tensor/tensor.js";
 import { type Shape, contiguousStrides, inferSize, normalizeDim, numel, sizeArgs, viewStrides } from "../tensor/shape.js";
@@ -52,7 +52,11 @@ export function view(self: Tensor, shape: Shape): Tensor {
   return viewOp(VIEW, self, sizesAttr(self), () => {
     const target = inferSize(shape, numel(self._shape));
     const strides = viewStrides(self._shape, self._strides, target);
-    if (strides === null) throw new RuntimeError(messages.viewStride());
+    if (strides === null) {
+      throw new RuntimeError(
+        "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.",
+      );
+    }
     return { shape: target, strides, offset: self._offset };
   });
 }
