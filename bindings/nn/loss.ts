@@ -2,12 +2,9 @@
 // including the deprecated sizeAverage/reduce). As in PyTorch, `weight` (and
 // BCEWithLogitsLoss's `pos_weight`) are buffers, in the state dict when given.
 import type { Tensor } from "../tensor/tensor.js";
-import { bind } from "../ops/args.js";
 import { Module } from "./module.js";
 import * as F from "./functional/loss.js";
 import { type Reduction, lossReduction } from "./functional/reduction.js";
-
-const LEGACY = F.REDUCTION_DEFAULTS;
 
 /** PyTorch's _Loss: the reduction. */
 abstract class Loss extends Module {
@@ -34,8 +31,8 @@ abstract class WeightedLoss extends Loss {
 export class NLLLoss extends WeightedLoss {
   readonly ignoreIndex: number;
 
-  constructor(...args: [weight?: Tensor | null, sizeAverage?: F.LegacyFlag, ignoreIndex?: number, reduce?: F.LegacyFlag, reduction?: Reduction] | [options: F.NllLossOptions]) {
-    const o = bind<Required<F.NllLossOptions>>(["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction"], args, { ...LEGACY, weight: null, ignoreIndex: -100 });
+  constructor(...args: F.NllLossArgs) {
+    const o = F.nllLossArgs(args);
     super(o);
     this.ignoreIndex = o.ignoreIndex;
   }
@@ -49,12 +46,8 @@ export class CrossEntropyLoss extends WeightedLoss {
   readonly ignoreIndex: number;
   readonly labelSmoothing: number;
 
-  constructor(
-    ...args: [weight?: Tensor | null, sizeAverage?: F.LegacyFlag, ignoreIndex?: number, reduce?: F.LegacyFlag, reduction?: Reduction, labelSmoothing?: number]
-      | [options: F.CrossEntropyOptions]
-  ) {
-    const o = bind<Required<F.CrossEntropyOptions>>(
-      ["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction", "labelSmoothing"], args, { ...LEGACY, weight: null, ignoreIndex: -100, labelSmoothing: 0 });
+  constructor(...args: F.CrossEntropyArgs) {
+    const o = F.crossEntropyArgs(args);
     super(o);
     this.ignoreIndex = o.ignoreIndex;
     this.labelSmoothing = o.labelSmoothing;
@@ -70,7 +63,7 @@ export class CrossEntropyLoss extends WeightedLoss {
 
 export class MSELoss extends Loss {
   constructor(...args: F.ReductionArgs) {
-    super(F.reductionOptions(args));
+    super(F.reductionArgs(args));
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -80,7 +73,7 @@ export class MSELoss extends Loss {
 
 export class L1Loss extends Loss {
   constructor(...args: F.ReductionArgs) {
-    super(F.reductionOptions(args));
+    super(F.reductionArgs(args));
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -91,8 +84,8 @@ export class L1Loss extends Loss {
 export class SmoothL1Loss extends Loss {
   readonly beta: number;
 
-  constructor(...args: [sizeAverage?: F.LegacyFlag, reduce?: F.LegacyFlag, reduction?: Reduction, beta?: number] | [options: F.ReductionOptions & { beta?: number }]) {
-    const o = bind<Required<F.ReductionOptions> & { beta: number }>(["sizeAverage", "reduce", "reduction", "beta"], args, { ...LEGACY, beta: 1 });
+  constructor(...args: F.SmoothL1LossArgs) {
+    const o = F.smoothL1LossArgs(args);
     super(o);
     this.beta = o.beta;
   }
@@ -103,8 +96,8 @@ export class SmoothL1Loss extends Loss {
 }
 
 export class BCELoss extends WeightedLoss {
-  constructor(...args: [weight?: Tensor | null, sizeAverage?: F.LegacyFlag, reduce?: F.LegacyFlag, reduction?: Reduction] | [options: F.BinaryCrossEntropyOptions]) {
-    super(bind<Required<F.BinaryCrossEntropyOptions>>(["weight", "sizeAverage", "reduce", "reduction"], args, { ...LEGACY, weight: null }));
+  constructor(...args: F.BinaryCrossEntropyArgs) {
+    super(F.binaryCrossEntropyArgs(args));
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -117,12 +110,8 @@ export class BCEWithLogitsLoss extends Loss {
   /** the `pos_weight` buffer */
   declare pos_weight: Tensor | null;
 
-  constructor(
-    ...args: [weight?: Tensor | null, sizeAverage?: F.LegacyFlag, reduce?: F.LegacyFlag, reduction?: Reduction, posWeight?: Tensor | null]
-      | [options: F.BinaryCrossEntropyWithLogitsOptions]
-  ) {
-    const o = bind<Required<F.BinaryCrossEntropyWithLogitsOptions>>(
-      ["weight", "sizeAverage", "reduce", "reduction", "posWeight"], args, { ...LEGACY, weight: null, posWeight: null });
+  constructor(...args: F.BinaryCrossEntropyWithLogitsArgs) {
+    const o = F.binaryCrossEntropyWithLogitsArgs(args);
     super(o);
     this.registerBuffer("weight", o.weight);
     this.registerBuffer("pos_weight", o.posWeight);

@@ -45,7 +45,36 @@ export type LegacyFlag = boolean | null;
 
 /** The defaults of the reduction arguments. */
 export const REDUCTION_DEFAULTS = { sizeAverage: null, reduce: null, reduction: "mean" } as const;
-const LEGACY = REDUCTION_DEFAULTS;
+
+/** A loss's arguments after (input, target) in PyTorch's positional order, or one options object. */
+const lossArgs = <O extends ReductionOptions>(names: readonly string[], defaults: Omit<Required<O>, keyof ReductionOptions>) =>
+  (args: readonly unknown[]) => bind<Required<O>>(names as (keyof O & string)[], args, { ...REDUCTION_DEFAULTS, ...defaults } as Required<O>);
+
+export type NllLossArgs = [weight?: Tensor | null, sizeAverage?: LegacyFlag, ignoreIndex?: number, reduce?: LegacyFlag, reduction?: Reduction] | [options: NllLossOptions];
+export const nllLossArgs = lossArgs<NllLossOptions>(["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction"], { weight: null, ignoreIndex: -100 });
+
+export type CrossEntropyArgs =
+  | [weight?: Tensor | null, sizeAverage?: LegacyFlag, ignoreIndex?: number, reduce?: LegacyFlag, reduction?: Reduction, labelSmoothing?: number]
+  | [options: CrossEntropyOptions];
+export const crossEntropyArgs = lossArgs<CrossEntropyOptions>(
+  ["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction", "labelSmoothing"], { weight: null, ignoreIndex: -100, labelSmoothing: 0 });
+
+/** The arguments of the losses that have only a reduction: positional, or one options object. */
+export type ReductionArgs = [sizeAverage?: LegacyFlag, reduce?: LegacyFlag, reduction?: Reduction] | [options: ReductionOptions];
+export const reductionArgs = lossArgs<ReductionOptions>(["sizeAverage", "reduce", "reduction"], {});
+
+export type SmoothL1LossArgs = [sizeAverage?: LegacyFlag, reduce?: LegacyFlag, reduction?: Reduction, beta?: number] | [options: ReductionOptions & { beta?: number }];
+export const smoothL1LossArgs = lossArgs<ReductionOptions & { beta?: number }>(["sizeAverage", "reduce", "reduction", "beta"], { beta: 1 });
+
+export type BinaryCrossEntropyArgs =
+  | [weight?: Tensor | null, sizeAverage?: LegacyFlag, reduce?: LegacyFlag, reduction?: Reduction] | [options: BinaryCrossEntropyOptions];
+export const binaryCrossEntropyArgs = lossArgs<BinaryCrossEntropyOptions>(["weight", "sizeAverage", "reduce", "reduction"], { weight: null });
+
+export type BinaryCrossEntropyWithLogitsArgs =
+  | [weight?: Tensor | null, sizeAverage?: LegacyFlag, reduce?: LegacyFlag, reduction?: Reduction, posWeight?: Tensor | null]
+  | [options: BinaryCrossEntropyWithLogitsOptions];
+export const binaryCrossEntropyWithLogitsArgs = lossArgs<BinaryCrossEntropyWithLogitsOptions>(
+  ["weight", "sizeAverage", "reduce", "reduction", "posWeight"], { weight: null, posWeight: null });
 
 // ---- nll_loss ---------------------------------------------------------------------------------
 
@@ -145,11 +174,8 @@ function nllLossNd(input: Tensor, target: Tensor, weight: Tensor | null, reducti
 }
 
 /** F.nll_loss(input, target, weight = null, sizeAverage, ignoreIndex = -100, reduce, reduction = "mean") */
-export function nllLoss(
-  input: Tensor, target: Tensor,
-  ...args: [weight?: Tensor | null, sizeAverage?: LegacyFlag, ignoreIndex?: number, reduce?: LegacyFlag, reduction?: Reduction] | [options: NllLossOptions]
-): Tensor {
-  const o = bind<Required<NllLossOptions>>(["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction"], args, { ...LEGACY, weight: null, ignoreIndex: -100 });
+export function nllLoss(input: Tensor, target: Tensor, ...args: NllLossArgs): Tensor {
+  const o = nllLossArgs(args);
   return nllLossNd(input, target, o.weight, lossReduction(o), o.ignoreIndex);
 }
 
@@ -207,13 +233,8 @@ function crossEntropySmoothed(input: Tensor, target: Tensor, weight: Tensor | nu
  * reduction = "mean", labelSmoothing = 0): class indices (int64), or class probabilities when
  * target has the input's shape.
  */
-export function crossEntropy(
-  input: Tensor, target: Tensor,
-  ...args: [weight?: Tensor | null, sizeAverage?: LegacyFlag, ignoreIndex?: number, reduce?: LegacyFlag, reduction?: Reduction, labelSmoothing?: number]
-    | [options: CrossEntropyOptions]
-): Tensor {
-  const o = bind<Required<CrossEntropyOptions>>(
-    ["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction", "labelSmoothing"], args, { ...LEGACY, weight: null, ignoreIndex: -100, labelSmoothing: 0 });
+export function crossEntropy(input: Tensor, target: Tensor, ...args: CrossEntropyArgs): Tensor {
+  const o = crossEntropyArgs(args);
   const reduction = lossReduction(o);
   const { weight, ignoreIndex, labelSmoothing } = o;
   if (sameShape(input.shape, target.shape)) {
@@ -275,13 +296,7 @@ function regressionLoss(d: Derivative<PointwiseLossAttrs>, input: Tensor, target
   });
 }
 
-/** The arguments of the losses that have only a reduction: positional, or one options object. */
-export type ReductionArgs = [sizeAverage?: LegacyFlag, reduce?: LegacyFlag, reduction?: Reduction] | [options: ReductionOptions];
-
-/** Binds ReductionArgs. */
-export const reductionOptions = (args: readonly unknown[]) =>
-  bind<Required<ReductionOptions>>(["sizeAverage", "reduce", "reduction"], args, REDUCTION_DEFAULTS);
-const reductionOf = (args: readonly unknown[]) => lossReduction(reductionOptions(args));
+const reductionOf = (args: readonly unknown[]) => lossReduction(reductionArgs(args));
 
 /** F.mse_loss(input, target, sizeAverage, reduce, reduction = "mean") */
 export function mseLoss(input: Tensor, target: Tensor, ...args: ReductionArgs): Tensor {
@@ -298,11 +313,8 @@ export function l1Loss(input: Tensor, target: Tensor, ...args: ReductionArgs): T
 }
 
 /** F.smooth_l1_loss(input, target, sizeAverage, reduce, reduction = "mean", beta = 1); beta 0 is the L1 loss. */
-export function smoothL1Loss(
-  input: Tensor, target: Tensor,
-  ...args: [sizeAverage?: LegacyFlag, reduce?: LegacyFlag, reduction?: Reduction, beta?: number] | [options: ReductionOptions & { beta?: number }]
-): Tensor {
-  const o = bind<Required<ReductionOptions> & { beta: number }>(["sizeAverage", "reduce", "reduction", "beta"], args, { ...LEGACY, beta: 1 });
+export function smoothL1Loss(input: Tensor, target: Tensor, ...args: SmoothL1LossArgs): Tensor {
+  const o = smoothL1LossArgs(args);
   const reduction = lossReduction(o);
   const beta = o.beta;
   if (beta === 0) return l1Loss(input, target, { reduction });
@@ -342,11 +354,8 @@ const BINARY_CROSS_ENTROPY: Derivative<BinaryAttrs & { hasWeight: boolean }> = {
 };
 
 /** F.binary_cross_entropy(input, target, weight = null, sizeAverage, reduce, reduction = "mean"): input holds probabilities. */
-export function binaryCrossEntropy(
-  input: Tensor, target: Tensor,
-  ...args: [weight?: Tensor | null, sizeAverage?: LegacyFlag, reduce?: LegacyFlag, reduction?: Reduction] | [options: BinaryCrossEntropyOptions]
-): Tensor {
-  const options = bind<Required<BinaryCrossEntropyOptions>>(["weight", "sizeAverage", "reduce", "reduction"], args, { ...LEGACY, weight: null });
+export function binaryCrossEntropy(input: Tensor, target: Tensor, ...args: BinaryCrossEntropyArgs): Tensor {
+  const options = binaryCrossEntropyArgs(args);
   const reduction = lossReduction(options);
   if (!sameShape(input.shape, target.shape)) {
     throw new ValueError(
@@ -405,13 +414,8 @@ const BINARY_CROSS_ENTROPY_WITH_LOGITS: Derivative<BinaryAttrs & { hasWeight: bo
  * F.binary_cross_entropy_with_logits(input, target, weight = null, sizeAverage, reduce,
  * reduction = "mean", posWeight = null): sigmoid and binary cross entropy in one stable step.
  */
-export function binaryCrossEntropyWithLogits(
-  input: Tensor, target: Tensor,
-  ...args: [weight?: Tensor | null, sizeAverage?: LegacyFlag, reduce?: LegacyFlag, reduction?: Reduction, posWeight?: Tensor | null]
-    | [options: BinaryCrossEntropyWithLogitsOptions]
-): Tensor {
-  const options = bind<Required<BinaryCrossEntropyWithLogitsOptions>>(
-    ["weight", "sizeAverage", "reduce", "reduction", "posWeight"], args, { ...LEGACY, weight: null, posWeight: null });
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, ...args: BinaryCrossEntropyWithLogitsArgs): Tensor {
+  const options = binaryCrossEntropyWithLogitsArgs(args);
   const reduction = lossReduction(options);
   if (!sameShape(input.shape, target.shape)) {
     throw new ValueError(`Target size (${pySize(target)}) must be the same as input size (${pySize(input)})`);
