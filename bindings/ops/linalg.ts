@@ -4,7 +4,9 @@
 import { RuntimeError } from "../errors.js";
 import { DTYPES, type DType } from "../tensor/dtype.js";
 import { broadcastShapes, numel } from "../tensor/shape.js";
-import { Tensor } from "../tensor/tensor.js";
+import { Tensor, isTensor } from "../tensor/tensor.js";
+import { tidyWith } from "../tensor/lifetime.js";
+import { method } from "./args.js";
 import { alive, typeMetaName } from "./checks.js";
 import * as k from "./kernels.js";
 import { type Derivative, record } from "./record.js";
@@ -202,145 +204,77 @@ export function baddbmm(self: Tensor, batch1: Tensor, batch2: Tensor, beta = 1, 
 
 const mT = (t: Tensor) => t.transpose(-2, -1);
 
+/** Whether _matmul_impl folds the batch dims of the larger operand into its rows (one mm or mv). */
 function shouldFold(a: Tensor, b: Tensor): boolean {
   const aLarger = a.ndim >= b.ndim;
-  const t1 = aLarger ? a : null;
-  const dimT1 = aLarger ? a.ndim : b.ndim;
-  const dimT2 = aLarger ? b.ndim : a.ndim;
-  if (!(dimT1 >= 3 && dimT2 <= 2)) return false;
-  const t2RequiresGrad = aLarger ? b.requiresGrad : a.requiresGrad;
-  if (t2RequiresGrad) return true;
+  const [t1, t2] = aLarger ? [a, b] : [b, a];
+  if (!(t1.ndim >= 3 && t2.ndim <= 2)) return false;
+  if (t2.requiresGrad) return true;
   if (a.ndim === 2) return false;
-  const t = t1 ?? mT(b);
-  try {
-    if (t.numel() === 0) return true;
-    for (let i = 0; i < dimT1 - 2; i++) if (t._strides[i] !== t._strides[i + 1] * t._shape[i + 1]) return false;
-    return true;
-  } finally {
-    if (t1 === null) t.dispose();
-  }
+  // the batch dims of t1 (transposed when it is b) must be foldable into one without a copy
+  const t = aLarger ? a : mT(b);
+  if (t.numel() === 0) return true;
+  for (let i = 0; i < t.ndim - 2; i++) if (t._strides[i] !== t._strides[i + 1] * t._shape[i + 1]) return false;
+  return true;
 }
 
-/** torch.matmul, following PyTorch's _matmul_impl case by case. */
+/** torch.matmul, following PyTorch's _matmul_impl case by case (its temporaries disposed). */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   alive(a, b);
   const da = a.ndim, db = b.ndim;
   if (da === 0 || db === 0) throw new RuntimeError(`both arguments to matmul need to be at least 1D, but they are ${da}D and ${db}D`);
   if (da === 1 && db === 1) return dot(a, b);
   if (da === 2 && db === 1) return mv(a, b);
-  if (da === 1 && db === 2) {
-    const row = a.unsqueeze(0);
-    const prod = row.mm(b);
-    row.dispose();
-    return prod.squeeze_(0);
-  }
   if (da === 2 && db === 2) return mm(a, b);
-  if (shouldFold(a, b)) {
-    const transpose = db > da;
-    const t1 = transpose ? mT(b) : a;
-    const t2 = !transpose ? b : da === 2 ? a.t() : a;
-    const outShape = t1._shape.slice(0, -1);
-    const folded = numel(outShape);
-    const t2Matrix = t2.ndim === 2;
-    if (t2Matrix) outShape.push(t2._shape[1]);
-    const t1Folded = t1.reshape([folded, t1._shape[t1.ndim - 1]]);
-    let out: Tensor;
-    if (t2Matrix) {
-      const prod = t1Folded.mm(t2);
-      const viewed = unsafeView(prod, outShape);
-      prod.dispose();
-      if (transpose) {
-        const tr = mT(viewed);
-        out = tr.contiguous();
-        if (tr !== out) tr.dispose();
-        viewed.dispose();
-      } else out = viewed;
-    } else {
-      const prod = t1Folded.mv(t2);
-      out = unsafeView(prod, outShape);
-      prod.dispose();
+  return tidyWith(() => {
+    if (da === 1 && db === 2) return a.unsqueeze(0).mm(b).squeeze_(0);
+    if (shouldFold(a, b)) {
+      const transpose = db > da;
+      const t1 = transpose ? mT(b) : a;
+      const t2 = !transpose ? b : da === 2 ? a.t() : a;
+      const outShape = t1._shape.slice(0, -1);
+      const folded = t1.reshape([numel(outShape), t1._shape[t1.ndim - 1]]);
+      if (t2.ndim !== 2) return unsafeView(folded.mv(t2), outShape);
+      const out = unsafeView(folded.mm(t2), [...outShape, t2._shape[1]]);
+      return transpose ? mT(out).contiguous() : out;
     }
-    t1Folded.dispose();
-    if (t1 !== a) t1.dispose();
-    if (t2 !== b && t2 !== a) t2.dispose();
-    return out;
-  }
-  const n = da > 1 ? a._shape[da - 2] : 1;
-  const m1 = a._shape[da - 1];
-  const batchA = a._shape.slice(0, Math.max(da - 2, 0));
-  const m2 = db > 1 ? b._shape[db - 2] : b._shape[0];
-  const p = db > 1 ? b._shape[db - 1] : 1;
-  const batchB = b._shape.slice(0, Math.max(db - 2, 0));
-  if (da === 3 && db === 3 && batchA[0] !== batchB[0]) {
-    if (batchA[0] === 1 && a.requiresGrad) return withTemp(a.squeeze(0), (s) => matmul(s, b));
-    if (batchB[0] === 1 && b.requiresGrad) return withTemp(b.squeeze(0), (s) => matmul(a, s));
-  }
-  const outShape = broadcastShapes(batchA, batchB);
-  const batch = numel(outShape);
-  const ea = a.expand([...outShape, n, m1]);
-  const aExpanded = ea.reshape([batch, n, m1]);
-  ea.dispose();
-  const vectorRhs = db === 1;
-  const eb = b.expand(vectorRhs ? [...outShape, m2] : [...outShape, m2, p]);
-  let bExpanded: Tensor;
-  if (vectorRhs) {
-    const r = eb.reshape([batch, m2]);
-    bExpanded = r.unsqueeze(2);
-    r.dispose();
-  } else bExpanded = eb.reshape([batch, m2, p]);
-  eb.dispose();
-  if (da > 1) outShape.push(n);
-  if (db > 1) outShape.push(p);
-  const prod = aExpanded.bmm(bExpanded);
-  aExpanded.dispose();
-  bExpanded.dispose();
-  let out: Tensor;
-  if (vectorRhs) {
-    const sq = prod.squeeze(-1);
-    out = unsafeView(sq, outShape);
-    sq.dispose();
-  } else out = unsafeView(prod, outShape);
-  prod.dispose();
-  return out;
-}
-
-function withTemp(t: Tensor, fn: (t: Tensor) => Tensor): Tensor {
-  try {
-    return fn(t);
-  } finally {
-    t.dispose();
-  }
+    const n = da > 1 ? a._shape[da - 2] : 1;
+    const m1 = a._shape[da - 1];
+    const batchA = a._shape.slice(0, Math.max(da - 2, 0));
+    const m2 = db > 1 ? b._shape[db - 2] : b._shape[0];
+    const p = db > 1 ? b._shape[db - 1] : 1;
+    const batchB = b._shape.slice(0, Math.max(db - 2, 0));
+    if (da === 3 && db === 3 && batchA[0] !== batchB[0]) {
+      if (batchA[0] === 1 && a.requiresGrad) return matmul(a.squeeze(0), b);
+      if (batchB[0] === 1 && b.requiresGrad) return matmul(a, b.squeeze(0));
+    }
+    const outShape = broadcastShapes(batchA, batchB);
+    const batch = numel(outShape);
+    const aExpanded = a.expand([...outShape, n, m1]).reshape([batch, n, m1]);
+    const vectorRhs = db === 1;
+    const bExpanded = vectorRhs ? b.expand([...outShape, m2]).reshape([batch, m2]).unsqueeze(2) : b.expand([...outShape, m2, p]).reshape([batch, m2, p]);
+    if (da > 1) outShape.push(n);
+    if (db > 1) outShape.push(p);
+    const prod = aExpanded.bmm(bExpanded);
+    return unsafeView(vectorRhs ? prod.squeeze(-1) : prod, outShape);
+  }, isTensor);
 }
 
 export function outer(a: Tensor, b: Tensor): Tensor {
   alive(a, b);
   if (a.ndim !== 1 || b.ndim !== 1) throw new RuntimeError(`outer: expected 1D tensors, got ${a.ndim}D and ${b.ndim}D`);
-  return withTemp(a.reshape([a._shape[0], 1]), (col) => col.mul(b));
+  return tidyWith(() => a.reshape([a._shape[0], 1]).mul(b), isTensor);
 }
 
 export const linalgMethods = {
-  mm(this: Tensor, other: Tensor): Tensor {
-    return mm(this, other);
-  },
-  bmm(this: Tensor, other: Tensor): Tensor {
-    return bmm(this, other);
-  },
-  dot(this: Tensor, other: Tensor): Tensor {
-    return dot(this, other);
-  },
-  mv(this: Tensor, vec: Tensor): Tensor {
-    return mv(this, vec);
-  },
-  matmul(this: Tensor, other: Tensor): Tensor {
-    return matmul(this, other);
-  },
-  outer(this: Tensor, other: Tensor): Tensor {
-    return outer(this, other);
-  },
-  addmm(this: Tensor, mat1: Tensor, mat2: Tensor, options: { beta?: number; alpha?: number } = {}): Tensor {
-    return addmm(this, mat1, mat2, options.beta ?? 1, options.alpha ?? 1);
-  },
-  baddbmm(this: Tensor, batch1: Tensor, batch2: Tensor, options: { beta?: number; alpha?: number } = {}): Tensor {
-    return baddbmm(this, batch1, batch2, options.beta ?? 1, options.alpha ?? 1);
-  },
+  mm: method(mm),
+  bmm: method(bmm),
+  dot: method(dot),
+  mv: method(mv),
+  matmul: method(matmul),
+  outer: method(outer),
+  addmm: method((self, mat1: Tensor, mat2: Tensor, options: { beta?: number; alpha?: number } = {}): Tensor =>
+    addmm(self, mat1, mat2, options.beta ?? 1, options.alpha ?? 1)),
+  baddbmm: method((self, batch1: Tensor, batch2: Tensor, options: { beta?: number; alpha?: number } = {}): Tensor =>
+    baddbmm(self, batch1, batch2, options.beta ?? 1, options.alpha ?? 1)),
 };
