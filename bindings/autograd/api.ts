@@ -22,7 +22,8 @@ export interface GradOptions {
   materializeGrads?: boolean;
 }
 
-const asList = <T>(x: T | readonly T[]): T[] => (Array.isArray(x) ? [...(x as readonly T[])] : [x as T]);
+/** One value or several, as a new array. */
+export const asList = <T>(x: T | readonly T[]): T[] => (Array.isArray(x) ? [...(x as readonly T[])] : [x as T]);
 const pyShape = (s: readonly number[]) => `torch.Size([${s.join(", ")}])`;
 
 /** PyTorch's _make_grads: checks given gradients, makes ones for scalar outputs. */

@@ -12,7 +12,6 @@ export class SavedVariable {
   private readonly wasLeaf: boolean;
   /** inputs (and leaves) are kept as the tensor itself; outputs as an alias without history */
   private readonly savedOriginal: boolean;
-  private readonly outputNr: number;
   /** for an in-place op on a view: the view's node when it was saved (for the message) */
   private readonly inplaceViewFn: Node | null;
 
@@ -24,7 +23,6 @@ export class SavedVariable {
     this.savedVersion = t._version.value;
     this.wasLeaf = t._gradFn === null;
     this.inplaceViewFn = isInplaceOnView ? gradFn(t) : null;
-    this.outputNr = 0;
     if (!isOutput || this.wasLeaf) {
       this.savedOriginal = true;
       if (!owned) t._hold();
@@ -68,7 +66,8 @@ export class SavedVariable {
     if (fn !== null) {
       fn.retain();
       out._gradFn = fn;
-      out._outputNr = this.savedOriginal ? data._outputNr : this.outputNr;
+      // a saved output comes back as output 0 of the node that saved it
+      out._outputNr = this.savedOriginal ? data._outputNr : 0;
     } else if (this.savedOriginal && data._requiresGrad) {
       out._requiresGrad = true;
       out._accumulator = gradAccumulator(data);

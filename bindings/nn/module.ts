@@ -121,20 +121,20 @@ export class Module {
   }
 
   /**
-   * Throws PyTorch's "attribute already exists" unless `name` is free or already of this kind.
-   * A field declared but not yet assigned (undefined) counts as free.
+   * Throws PyTorch's "attribute already exists" unless `name` is free or already of this kind
+   * (`kind` null: only free). A field declared but not yet assigned (undefined) counts as free.
    */
-  private checkFree(name: string, isKind: (value: unknown) => boolean): void {
+  private checkFree(name: string, kind: typeof Parameter | typeof Module | null): void {
     const current = (this as Record<string, unknown>)[name];
-    if (current === undefined || current === null || isKind(current)) return;
-    throw new KeyError(`attribute '${name}' already exists`);
+    if ((kind !== null && this._buffers.has(name)) || (current != null && !(kind !== null && current instanceof kind))) {
+      throw new KeyError(`attribute '${name}' already exists`);
+    }
   }
 
   /** PyTorch's register_parameter; `this.name = param` does the same without the checks. */
   registerParameter(name: string, param: Parameter | null): void {
     checkMemberName("parameter", name);
-    if (this._buffers.has(name)) throw new KeyError(`attribute '${name}' already exists`);
-    this.checkFree(name, (v) => v instanceof Parameter);
+    this.checkFree(name, Parameter);
     if (param !== null && !(param instanceof Parameter)) {
       throw new TypeError(`cannot assign '${typeName(param)}' object to parameter '${name}' (torch.nn.Parameter or None required)`);
     }
@@ -150,8 +150,7 @@ export class Module {
   /** PyTorch's add_module / register_module; `this.name = module` does the same without the checks. */
   registerModule(name: string, module: Module | null): void {
     checkModuleEntry(name, module);
-    if (this._buffers.has(name)) throw new KeyError(`attribute '${name}' already exists`);
-    this.checkFree(name, (v) => v instanceof Module);
+    this.checkFree(name, Module);
     (this as Record<string, unknown>)[name] = module;
   }
 
@@ -165,7 +164,7 @@ export class Module {
    */
   registerBuffer(name: string, tensor: Tensor | null, options: { persistent?: boolean } = {}): void {
     checkMemberName("buffer", name);
-    if (!this._buffers.has(name)) this.checkFree(name, () => false);
+    if (!this._buffers.has(name)) this.checkFree(name, null);
     if (tensor !== null && !(tensor instanceof Tensor)) {
       throw new TypeError(`cannot assign '${typeName(tensor)}' object to buffer '${name}' (torch Tensor or None required)`);
     }
@@ -290,6 +289,11 @@ export class Module {
 
   // ---- state dict ------------------------------------------------------------------------------
 
+  /** This module's own parameters and persistent buffers, by name: its part of the state dict. */
+  private persistentState(): [string, Tensor][] {
+    return [...this._ownParameters(), ...[...this._buffers].filter((e): e is [string, Tensor] => e[1] !== null && !this._nonPersistentBuffers.has(e[0]))];
+  }
+
   /**
    * The parameters and persistent buffers by PyTorch's dotted names (`0.weight`,
    * `rnn.weight_ih_l0`). Values are new handles on the same memory (PyTorch's `detach()`),
@@ -297,12 +301,8 @@ export class Module {
    */
   stateDict(options: { prefix?: string; keepVars?: boolean } = {}): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
-    const keepVars = options.keepVars ?? false;
     const save = (module: Module, prefix: string) => {
-      for (const [name, p] of module._ownParameters()) out[prefix + name] = keepVars ? p : p.detach();
-      for (const [name, b] of module._buffers) {
-        if (b !== null && !module._nonPersistentBuffers.has(name)) out[prefix + name] = keepVars ? b : b.detach();
-      }
+      for (const [name, t] of module.persistentState()) out[prefix + name] = options.keepVars ? t : t.detach();
       for (const [name, child] of module._ownChildren()) save(child, `${prefix}${name}.`);
     };
     save(this, options.prefix ?? "");
@@ -322,10 +322,7 @@ export class Module {
     const errors: string[] = [];
     const load = (module: Module, local: [string, unknown][], prefix: string) => {
       const dict = new Map(local);
-      const own: [string, Tensor][] = [
-        ...module._ownParameters(),
-        ...[...module._buffers].filter((e): e is [string, Tensor] => e[1] !== null && !module._nonPersistentBuffers.has(e[0])),
-      ];
+      const own = module.persistentState();
       for (const [name, target] of own) {
         const key = prefix + name;
         if (!dict.has(key)) {

@@ -5,7 +5,7 @@
 // TensorIterator-based index kernels do.
 import { IndexError, RuntimeError, ValueError, formatShape, messages } from "../errors.js";
 import { DTYPES } from "../tensor/dtype.js";
-import { type Shape, broadcastShapes, contiguousStrides, expandStrides, numel, sameShape } from "../tensor/shape.js";
+import { type Shape, broadcastShapes, contiguousStrides, expandStrides, isExpandable, numel, sameShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { alive } from "./checks.js";
 import { tensor as makeTensor } from "./creation.js";
@@ -437,15 +437,6 @@ export function indexPutInplace(self: Tensor, indices: readonly (Tensor | null)[
 export function indexPut(self: Tensor, indices: readonly (Tensor | null)[], values: Tensor, accumulate = false): Tensor {
   return withIndices(self, indices, values, accumulate, (expanded, attrs, aux) =>
     record(INDEX_PUT, [self, values], attrs, () => k.filled(k.copyAs(self), (out) => putValues(out, expanded, values, accumulate)), aux));
-}
-
-function isExpandable(shape: Shape, to: Shape): boolean {
-  if (shape.length > to.length) return false;
-  for (let i = 1; i <= shape.length; i++) {
-    const s = shape[shape.length - i];
-    if (s !== 1 && s !== to[to.length - i]) return false;
-  }
-  return true;
 }
 
 // ---- getitem / setitem -------------------------------------------------------------------

@@ -7,18 +7,10 @@ import { type Shape, contiguousStrides, inferSize, normalizeDim, numel, sizeArgs
 import { DTYPES } from "../tensor/dtype.js";
 import { alive } from "./checks.js";
 import { type Derivative, record, recordInplace } from "./record.js";
-import { asStridedBackward } from "../autograd/functions.js";
+import { type Geometry, asStridedBackward, geometry } from "../autograd/functions.js";
 import { bind, method } from "./args.js";
 import { cat, stack } from "./shape.js";
 
-interface Geometry {
-  shape: number[];
-  strides: number[];
-  offset: number;
-}
-
-/** `t`'s own geometry (copies, for a view op to edit). */
-const geometryOf = (t: Tensor): Geometry => ({ shape: [...t._shape], strides: [...t._strides], offset: t._offset });
 
 /** Records a view op: `geometry` validates and computes the view; the result aliases `self`. */
 export function viewOp<A>(d: Derivative<A>, self: Tensor, attrs: A, geometry: () => Geometry): Tensor {
@@ -104,7 +96,7 @@ const T: Derivative<null> = { name: "TBackward0", inputs: ["self"], backward: ({
 
 /** `self` with dims d0 and d1 swapped. */
 function swapped(self: Tensor, d0: number, d1: number): Geometry {
-  const g = geometryOf(self);
+  const g = geometry(self);
   [g.shape[d0], g.shape[d1]] = [g.shape[d1], g.shape[d0]];
   [g.strides[d0], g.strides[d1]] = [g.strides[d1], g.strides[d0]];
   return g;
@@ -113,7 +105,7 @@ function swapped(self: Tensor, d0: number, d1: number): Geometry {
 export function t(self: Tensor): Tensor {
   return viewOp(T, self, null, () => {
     if (self.ndim > 2) throw new RuntimeError(`t() expects a tensor with <= 2 dimensions, but self is ${self.ndim}D`);
-    return self.ndim < 2 ? geometryOf(self) : swapped(self, 0, 1);
+    return self.ndim < 2 ? geometry(self) : swapped(self, 0, 1);
   });
 }
 
@@ -172,7 +164,7 @@ const UNSQUEEZE: Derivative<{ dim: number }> = {
 export function unsqueeze(self: Tensor, dim: number): Tensor {
   return viewOp(UNSQUEEZE, self, { dim }, () => {
     const d = normalizeDim(dim, self.ndim + 1);
-    const g = geometryOf(self);
+    const g = geometry(self);
     g.shape.splice(d, 0, 1);
     g.strides.splice(d, 0, d >= self.ndim ? 1 : self._shape[d] * self._strides[d]);
     return g;
@@ -268,7 +260,7 @@ const SLICE: Derivative<SliceAttrs> = {
 
 /** `self` along dim d: `length` elements from `start`, `step` apart. */
 function sliced(self: Tensor, d: number, start: number, length: number, step = 1): Geometry {
-  const g = geometryOf(self);
+  const g = geometry(self);
   g.shape[d] = length;
   g.strides[d] *= step;
   g.offset += start * self._strides[d];
@@ -340,7 +332,7 @@ export function asStrided(self: Tensor, size: Shape, stride: Shape, storageOffse
   const offset = storageOffset ?? self._offset;
   if (size.length !== stride.length) throw new RuntimeError(`mismatch in length of strides and shape`);
   const g: Geometry = { shape: [...size], strides: [...stride], offset };
-  return viewOp(AS_STRIDED, self, { base: geometryOf(self), view: g }, () => {
+  return viewOp(AS_STRIDED, self, { base: geometry(self), view: g }, () => {
     const bytes = DTYPES[self.dtype].bytes;
     const extent = numel(size) === 0 ? 0 : size.reduce((e, s, i) => e + (s - 1) * stride[i], offset + 1);
     if (extent * bytes > self._storage.byteLength) {
@@ -355,7 +347,7 @@ export function asStrided(self: Tensor, size: Shape, stride: Shape, storageOffse
 const ALIAS: Derivative<null> = { name: "AliasBackward0", inputs: ["self"], backward: ({ grad }) => ({ self: grad }) };
 
 export function alias(self: Tensor): Tensor {
-  return viewOp(ALIAS, self, null, () => geometryOf(self));
+  return viewOp(ALIAS, self, null, () => geometry(self));
 }
 
 // ---- multi-output views ------------------------------------------------------------------
