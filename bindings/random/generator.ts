@@ -53,8 +53,8 @@ export interface GeneratorOptions {
 export class Generator {
   readonly device = "cpu";
   private readonly block: Block = { ptr: 0 };
-  /** the seed to apply when the block is first needed */
-  private pendingSeed = DEFAULT_SEED;
+  /** the seed to apply when the block is first needed; null: a nondeterministic one, drawn then */
+  private pendingSeed: bigint | null = DEFAULT_SEED;
   private disposed = false;
   /** the default generator lives as long as the module */
   private permanent = false;
@@ -65,11 +65,14 @@ export class Generator {
     }
   }
 
-  /** @internal The default generator: permanent, and seeded nondeterministically like PyTorch's. */
+  /**
+   * @internal The default generator: permanent, and seeded nondeterministically like PyTorch's.
+   * The seed is drawn at first use, not on import: Workers forbid random values at global scope.
+   */
   static _createDefault(): Generator {
     const g = new Generator();
     g.permanent = true;
-    g.pendingSeed = nondeterministicSeed();
+    g.pendingSeed = null;
     return g;
   }
 
@@ -82,7 +85,7 @@ export class Generator {
       if (ptr === 0) throw new RuntimeError(`DefaultCPUAllocator: not enough memory: you tried to allocate ${bytes} bytes.`);
       this.block.ptr = ptr;
       if (!this.permanent) registry?.register(this, this.block, this);
-      this.seedBlock(this.pendingSeed);
+      this.seedBlock(this.pendingSeed ?? nondeterministicSeed());
     }
     return this.block.ptr;
   }
