@@ -24,6 +24,22 @@ export class ValueError extends Error {
   }
 }
 
+/** Python's KeyError (bad names given to nn.Module registration, missing scheduler state). */
+export class KeyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "KeyError";
+  }
+}
+
+/** Python's NotImplementedError (a Module without a forward). */
+export class NotImplementedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "NotImplementedError";
+  }
+}
+
 /** PyTorch raises Python's TypeError for wrong argument types; JS has the same class. */
 export function typeError(message: string): TypeError {
   return new TypeError(message);

@@ -1,0 +1,19 @@
+// Python's spelling of values in PyTorch's messages and reprs.
+import type { Tensor } from "../tensor/tensor.js";
+
+/** `torch.Size([3, 4])` */
+export const pySize = (t: Tensor | readonly number[]): string => `torch.Size([${(Array.isArray(t) ? t : (t as Tensor).shape).join(", ")}])`;
+
+/** `True` / `False` */
+export const pyBool = (b: boolean): string => (b ? "True" : "False");
+
+/** Python's repr of a float: `2.0`, `0.1`, `inf`, `1e-05` (exponent form below 1e-4 and from 1e16). */
+export function pyFloat(x: number): string {
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  const magnitude = Math.abs(x);
+  if (magnitude !== 0 && (magnitude < 1e-4 || magnitude >= 1e16)) {
+    return x.toExponential().replace(/e([+-])(\d)$/, "e$10$2");
+  }
+  return Number.isInteger(x) ? x.toFixed(1) : String(x);
+}

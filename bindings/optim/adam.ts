@@ -1,0 +1,85 @@
+// torch.optim.Adam and AdamW, as PyTorch's single-tensor implementation (_single_tensor_adam):
+// AdamW is Adam with decoupled weight decay (param *= 1 - lr·wd before the update).
+import { ValueError } from "../errors.js";
+import { bind } from "../ops/args.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { tensor } from "../ops/creation.js";
+import { Optimizer, type OptimizerParams, type ParamGroup } from "./optimizer.js";
+
+export interface AdamOptions extends Record<string, unknown> {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+  /** AdamW's weight decay (applied to the parameter, not added to the gradient) */
+  decoupledWeightDecay: boolean;
+}
+
+function checkAdamOptions(o: AdamOptions): void {
+  if (!(o.lr >= 0)) throw new ValueError(`Invalid learning rate: ${o.lr}`);
+  if (!(o.eps >= 0)) throw new ValueError(`Invalid epsilon value: ${o.eps}`);
+  o.betas.forEach((beta, i) => {
+    if (!(beta >= 0 && beta < 1)) throw new ValueError(`Invalid beta parameter at index ${i}: ${beta}`);
+  });
+  if (!(o.weightDecay >= 0)) throw new ValueError(`Invalid weight_decay value: ${o.weightDecay}`);
+}
+
+export type AdamArgs = [lr?: number, betas?: [number, number], eps?: number, weightDecay?: number, amsgrad?: boolean] | [options: Partial<AdamOptions>];
+
+function adamDefaults(args: AdamArgs, weightDecay: number, decoupledWeightDecay: boolean): AdamOptions {
+  const o = bind<AdamOptions>(["lr", "betas", "eps", "weightDecay", "amsgrad"], args, {
+    lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay, amsgrad: false, maximize: false, decoupledWeightDecay,
+  });
+  checkAdamOptions(o);
+  return o;
+}
+
+export class Adam extends Optimizer<AdamOptions> {
+  /** `new Adam(params, lr, betas, eps, weightDecay, amsgrad)` or `new Adam(params, { lr, ... })` */
+  constructor(params: OptimizerParams<AdamOptions>, ...args: AdamArgs) {
+    super(params, adamDefaults(args, 0, false));
+  }
+
+  protected updateGroup(group: ParamGroup<AdamOptions>): void {
+    const { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad, maximize, decoupledWeightDecay } = group;
+    for (const param of group.params) {
+      if (param.grad === null) continue;
+      if (this.state.get(param) === undefined) {
+        this.setState(param, "step", tensor(0.0));
+        this.setState(param, "exp_avg", param.zerosLike());
+        this.setState(param, "exp_avg_sq", param.zerosLike());
+        if (amsgrad) this.setState(param, "max_exp_avg_sq", param.zerosLike());
+      }
+      const state = this.stateOf(param);
+      let grad: Tensor = maximize ? param.grad.neg() : param.grad;
+      const step = state.step.add_(1).item();
+      if (weightDecay !== 0) {
+        if (decoupledWeightDecay) param.mul_(1 - lr * weightDecay);
+        else grad = grad.add(param, { alpha: weightDecay });
+      }
+      state.exp_avg.lerp_(grad, 1 - beta1);
+      state.exp_avg_sq.mul_(beta2).addcmul_(grad, grad, { value: 1 - beta2 });
+      const biasCorrection1 = 1 - beta1 ** step;
+      const biasCorrection2 = 1 - beta2 ** step;
+      const stepSize = lr / biasCorrection1;
+      const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
+      let second = state.exp_avg_sq;
+      if (amsgrad) {
+        // torch.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+        state.max_exp_avg_sq.copy_(state.max_exp_avg_sq.maximum(state.exp_avg_sq));
+        second = state.max_exp_avg_sq;
+      }
+      const denom = second.sqrt().div(biasCorrection2Sqrt).add_(eps);
+      param.addcdiv_(state.exp_avg, denom, { value: -stepSize });
+    }
+  }
+}
+
+/** Adam with decoupled weight decay (default 1e-2). */
+export class AdamW extends Adam {
+  constructor(params: OptimizerParams<AdamOptions>, ...args: AdamArgs) {
+    super(params, adamDefaults(args, 1e-2, true));
+  }
+}

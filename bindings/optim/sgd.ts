@@ -1,0 +1,50 @@
+// torch.optim.SGD, as PyTorch's single-tensor implementation (_single_tensor_sgd).
+import { ValueError } from "../errors.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { bind } from "../ops/args.js";
+import { Optimizer, type OptimizerParams, type ParamGroup } from "./optimizer.js";
+
+export interface SGDOptions extends Record<string, unknown> {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  maximize: boolean;
+}
+
+export class SGD extends Optimizer<SGDOptions> {
+  /** `new SGD(params, lr, momentum, dampening, weightDecay, nesterov)` or `new SGD(params, { lr, ... })` */
+  constructor(
+    params: OptimizerParams<SGDOptions>,
+    ...args: [lr?: number, momentum?: number, dampening?: number, weightDecay?: number, nesterov?: boolean] | [options: Partial<SGDOptions>]
+  ) {
+    const defaults = bind<SGDOptions>(["lr", "momentum", "dampening", "weightDecay", "nesterov"], args, {
+      lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false,
+    });
+    if (defaults.lr < 0) throw new ValueError(`Invalid learning rate: ${defaults.lr}`);
+    if (defaults.momentum < 0) throw new ValueError(`Invalid momentum value: ${defaults.momentum}`);
+    if (defaults.weightDecay < 0) throw new ValueError(`Invalid weight_decay value: ${defaults.weightDecay}`);
+    if (defaults.nesterov && (defaults.momentum <= 0 || defaults.dampening !== 0)) {
+      throw new ValueError("Nesterov momentum requires a momentum and zero dampening");
+    }
+    super(params, defaults);
+  }
+
+  protected updateGroup(group: ParamGroup<SGDOptions>): void {
+    const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
+    for (const param of group.params) {
+      if (param.grad === null) continue;
+      let d: Tensor = maximize ? param.grad.neg() : param.grad;
+      if (weightDecay !== 0) d = d.add(param, { alpha: weightDecay });
+      if (momentum !== 0) {
+        const buf = this.state.get(param)?.momentum_buffer;
+        if (buf === undefined) this.setState(param, "momentum_buffer", d.clone());
+        else buf.mul_(momentum).add_(d, { alpha: 1 - dampening });
+        const momentumBuffer = this.stateOf(param).momentum_buffer;
+        d = nesterov ? d.add(momentumBuffer, { alpha: momentum }) : momentumBuffer;
+      }
+      param.add_(d, { alpha: -lr });
+    }
+  }
+}
