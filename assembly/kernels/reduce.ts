@@ -4,7 +4,7 @@
 // int64 index (row-major position inside the reduced box) goes to `indices`.
 import { F32, F64, I32, I64 } from "../dtype";
 import { MAX_DIMS } from "../memory";
-import { sumF32 } from "../simd/rows";
+import { maxF32, minF32, sumF32 } from "../simd/rows";
 
 export enum Reduce { Sum, Prod, Max, Min, ArgMax, ArgMin, All, Any }
 
@@ -27,8 +27,18 @@ function sumRowF32(p: usize, n: i32, s: isize): void {
   for (let i = 0; i < n; i++) { accFloat += <f64>load<f32>(p); p += s; }
 }
 
+/** Max or Min of a contiguous float32 row into best (four lanes at a time; NaN wins, as below). */
+function extremeRowF32(wantMax: bool, p: usize, n: i32): void {
+  const v = <f64>(wantMax ? maxF32(p, n) : minF32(p, n));
+  if (best == best && (v != v || (wantMax ? v > best : v < best))) best = v;
+}
+
 function reduceRow<T>(op: i32, p: usize, n: i32, s: isize): void {
-  if (op == Reduce.Sum && isFloat<T>() && sizeof<T>() == 4) { sumRowF32(p, n, s); seen += n; return; }
+  if (isFloat<T>() && sizeof<T>() == 4) {
+    if (op == Reduce.Sum) { sumRowF32(p, n, s); seen += n; return; }
+    // Max and Min give values only (ArgMax and ArgMin track the index)
+    if ((op == Reduce.Max || op == Reduce.Min) && s == 4 && n > 0) { extremeRowF32(op == Reduce.Max, p, n); seen += n; return; }
+  }
   for (let i = 0; i < n; i++) {
     const x = load<T>(p);
     switch (op) {
