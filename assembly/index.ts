@@ -16,4 +16,4 @@ export {
   GENERATOR_BYTES, generatorSeed, generatorSetState, Sample, sample, normalFill,
   bernoulliTensor, randperm, MultinomialError, multinomialCheck, multinomialWithReplacement, multinomialTopK,
 } from "./kernels/random";
-export { SimdUnary, simdUnaryF32, SimdRow, simdRowsF32 } from "./kernels/simdtest";
+export { RowSoftmax, softmaxRows } from "./kernels/softmax";

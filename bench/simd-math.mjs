@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// node bench/simd-math.mjs (after npm run build): the f32x4 functions of assembly/simd against
-// the scalar kernels they are meant to replace, on 1e6 contiguous float32, in one wasm
-// instance; and the fused row softmax against tapegrad's current softmax op. Prints medians in
-// millions of elements per second. Not a test: timings belong here, never in assertions.
+// node bench/simd-math.mjs (after npm run build): what assembly/simd buys. The unary kernel on
+// 1e6 contiguous float32 (f32x4 lanes) against the same kernel on a strided row (the scalar
+// f64 path it took before), in one wasm instance; and softmax / log_softmax / logsumexp over
+// the last dim of a float32 [1000, 1000], fused rows (contiguous) against the composed kernels
+// (the same values, dim 1 strided). Medians in millions of elements per second. Not a test:
+// timings belong here, never in assertions.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as tg from "tapegrad";
@@ -30,42 +32,43 @@ function rate(fn, count, budget = 40) {
   }
 }
 
-// inputs in linear memory: x uniform in [-8, 8), and |x| for log
-const src = k.alloc(N * 4), positive = k.alloc(N * 4), dst = k.alloc(N * 4);
+// inputs in linear memory, each element twice (x[2i] = x[2i+1]) so that the strided row (every
+// other float) and the contiguous row (the first N floats) see the same distribution:
+// x uniform in [-8, 8), and |x| for the logarithms
+const src = k.alloc(8 * N), positive = k.alloc(8 * N), dst = k.alloc(8 * N);
 {
-  const x = new Float32Array(k.memory.buffer, src, N), p = new Float32Array(k.memory.buffer, positive, N);
-  for (let i = 0; i < N; i++) { x[i] = 16 * ((i * 0.6180339887) % 1) - 8; p[i] = Math.abs(x[i]) + 1e-3; }
+  const x = new Float32Array(k.memory.buffer, src, 2 * N), p = new Float32Array(k.memory.buffer, positive, 2 * N);
+  for (let i = 0; i < 2 * N; i++) { x[i] = 16 * ((Math.floor(i / 2) * 0.6180339887) % 1) - 8; p[i] = Math.abs(x[i]) + 1e-3; }
 }
-// the scalar kernel's descriptor: one contiguous row of N float32, for dst and src
-const desc = k.scratch();
-new Int32Array(k.memory.buffer, desc, 3).set([N, 4, 4]);
+// descriptors [shape, dst stride, src stride] (bytes) of a contiguous and a strided row of N float32
+const contiguous = k.scratch(), strided = contiguous + 16;
+new Int32Array(k.memory.buffer, contiguous, 8).set([N, 4, 4, 0, N, 8, 8, 0]);
 const F32 = 0;
 
-// SimdUnary name -> [Unary kernel name, its parameters, input]
+// Unary kernel -> its parameters and input
 const unary = {
-  Exp: ["Exp", [0, 0], src], Expm1: ["Expm1", [0, 0], src], Log: ["Log", [0, 0], positive], Log1p: ["Log1p", [0, 0], positive],
-  Tanh: ["Tanh", [0, 0], src], Sigmoid: ["Sigmoid", [0, 0], src], Silu: ["Silu", [0, 0], src],
-  Softplus: ["Softplus", [1, 20], src], Mish: ["Mish", [0, 0], src], Erf: ["Erf", [0, 0], src],
-  Gelu: ["Gelu", [0, 0], src], GeluTanh: ["GeluTanh", [0, 0], src],
+  Exp: [[0, 0], src], Expm1: [[0, 0], src], Log: [[0, 0], positive], Log1p: [[0, 0], positive], Tanh: [[0, 0], src],
+  Sigmoid: [[0, 0], src], Silu: [[0, 0], src], Softplus: [[1, 20], src], Mish: [[0, 0], src], Elu: [[1, 0], src],
+  Erf: [[0, 0], src], Gelu: [[0, 0], src], GeluTanh: [[0, 0], src],
 };
-const cases = Object.entries(unary).map(([name, [scalarName, [p0, p1], input]]) => ({
+const cases = Object.entries(unary).map(([name, [[p0, p1], input]]) => ({
   name: `${name} (1e6)`,
   impls: {
-    scalar: () => rate(() => k.unary(code(`Unary.${scalarName}`), F32, 1, desc, dst, input, p0, p1), N),
-    simd: () => rate(() => k.simdUnaryF32(code(`SimdUnary.${name}`), dst, input, N), N),
+    scalar: () => rate(() => k.unary(code(`Unary.${name}`), F32, 1, strided, dst, input, p0, p1, 0), N),
+    simd: () => rate(() => k.unary(code(`Unary.${name}`), F32, 1, contiguous, dst, input, p0, p1, 0), N),
   },
 }));
 
-// softmax over the last dim of [1000, 1000]: the op as it is today vs the fused row kernel
 {
   const rows = 1000, cols = 1000;
-  const x = tg.tensor(Array.from({ length: rows * cols }, (_, i) => 16 * ((i * 0.6180339887) % 1) - 8)).view(rows, cols);
-  for (const [op, method] of [["Softmax", "softmax"], ["LogSoftmax", "logSoftmax"]]) {
+  const fused = tg.tensor(Array.from({ length: rows * cols }, (_, i) => 16 * ((i * 0.6180339887) % 1) - 8)).view(rows, cols);
+  const composed = fused.t().contiguous().t();
+  for (const method of ["softmax", "logSoftmax", "logsumexp"]) {
     cases.push({
-      name: `${op} rows (1000×1000)`,
+      name: `${method} (1000×1000)`,
       impls: {
-        "tg op": () => rate(() => x[method](1).dispose(), rows * cols),
-        simd: () => rate(() => k.simdRowsF32(code(`SimdRow.${op}`), dst, src, rows, cols), rows * cols),
+        composed: () => rate(() => composed[method](1).dispose(), rows * cols),
+        fused: () => rate(() => fused[method](1).dispose(), rows * cols),
       },
     });
   }
@@ -75,9 +78,9 @@ const results = cases.map((c) => Object.fromEntries(Object.keys(c.impls).map((na
 for (let r = 0; r < ROUNDS; r++) {
   cases.forEach((c, i) => { for (const [name, run] of Object.entries(c.impls)) results[i][name].push(run()); });
 }
-console.log(`assembly/simd vs scalar kernels — Melem/s, median of ${ROUNDS} rounds, Node ${process.version}`);
+console.log(`assembly/simd — Melem/s, median of ${ROUNDS} interleaved rounds, Node ${process.version}`);
 cases.forEach((c, i) => {
   const [base, simd] = Object.values(results[i]).map(median);
   const cells = Object.entries(results[i]).map(([name, xs]) => `${name} ${median(xs).toFixed(0).padStart(5)}`);
-  console.log(`${c.name.padEnd(28)} ${cells.join("   ")}   ×${(simd / base).toFixed(1)}`);
+  console.log(`${c.name.padEnd(26)} ${cells.join("   ")}   ×${(simd / base).toFixed(1)}`);
 });

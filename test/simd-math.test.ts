@@ -1,54 +1,66 @@
-// assembly/simd's float32 math (through the simdUnaryF32 / simdRowsF32 exports of
-// assembly/kernels/simdtest.ts) against float64 references: the error in ulps over a sweep of
-// the whole float32 range (every 4096th bit pattern, both signs, with varied low bits) plus
-// dense samples of each function's delicate regions, and exact special values.
+// The float32 kernels built on assembly/simd, called directly on a wasm instance of their own:
+// the pointwise functions of the unary kernel against float64 references (the error in ulps
+// over a sweep of the whole float32 range, every 4096th bit pattern of both signs with varied
+// low bits, plus dense samples of each function's delicate regions, and exact special values),
+// the float32 max/min/sum rows of the reduce kernel, and the fused softmax rows; then the ops
+// that use them.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { beforeAll, describe, expect, test } from "vitest";
+import * as tg from "tapegrad";
 
-interface SimdExports {
+interface CoreExports {
   memory: WebAssembly.Memory;
   alloc(size: number): number;
   free(ptr: number, size: number): void;
-  simdUnaryF32(op: number, dst: number, src: number, n: number): void;
-  simdRowsF32(op: number, dst: number, src: number, rows: number, n: number): void;
+  scratch(): number;
+  unary(op: number, dtype: number, ndim: number, desc: number, dst: number, src: number, p0: number, p1: number, p2: number): void;
+  reduce(op: number, dtype: number, k: number, r: number, desc: number, src: number, dst: number, indices: number, scale: number): void;
+  softmaxRows(op: number, rows: number, n: number, dst: number, src: number): void;
   [name: string]: unknown;
 }
-let k: SimdExports;
+let k: CoreExports;
+const F32 = 0; // assembly/dtype.ts
 
 beforeAll(async () => {
   const wasm = readFileSync(createRequire(import.meta.url).resolve("tapegrad/tapegrad.wasm"));
   const { instance } = await WebAssembly.instantiate(wasm, { env: { abort: () => { throw new Error("abort"); } } });
-  k = instance.exports as unknown as SimdExports;
+  k = instance.exports as unknown as CoreExports;
 });
 
 const codeOf = (name: string): number => (k[name] as WebAssembly.Global).value as number;
 
-/** Runs `f(ptr)` on a fresh buffer holding `data` (plus `extra` bytes), frees it, returns what f returns. */
-function withBuffer<T>(data: Float32Array, extra: number, f: (src: number, dst: number) => T): T {
+/** Runs f(src, dst) with `data` copied into src and a dst of as many floats; frees both; returns dst's floats (`count` of them). */
+function withBuffers(data: Float32Array, count: number, f: (src: number, dst: number) => void): Float32Array {
   const bytes = data.length * 4;
-  const src = k.alloc(bytes), dst = k.alloc(bytes + extra);
+  const src = k.alloc(bytes), dst = k.alloc(bytes);
   try {
     new Float32Array(k.memory.buffer, src, data.length).set(data);
-    return f(src, dst);
+    f(src, dst);
+    return new Float32Array(k.memory.buffer, dst, count).slice();
   } finally {
     k.free(src, bytes);
-    k.free(dst, bytes + extra);
+    k.free(dst, bytes);
   }
 }
 
-function simdUnary(op: string, xs: Float32Array): Float32Array {
-  return withBuffer(xs, 0, (src, dst) => {
-    k.simdUnaryF32(codeOf(`SimdUnary.${op}`), dst, src, xs.length);
-    return new Float32Array(k.memory.buffer, dst, xs.length).slice();
+/** The unary kernel on one contiguous float32 row (the descriptor [n, 4, 4]: shape, dst and src strides in bytes). */
+function unaryF32(op: string, xs: Float32Array, p0 = 0, p1 = 0): Float32Array {
+  return withBuffers(xs, xs.length, (src, dst) => {
+    new Int32Array(k.memory.buffer, k.scratch(), 3).set([xs.length, 4, 4]);
+    k.unary(codeOf(`Unary.${op}`), F32, 1, k.scratch(), dst, src, p0, p1, 0);
   });
 }
 
-function simdRows(op: string, data: Float32Array, rows: number, n: number): Float32Array {
-  return withBuffer(data, 0, (src, dst) => {
-    k.simdRowsF32(codeOf(`SimdRow.${op}`), dst, src, rows, n);
-    return new Float32Array(k.memory.buffer, dst, op === "Softmax" || op === "LogSoftmax" ? rows * n : rows).slice();
-  });
+/** Max, Min or Sum of each contiguous row (the reduce kernel with one kept and one reduced dim), or RowSoftmax kernels. */
+function rowsF32(op: string, data: Float32Array, rows: number, n: number): Float32Array {
+  if (op === "Max" || op === "Min" || op === "Sum") {
+    return withBuffers(data, rows, (src, dst) => {
+      new Int32Array(k.memory.buffer, k.scratch(), 4).set([rows, n, 4 * n, 4]);
+      k.reduce(codeOf(`Reduce.${op}`), F32, 1, 1, k.scratch(), src, dst, 0, 1);
+    });
+  }
+  return withBuffers(data, op === "Logsumexp" ? rows : rows * n, (src, dst) => k.softmaxRows(codeOf(`RowSoftmax.${op}`), rows, n, dst, src));
 }
 
 // ---- float64 references ----------------------------------------------------------------------
@@ -96,6 +108,10 @@ const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x
 /** PyTorch evaluates x · (something that is 0 at -inf): NaN there. */
 const nanAtMinusInf = (f: (x: number) => number) => (x: number) => (x === -Infinity ? NaN : f(x));
 
+// The unary kernel's parameters: PyTorch's defaults (softplus: beta, threshold; elu: alpha)
+const PARAMS: Record<string, [number, number]> = { Softplus: [1, 20], Elu: [1, 0] };
+const paramsOf = (op: string): [number, number] => PARAMS[op] ?? [0, 0];
+
 const REFERENCES: Record<string, (x: number) => number> = {
   Exp: Math.exp,
   Expm1: Math.expm1,
@@ -104,7 +120,8 @@ const REFERENCES: Record<string, (x: number) => number> = {
   Tanh: Math.tanh,
   Sigmoid: sigmoid,
   Silu: nanAtMinusInf((x) => x * sigmoid(x)),
-  Softplus: softplus,
+  Softplus: (x) => (x > 20 ? x : softplus(x)),
+  Elu: (x) => (x > 0 ? x : Math.expm1(x)),
   Mish: nanAtMinusInf((x) => x * Math.tanh(softplus(x))),
   Erf: erf,
   Gelu: nanAtMinusInf((x) => (x < 0 ? 0.5 * x * erfc(-x / Math.SQRT2) : x * (1 - 0.5 * erfc(x / Math.SQRT2)))),
@@ -157,6 +174,7 @@ function consecutive(x: number, count: number): Float32Array {
 const CASES: { op: string; bound: number; measured: number; regions: Float32Array[] }[] = [
   { op: "Exp", bound: 1, measured: 0.889, regions: [spread(-104, -87, 1 << 18), spread(-1, 1, 1 << 18), consecutive(88.72, 1 << 14), consecutive(-103.9, 1 << 14)] },
   { op: "Expm1", bound: 1.5, measured: 1.45, regions: [spread(-1, 1, 1 << 18), spread(-30, -10, 1 << 16), spread(80, 89, 1 << 16), consecutive(0.3466, 1 << 16), consecutive(-0.3466, 1 << 16)] },
+  { op: "Elu", bound: 1, measured: 0.833, regions: [spread(-20, 5, 1 << 18), spread(-1, 1, 1 << 18), consecutive(-0.3466, 1 << 16)] },
   { op: "Log", bound: 1, measured: 0.809, regions: [spread(0.5, 2, 1 << 18), consecutive(1, 1 << 16), consecutive(0.99999, 1 << 14), spread(1e-45, 1e-38, 1 << 16)] },
   { op: "Log1p", bound: 1, measured: 0.828, regions: [spread(-1, -0.2, 1 << 18), spread(-0.3, 0.5, 1 << 18), consecutive(-0.29289, 1 << 14), consecutive(0.41421, 1 << 14), spread(1e7, 1e9, 1 << 14)] },
   { op: "Tanh", bound: 1.5, measured: 1.212, regions: [spread(-10, 10, 1 << 18), consecutive(0.62, 1 << 16), consecutive(-0.62, 1 << 16), spread(8.5, 9.5, 1 << 16)] },
@@ -174,7 +192,7 @@ describe("simd math: float32 functions against float64 references", () => {
     test(`${op}: <= ${bound} ulp over the whole range (measured ${measured})`, () => {
       let worst = 0, at = NaN;
       for (const xs of [bitSweep(), ...regions]) {
-        const ys = simdUnary(op, xs);
+        const ys = unaryF32(op, xs, ...paramsOf(op));
         for (let i = 0; i < xs.length; i++) {
           const e = ulpError(ys[i], REFERENCES[op](xs[i]));
           if (e > worst) { worst = e; at = xs[i]; }
@@ -196,7 +214,7 @@ describe("simd math: float32 functions against float64 references", () => {
 
   test("an element's result does not depend on its position (the tail runs as a padded vector)", () => {
     for (const { op } of CASES) {
-      const ys = simdUnary(op, new Float32Array(7).fill(-0.8125));
+      const ys = unaryF32(op, new Float32Array(7).fill(-0.8125), ...paramsOf(op));
       expect(new Set(ys).size, op).toBe(1);
     }
   });
@@ -211,6 +229,7 @@ const SPECIALS: Record<string, [number, number][]> = {
   Exp: [[-inf, 0], [inf, inf], [-0, 1], [0, 1], [88.72283172607422, 3.402798519021476e38], [88.72283935546875, inf],
     [-103.97207641601562, tiny], [-103.97208404541016, 0], [-87.5, Math.fround(Math.exp(-87.5))], [big, inf], [-big, 0]],
   Expm1: [[-inf, -1], [inf, inf], [-0, -0], [0, 0], [tiny, tiny], [-tiny, -tiny], [-30, -1], [-200, -1], [88.72283172607422, 3.402798519021476e38], [88.72283935546875, inf]],
+  Elu: [[-inf, -1], [inf, inf], [-0, -0], [0, 0], [tiny, tiny], [-tiny, -tiny], [-200, -1], [big, big]],
   Log: [[0, -inf], [-0, -inf], [-1, NaN], [-tiny, NaN], [-inf, NaN], [inf, inf], [1, 0], [tiny, Math.fround(-149 * Math.LN2)], [big, Math.fround(Math.log(big))]],
   // PyTorch: log1p(±1.4e-45) = 0
   Log1p: [[-1, -inf], [-2, NaN], [-inf, NaN], [inf, inf], [-0, -0], [0, 0], [tiny, tiny], [-tiny, -tiny], [big, Math.fround(Math.log(big))]],
@@ -231,7 +250,7 @@ describe("simd math: special values", () => {
   for (const [op, cases] of Object.entries(SPECIALS)) {
     test(`${op}: ±inf, NaN, ±0, saturation, overflow and underflow`, () => {
       const xs = Float32Array.from([...cases.map(([x]) => x), NaN, -NaN]);
-      const ys = Array.from(simdUnary(op, xs));
+      const ys = Array.from(unaryF32(op, xs, ...paramsOf(op)));
       expect(ys).toEqual([...cases.map(([, y]) => y), NaN, NaN]); // -0 and 0 differ here
     });
   }
@@ -263,7 +282,7 @@ describe("simd rows", () => {
     for (const n of lengths) for (const scale of scales) {
       const data = rowsOf(n, scale);
       for (const op of ["Max", "Min"]) {
-        const got = simdRows(op, data, 5, n);
+        const got = rowsF32(op, data, 5, n);
         for (let r = 0; r < 5; r++) expect(got[r]).toBe(referenceRow(op, Array.from(data.subarray(r * n, (r + 1) * n)))[0]);
       }
     }
@@ -272,7 +291,7 @@ describe("simd rows", () => {
   test("sum is within 1 ulp of Σ|x| of the exact sum (measured 0.652)", () => {
     for (const n of lengths) for (const scale of scales) {
       const data = rowsOf(n, scale);
-      const got = simdRows("Sum", data, 5, n);
+      const got = rowsF32("Sum", data, 5, n);
       for (let r = 0; r < 5; r++) {
         const row = Array.from(data.subarray(r * n, (r + 1) * n));
         const magnitude = row.reduce((a, x) => a + Math.abs(x), 0);
@@ -286,7 +305,7 @@ describe("simd rows", () => {
       let worst = 0;
       for (const n of lengths) for (const scale of scales) {
         const data = rowsOf(n, scale);
-        const got = simdRows(op, data, 5, n);
+        const got = rowsF32(op, data, 5, n);
         const width = op === "Logsumexp" ? 1 : n;
         for (let r = 0; r < 5; r++) {
           referenceRow(op, Array.from(data.subarray(r * n, (r + 1) * n))).forEach((want, i) => {
@@ -311,11 +330,89 @@ describe("simd rows", () => {
     ];
     for (const [row, softmax, logSoftmax, logsumexp] of rows) {
       const data = Float32Array.from(row);
-      expect(Array.from(simdRows("Softmax", data, 1, row.length))).toEqual(softmax);
-      expect(Array.from(simdRows("LogSoftmax", data, 1, row.length))).toEqual(logSoftmax);
-      expect(simdRows("Logsumexp", data, 1, row.length)[0]).toBe(logsumexp);
+      expect(Array.from(rowsF32("Softmax", data, 1, row.length))).toEqual(softmax);
+      expect(Array.from(rowsF32("LogSoftmax", data, 1, row.length))).toEqual(logSoftmax);
+      expect(rowsF32("Logsumexp", data, 1, row.length)[0]).toBe(logsumexp);
     }
-    expect(simdRows("Max", Float32Array.from([1, NaN, 3]), 1, 3)[0]).toBeNaN();
-    expect(simdRows("Min", Float32Array.from([1, 2, 3, 4, NaN]), 1, 5)[0]).toBeNaN();
+    expect(rowsF32("Max", Float32Array.from([1, NaN, 3]), 1, 3)[0]).toBeNaN();
+    expect(rowsF32("Min", Float32Array.from([1, 2, 3, 4, NaN]), 1, 5)[0]).toBeNaN();
+  });
+});
+
+// ---- the ops: softmax, log_softmax and logsumexp on fused rows and composed kernels ------------
+
+/** Values within `atol + rtol·|e|` of PyTorch's (NaN and ±inf exactly). */
+function expectClose(actual: unknown, expected: number[] | number[][], atol = 1e-6, rtol = 1e-5): void {
+  const a = (actual as number[] | number[][]).flat(), e = expected.flat();
+  expect(a).toHaveLength(e.length);
+  a.forEach((v, i) => {
+    if (!Number.isFinite(e[i])) expect(v).toBe(e[i]);
+    else expect(Math.abs(v - e[i]), `element ${i}: ${v} vs ${e[i]}`).toBeLessThanOrEqual(atol + rtol * Math.abs(e[i]));
+  });
+}
+
+/** The largest ulp error of rows of `values` (rows along the last dim) against referenceRow(op). */
+function worstUlps(op: string, values: number[][], rows: number[][]): number {
+  let worst = 0;
+  rows.forEach((row, r) => referenceRow(op, row).forEach((want, i) => { worst = Math.max(worst, ulpError(values[r][i], want)); }));
+  return worst;
+}
+
+describe("softmax, log_softmax and logsumexp ops", () => {
+  // /usr/bin/python3 (PyTorch 1.13): x = torch.tensor(X); torch.softmax(x, 1), torch.log_softmax(x, 1),
+  // torch.logsumexp(x, 1), torch.logsumexp(x, (0, 1)), torch.softmax(x, 0)
+  const X = [[0.5, -1.25, 3.0, 88.0], [-100.0, 2.0, 2.0, -3.5], [1e-3, 7.0, -7.0, 0.0]];
+  const SOFTMAX_1 = [[9.982351397596697e-39, 1.7346729741815484e-39, 1.2160992719555806e-37, 1.0],
+    [2.802596928649634e-45, 0.49898040294647217, 0.49898040294647217, 0.0020392187871038914],
+    [0.0009111310355365276, 0.9981778860092163, 8.3001356188106e-07, 0.0009102204348891973]];
+  const LOG_SOFTMAX_1 = [[-87.5, -89.25, -85.0, 0.0],
+    [-102.6951904296875, -0.6951884627342224, -0.6951884627342224, -6.195188522338867],
+    [-7.000823974609375, -0.0018237876938655972, -14.001823425292969, -7.001823902130127]];
+  const LOGSUMEXP_1 = [88.0, 2.695188522338867, 7.001823902130127];
+  const SOFTMAX_0 = [[0.6222243309020996, 0.0002594426623545587, 0.7310343384742737, 1.0],
+    [1.401298464324817e-44, 0.006691114045679569, 0.2689325213432312, 1.8283301583431618e-40],
+    [0.37777572870254517, 0.9930493831634521, 3.3188909583259374e-05, 6.054601485195952e-39]];
+
+  test("fused float32 rows (contiguous last dim) and the composed kernels (other layouts) agree with PyTorch; the fused ones are within 4 ulp", () => {
+    const start = tg.memory();
+    tg.tidy(() => {
+      const x = tg.tensor(X);
+      const strided = x.t().contiguous().t(); // the same values with dim 1 no longer contiguous
+      const rows = x.tolist() as number[][]; // X rounded to float32
+      for (const input of [x, strided]) {
+        const softmax = input.softmax(1).tolist() as number[][], logSoftmax = input.logSoftmax(1).tolist() as number[][];
+        const logsumexp = input.logsumexp(1).tolist() as number[];
+        expectClose(softmax, SOFTMAX_1);
+        expectClose(logSoftmax, LOG_SOFTMAX_1);
+        expectClose(logsumexp, LOGSUMEXP_1);
+        if (input === x) {
+          // float32 sums and logs near 1 cost the composed path (and PyTorch) up to hundreds of ulps here
+          expect(worstUlps("Softmax", softmax, rows)).toBeLessThanOrEqual(4);
+          expect(worstUlps("LogSoftmax", logSoftmax, rows)).toBeLessThanOrEqual(4);
+          expect(worstUlps("Logsumexp", logsumexp.map((v) => [v]), rows)).toBeLessThanOrEqual(4);
+        }
+        expectClose(input.logsumexp(1, { keepdim: true }).tolist(), LOGSUMEXP_1.map((v) => [v]));
+        expectClose([input.logsumexp([0, 1]).item()], [88.0]);
+        expectClose(input.softmax(0).tolist(), SOFTMAX_0);
+      }
+    });
+    expect(tg.memory().liveBytes).toBe(start.liveBytes);
+  });
+
+  test("rows holding +inf or only -inf are NaN for softmax on both paths; logsumexp shifts infinite maxes by 0", () => {
+    // /usr/bin/python3 (PyTorch 1.13), a = [[inf, 1], [1, -inf], [-inf, -inf]]: softmax(a, 1),
+    // log_softmax(a, 1), logsumexp(a, 1); the same along dim 0 of a.t().contiguous()
+    const start = tg.memory();
+    tg.tidy(() => {
+      const a = tg.tensor([[Infinity, 1], [1, -Infinity], [-Infinity, -Infinity]]);
+      const b = a.t().contiguous();
+      expect(a.softmax(1).tolist()).toEqual([[NaN, NaN], [1, 0], [NaN, NaN]]);
+      expect(a.logSoftmax(1).tolist()).toEqual([[NaN, NaN], [0, -Infinity], [NaN, NaN]]);
+      expect(a.logsumexp(1).tolist()).toEqual([Infinity, 1, -Infinity]);
+      expect(b.softmax(0).tolist()).toEqual([[NaN, 1, NaN], [NaN, 0, NaN]]);
+      expect(b.logSoftmax(0).tolist()).toEqual([[NaN, 0, NaN], [NaN, -Infinity, NaN]]);
+      expect(b.logsumexp(0).tolist()).toEqual([Infinity, 1, -Infinity]);
+    });
+    expect(tg.memory().liveBytes).toBe(start.liveBytes);
   });
 });
