@@ -135,39 +135,26 @@ const reductions = [
 // Per-op overhead: a 16-element add, the forward call and the disposal of its result.
 // tfjs records gradients only inside tf.grad/variableGrads and has no per-tensor flag, so
 // the grad-on row sets tapegrad's requiresGrad against tfjs's add inside tf.tidy.
-const small = (input) => [input([16]), input([16])];
+const overheadCase = ({ id, label, requiresGrad = false, timed }) =>
+  opCase({
+    id,
+    group: "per-op overhead",
+    label,
+    metric: metric.micros,
+    tolerance: { rtol: 0, atol: 0 },
+    inputs: (input) => [{ ...input([16]), requiresGrad }, input([16])],
+    call: (L, [a, b]) => L.add(a, b),
+    timed,
+  });
+const inTidy = (L, [a, b]) => L.tidy(() => void L.add(a, b));
 const overhead = [
-  opCase({
-    id: "overhead/add16",
-    group: "per-op overhead",
-    label: "add 16, result disposed",
-    metric: metric.micros,
-    tolerance: { rtol: 0, atol: 0 },
-    inputs: small,
-    call: (L, [a, b]) => L.add(a, b),
-  }),
-  opCase({
-    id: "overhead/add16/tidy",
-    group: "per-op overhead",
-    label: "add 16, inside tidy",
-    metric: metric.micros,
-    tolerance: { rtol: 0, atol: 0 },
-    inputs: small,
-    call: (L, [a, b]) => L.add(a, b),
-    timed: (L, [a, b]) => L.tidy(() => void L.add(a, b)),
-  }),
-  opCase({
+  overheadCase({ id: "overhead/add16", label: "add 16, result disposed" }),
+  overheadCase({ id: "overhead/add16/tidy", label: "add 16, inside tidy", timed: inTidy }),
+  overheadCase({
     id: "overhead/add16/grad",
-    group: "per-op overhead",
     label: "add 16, grad on (tfjs: inside tidy)",
-    metric: metric.micros,
-    tolerance: { rtol: 0, atol: 0 },
-    inputs: (input) => {
-      const [a, b] = small(input);
-      return [{ ...a, requiresGrad: true }, b];
-    },
-    call: (L, [a, b]) => L.add(a, b),
-    timed: (L, [a, b]) => (L.name === "tapegrad" ? L.free(L.add(a, b)) : L.tidy(() => void L.add(a, b))),
+    requiresGrad: true,
+    timed: (L, ts) => (L.name === "tapegrad" ? L.free(L.add(...ts)) : inTidy(L, ts)),
   }),
 ];
 

@@ -418,42 +418,62 @@ const operandArb = (shape: number[], dtype: DType, palette: Palette, scalar: boo
     ? fc.constantFrom(...(palette === "nonzero" ? [-2, 3, 1.5, -0.75] : palette === "nonneg" ? [0, 2, 2.5] : [0, -2, 3, 1.5, -0.75])).map((v) => ({ scalar: v }))
     : specArb(shape, dtype, { palette }).map((spec) => ({ spec }));
 
-const binaryArb = fc
-  .record({
-    op: fc.constantFrom(...BINARY),
-    shape: shapeArb(0, 4),
-    dtypes: fc.tuple(fc.constantFrom(...DTYPES), fc.constantFrom(...DTYPES)),
-    scalar: fc.integer({ min: 0, max: 4 }).map((x) => x === 0),
-  })
-  .filter(({ op, dtypes: [a, b], scalar }) => {
+/**
+ * An op of `ops` with two operands whose shapes broadcast together (either may be the larger),
+ * the right one sometimes a JS number; `accepts` filters (op, dtypes, scalar), `palettes` says
+ * which values each side holds.
+ */
+function operandPairArb<Op>(ops: Op[], accepts: (op: Op, a: DType, b: DType, scalar: boolean) => boolean, palettes: (op: Op, a: DType) => [Palette, Palette]) {
+  return fc
+    .record({
+      op: fc.constantFrom(...ops),
+      shape: shapeArb(0, 4),
+      dtypes: fc.tuple(fc.constantFrom(...DTYPES), fc.constantFrom(...DTYPES)),
+      scalar: fc.integer({ min: 0, max: 4 }).map((x) => x === 0),
+    })
+    .filter(({ op, dtypes: [a, b], scalar }) => accepts(op, a, b, scalar))
+    .chain(({ op, shape, dtypes: [da, db], scalar }) => {
+      const [pa, pb] = palettes(op, da);
+      return fc.record({
+        op: fc.constant(op),
+        a: broadcastableTo(shape).chain((s) => operandArb(s, da, pa, false)),
+        b: broadcastableTo(shape).chain((s) => operandArb(s, db, pb, scalar)),
+      });
+    });
+}
+
+/** f over the broadcast operands, each converted to `dtype` first; returns the shape and the values. */
+function pointwiseReference(a: Operand, b: Operand, dtype: DType, f: (x: number, y: number) => number): { shape: number[]; values: number[] } {
+  const shape = broadcastShapes(operandShape(a), operandShape(b));
+  const av = "spec" in a ? logical(a.spec) : null;
+  const bv = "spec" in b ? logical(b.spec) : null;
+  const values: number[] = [];
+  forEachIndex(shape, (idx) => values.push(f(cast(operandValue(a, av, idx), dtype), cast(operandValue(b, bv, idx), dtype))));
+  return { shape, values };
+}
+
+const binaryArb = operandPairArb(
+  BINARY,
+  (op, a, b, scalar) => {
     if (scalar && !takesScalar(op)) return false;
     const bools = [a, scalar ? "float32" : b].filter((d) => d === "bool").length;
     return op.bools === "none" ? bools === 0 : bools < 2;
-  })
-  .chain(({ op, shape, dtypes: [da, db], scalar }) =>
-    fc.record({
-      op: fc.constant(op),
-      // floats: any values, NaN and infinities included, except for the floor-based ops, whose
-      // reference (Math.floor of the quotient) is exact only for exact quotients
-      a: broadcastableTo(shape).chain((s) => operandArb(s, da, op.divides ? "exact" : "wide", false)),
-      // uint8 with a negative scalar wraps differently across PyTorch versions: not a kernel question
-      b: broadcastableTo(shape).chain((s) => operandArb(s, db, op.divides ? "nonzero" : da === "uint8" ? "nonneg" : "wide", scalar)),
-    }),
-  );
+  },
+  // floats: any values, NaN and infinities included, except for the floor-based ops, whose
+  // reference (Math.floor of the quotient) is exact only for exact quotients; uint8 with a
+  // negative scalar wraps differently across PyTorch versions: not a kernel question
+  (op, a) => (op.divides ? ["exact", "nonzero"] : ["wide", a === "uint8" ? "nonneg" : "wide"]),
+);
 
 describe("binary pointwise kernels", () => {
   test("every op: broadcasting both ways, scalars, 0-dim tensors, mixed dtypes, strided operands", () => {
     check(binaryArb, ({ op, a, b }) => {
       let dtype = resultType([a, b]);
       if (op.intToFloat && !isFloat(dtype)) dtype = "float32";
-      fc.pre(!(op.name.startsWith("sub") && dtype === "uint8")); // a known bug: see "known kernel bugs" below
-      const shape = broadcastShapes(operandShape(a), operandShape(b));
-      const av = "spec" in a ? logical(a.spec) : null;
-      const bv = "spec" in b ? logical(b.spec) : null;
-      const expected: number[] = [];
-      forEachIndex(shape, (idx) => expected.push(cast(op.reference(cast(operandValue(a, av, idx), dtype), cast(operandValue(b, bv, idx), dtype)), dtype)));
+      fc.pre(!(op.name.startsWith("sub") && dtype === "uint8")); // a known bug: see "known bugs" below
+      const expected = pointwiseReference(a, b, dtype, (x, y) => cast(op.reference(x, y), dtype));
       const out = op.apply(operandTensor(a) as Tensor, operandTensor(b));
-      expectValues(op.name, out, shape, dtype, expected, op.tolerance === undefined ? EXACT : (op.tolerance === "approx" ? APPROX : ULP)[dtype]);
+      expectValues(op.name, out, expected.shape, dtype, expected.values, op.tolerance === undefined ? EXACT : (op.tolerance === "approx" ? APPROX : ULP)[dtype]);
     }, 1000);
   });
 });
@@ -472,29 +492,10 @@ const COMPARE: { name: string; apply: (a: Tensor, b: Tensor | number) => Tensor;
 
 describe("comparison kernels", () => {
   test("every comparison and logical op: broadcasting, scalars, mixed dtypes, strided operands", () => {
-    const arb = fc
-      .record({
-        op: fc.constantFrom(...COMPARE),
-        shape: shapeArb(0, 4),
-        dtypes: fc.tuple(fc.constantFrom(...DTYPES), fc.constantFrom(...DTYPES)),
-        scalar: fc.integer({ min: 0, max: 4 }).map((x) => x === 0),
-      })
-      .filter(({ op, scalar }) => !(scalar && op.logical))
-      .chain(({ op, shape, dtypes: [da, db], scalar }) =>
-        fc.record({
-          op: fc.constant(op),
-          a: broadcastableTo(shape).chain((s) => operandArb(s, da, "exact", false)),
-          b: broadcastableTo(shape).chain((s) => operandArb(s, db, da === "uint8" ? "nonneg" : "exact", scalar)),
-        }),
-      );
+    const arb = operandPairArb(COMPARE, (op, _a, _b, scalar) => !(scalar && op.logical), (_op, a) => ["exact", a === "uint8" ? "nonneg" : "exact"]);
     check(arb, ({ op, a, b }) => {
-      const common = resultType([a, b]);
-      const shape = broadcastShapes(operandShape(a), operandShape(b));
-      const av = "spec" in a ? logical(a.spec) : null;
-      const bv = "spec" in b ? logical(b.spec) : null;
-      const expected: number[] = [];
-      forEachIndex(shape, (idx) => expected.push(Number(op.reference(cast(operandValue(a, av, idx), common), cast(operandValue(b, bv, idx), common)))));
-      expectValues(op.name, op.apply(operandTensor(a) as Tensor, operandTensor(b)), shape, "bool", expected);
+      const expected = pointwiseReference(a, b, resultType([a, b]), (x, y) => Number(op.reference(x, y)));
+      expectValues(op.name, op.apply(operandTensor(a) as Tensor, operandTensor(b)), expected.shape, "bool", expected.values);
     }, 500);
   });
 });
