@@ -67,7 +67,7 @@ async function setUpAndCheck(cases, peers, adapters) {
  */
 async function runRounds(cases, peers, adapters, instances, { rounds, budgetMs }) {
   const samples = new Map(cases.map((c) => [c.id, Object.fromEntries(peers.map((p) => [p.name, []]))]));
-  const warnings = new Set();
+  const leaks = new Map(); // "peer case" → { rounds, bytes }
   for (let round = 0; round <= rounds; round++) {
     const order = peers.map((_, i) => peers[(i + round) % peers.length]);
     for (const c of cases) {
@@ -78,12 +78,16 @@ async function runRounds(cases, peers, adapters, instances, { rounds, budgetMs }
         const seconds = await instances.get(c.id)[peer.name].sample(budgetMs);
         if (round > 0) samples.get(c.id)[peer.name].push(seconds);
         const grown = L.memory() - before;
-        if (grown !== 0) warnings.add(`${peer.name} ${c.id}: live memory changed during a timed batch (${grown} bytes in round ${round})`);
+        if (grown !== 0) {
+          const leak = leaks.get(`${peer.name} ${c.id}`) ?? { rounds: 0, bytes: 0 };
+          leaks.set(`${peer.name} ${c.id}`, { rounds: leak.rounds + 1, bytes: Math.max(leak.bytes, grown) });
+        }
       }
     }
     log(round === 0 ? "warm-up round done" : `round ${round}/${rounds} done`);
   }
-  return { samples, warnings: [...warnings] };
+  const warnings = [...leaks].map(([what, { rounds: n, bytes }]) => `${what}: live memory changed during a timed batch in ${n} of ${rounds + 1} rounds (by up to ${bytes} bytes)`);
+  return { samples, warnings };
 }
 
 async function main() {
