@@ -1,19 +1,54 @@
-// Bundles bindings/ into dist/: one ESM file per runtime entry plus a single .d.ts.
+// Bundles bindings/ into dist/: one small ESM entry per runtime (they differ in how they load
+// tapegrad.wasm; Node's io adds file helpers), the library in one chunk they all share, and the
+// declarations.
+// package.json `exports` routes each runtime to its entry.
 import typescript from "@rollup/plugin-typescript";
 import { dts } from "rollup-plugin-dts";
 
-const entries = { node: "bindings/entries/node.ts" };
+const entries = {
+  node: "bindings/entries/node.ts",
+  deno: "bindings/entries/deno.ts",
+  browser: "bindings/entries/browser.ts",
+  workerd: "bindings/entries/workerd.ts",
+};
+
+/** The Workers entry imports the core as a module; it must stay an import of the file beside it. */
+const wasmModuleImport = {
+  name: "wasm-module-import",
+  resolveId(source) {
+    return source === "./tapegrad.wasm" ? { id: "./tapegrad.wasm", external: true } : null;
+  },
+};
+
+/**
+ * Everything but the entries goes into one shared chunk, except modules that import Node
+ * built-ins (io's file helpers): those stay in the Node entry, the only one importing them, so
+ * no other runtime loads `node:*`. viz gets a chunk of its own only so that the size budget
+ * (scripts/size.mjs) can weigh the core API without it.
+ */
+function chunkOf(id, { getModuleInfo }) {
+  if (/[\\/]bindings[\\/]entries[\\/]/.test(id)) return undefined;
+  if (getModuleInfo(id)?.importedIds.some((imported) => imported.startsWith("node:"))) return undefined;
+  return /[\\/]bindings[\\/]viz[\\/]/.test(id) ? "viz" : "tapegrad";
+}
 
 export default [
   {
     input: entries,
-    output: { dir: "dist", format: "es", entryFileNames: "[name].js", chunkFileNames: "[name]-[hash].js", sourcemap: true },
+    output: {
+      dir: "dist",
+      format: "es",
+      entryFileNames: "[name].js",
+      chunkFileNames: "[name].js",
+      manualChunks: chunkOf,
+      sourcemap: true,
+    },
     external: [/^node:/],
-    plugins: [typescript({ tsconfig: "./tsconfig.json", declaration: false, sourceMap: true, rootDir: "." })],
+    plugins: [wasmModuleImport, typescript({ tsconfig: "./tsconfig.json", declaration: false, sourceMap: true, rootDir: "." })],
   },
-  {
-    input: "bindings/entries/node.ts", // the types of the package entry (io with its file helpers)
-    output: { file: "dist/index.d.ts", format: "es" },
-    plugins: [dts({ tsconfig: "./tsconfig.json" })],
-  },
+  // Declarations: the runtime-neutral API, and the Node entry's (io with its file helpers).
+  ...[
+    ["bindings/index.ts", "dist/index.d.ts"],
+    ["bindings/entries/node.ts", "dist/node.d.ts"],
+  ].map(([input, file]) => ({ input, output: { file, format: "es" }, plugins: [dts({ tsconfig: "./tsconfig.json" })] })),
 ];

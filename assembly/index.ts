@@ -10,3 +10,7 @@ export { matmul } from "./kernels/matmul";
 export { gather, scatter, indexError, maskedSelect, nonzero } from "./kernels/gather";
 export { scan } from "./kernels/scan";
 export { sequence } from "./kernels/sequence";
+export {
+  GENERATOR_BYTES, generatorSeed, generatorSetState, Sample, sample, normalFill,
+  bernoulliTensor, randperm, MultinomialError, multinomialCheck, multinomialWithReplacement, multinomialTopK,
+} from "./kernels/random";

@@ -3,7 +3,7 @@
 //   setup(adapter) → { values(), sample(budgetMs) → seconds per call, dispose() }
 // or placeholder: "why" (printed, not measured). values() runs the computation once; the runner
 // compares tapegrad's values with each peer's (|a − b| ≤ atol + rtol·|b|) before anything is timed.
-import { coldStartInstance } from "./coldstart.mjs";
+import { coldStartInstance } from "./fresh-process.mjs";
 import { labels, uniform } from "./data.mjs";
 import { secondsPerCall } from "./measure.mjs";
 

@@ -18,7 +18,7 @@ const table = (header, rows) =>
   [`| ${header.join(" | ")} |`, `|${header.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 
 const ratio = (tapegrad, peer) => (tapegrad === undefined || peer === undefined ? "" : `${(peer / tapegrad).toFixed(2)}×`);
-const kb = (n) => (n === undefined ? "" : `${(n / 1024).toFixed(1)} KB`);
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 const VERDICT = { true: "met", false: "**missed**", null: "not measured" };
 
 /**
@@ -75,9 +75,17 @@ as tf.layers.dense runs it, softmaxCrossEntropy and sgd.minimize.
 
 ## Sizes
 
+tapegrad, as \`npm run size\` reports it:
+
+\`\`\`text
+${run.sizes.report}
+\`\`\`
+
+The peers' published files:
+
 ${table(
-  ["library", "file", "raw", "gzip -9", "minified (terser), gzip -9"],
-  run.sizes.map((s) => [s.library, s.file, kb(s.raw), kb(s.gzip), kb(s.minifiedGzip)]),
+  ["library", "file", "raw", "gzip -9"],
+  run.sizes.peers.map((s) => [s.library, s.file, kb(s.raw), kb(s.gzip)]),
 )}
 
 ## Issue 5 targets

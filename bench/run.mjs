@@ -80,7 +80,7 @@ async function runRounds(cases, peers, adapters, instances, { rounds, budgetMs }
         const grown = L.memory() - before;
         if (grown !== 0) {
           const leak = leaks.get(`${peer.name} ${c.id}`) ?? { rounds: 0, bytes: 0 };
-          leaks.set(`${peer.name} ${c.id}`, { rounds: leak.rounds + 1, bytes: Math.max(leak.bytes, grown) });
+          leaks.set(`${peer.name} ${c.id}`, { rounds: leak.rounds + 1, bytes: Math.max(leak.bytes, Math.abs(grown)) });
         }
       }
     }
@@ -109,7 +109,7 @@ async function main() {
     }
   }
 
-  const sizes = await measureSizes();
+  const sizes = measureSizes();
   const medianOf = (id, peer) => {
     const xs = samples.get(id)?.[peer];
     return xs === undefined ? undefined : median(xs);

@@ -75,8 +75,7 @@ export const TARGETS = [
     target: "each .wasm ≤ 64 KB gzipped",
     needs: [],
     judge: (_t, sizes) => {
-      const wasm = sizes.filter((s) => s.library === "tapegrad" && s.file.endsWith(".wasm"));
-      const verdicts = wasm.map((s) => ({ file: s.file, ...atMost(s.gzip, 64 * KB, kilobytes) }));
+      const verdicts = sizes.wasm.map((s) => ({ file: s.file, ...atMost(s.gzip, 64 * KB, kilobytes) }));
       return {
         met: verdicts.length > 0 && verdicts.every((v) => v.met),
         measured: verdicts.map((v) => `${v.file} ${v.measured}`).join(", ") || "no .wasm in dist/",

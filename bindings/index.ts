@@ -12,6 +12,7 @@ import { liveTensorCount, tidyWith } from "./tensor/lifetime.js";
 import { core } from "./runtime/core.js";
 import * as nn from "./nn/index.js";
 import * as io from "./io/index.js";
+import * as viz from "./viz/index.js";
 
 installMethods();
 
@@ -25,6 +26,7 @@ export const { zerosLike, onesLike, fullLike, emptyLike } = likeFunctions;
 export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled };
 export { nn };
 export { io };
+export { viz };
 
 /** torch.autograd */
 export const autograd = { backward, grad };
@@ -68,3 +70,19 @@ export const {
   matmul, mm, bmm, dot, mv, outer, addmm,
 } = functions;
 export { variance_ as var };
+
+// random numbers: PyTorch's CPU generator (bindings/random)
+export { Generator, defaultGenerator, manualSeed, seed, initialSeed, getRngState, setRngState } from "./random/generator.js";
+export { rand, randn, randint, randperm, randLike, randnLike, randintLike, normal, type RandomFactoryOptions } from "./random/factories.js";
+export const { bernoulli, multinomial } = functions;
+
+// Types that public signatures use, so that TypeScript users (and the API reference) can name them.
+export type { Shape } from "./tensor/shape.js";
+export type { Nested } from "./tensor/data.js";
+export type { FactoryOptions, NestedData } from "./ops/creation.js";
+export type { Scalar, TensorOrScalar, RoundingMode } from "./ops/pointwise.js";
+export type { IndexItem } from "./ops/indexing.js";
+export type { BackwardOptions, GradOptions } from "./autograd/api.js";
+export type { GradHook } from "./autograd/node.js";
+export type { GeneratorOptions } from "./random/generator.js";
+export type { GeneratorOption, MultinomialOptions } from "./random/sampling.js";

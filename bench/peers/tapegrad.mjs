@@ -3,10 +3,14 @@
 
 export const name = "tapegrad";
 
-/** In a fresh process: from the start of import("tapegrad") to the first op's values. */
+/**
+ * In a fresh process: from the start of import("tapegrad") through init() to the first op's
+ * values (what bench/coldstart-probe.mjs times for `npm run bench:coldstart` in Node and Deno).
+ */
 export async function coldStart() {
   const t0 = performance.now();
   const tg = await import("tapegrad");
+  await tg.init();
   const values = tg.tensor([1, 2, 3]).add(1).tolist();
   return { ms: performance.now() - t0, values };
 }

@@ -35,7 +35,7 @@ export class AccumulateGrad extends Node {
     if (current === null) {
       // PyTorch steals a gradient nothing else refers to when its layout fits the leaf
       const steal = !isGradEnabled() && exclusive(grad) && obeysLayoutContract(grad, v);
-      v._setGrad((steal ? grad._alias(grad._shape, grad._strides, grad._offset, grad._version) : cloneObeyingLayout(grad, v)));
+      v._setGrad(steal ? grad._alias(grad._shape, grad._strides, grad._offset, grad._version) : cloneObeyingLayout(grad, v));
     }
     else if (!isGradEnabled()) current.add_(grad);
     else v._setGrad(current.add(grad));

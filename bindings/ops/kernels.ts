@@ -355,3 +355,82 @@ export function tensorIntoBytes(src: Tensor, format: StorageFormat, out: Uint8Ar
     staging.release();
   }
 }
+
+// ---- random sampling (assembly/kernels/random.ts); `gen` is the address of a generator block ----
+
+/**
+ * A box over `shape` whose dims run outermost first in the order PyTorch's TensorIterator visits
+ * `operands` (broadcast to `shape`): samplers draw in that order, which is memory order for
+ * dense tensors, so `x.t().uniform_()` fills memory as `x.uniform_()` does.
+ */
+function iterationBox(shape: Shape, operands: readonly Tensor[]): { ndim: number; desc: number } {
+  const layout = iteratorStrides(shape, operands);
+  const order = [...shape.keys()].sort((a, b) => layout[b] - layout[a]);
+  return boxRaw(order.map((d) => shape[d]), operands.map((t): [number, number[]] => {
+    const strides = expandStrides(t._shape, t._strides, shape);
+    return [t.dataPtr(), order.map((d) => strides[d] * DTYPES[t.dtype].bytes)];
+  }));
+}
+
+/** Names of the `Sample` enum. */
+export type SampleKernel = "Uniform" | "Normal" | "Bernoulli" | "Exponential" | "RandomFromTo" | "RandomFull" | "Random";
+const sampleCodes = new Map<string, number>();
+
+/**
+ * t <- draws of a distribution with parameters (a, b), element by element; random_'s
+ * "RandomFromTo" draws (draw % range) + base.
+ */
+export function sample(kind: SampleKernel, gen: number, t: Tensor, a = 0, b = 0, range = 0n, base = 0n): void {
+  if (t.numel() === 0) return;
+  const bx = iterationBox(t._shape, [t]);
+  const params = scalarSlot(0, 3, 0);
+  const view = dataView(params, 16);
+  view.setBigUint64(0, range, true);
+  view.setBigInt64(8, base, true);
+  core().sample(opCode(sampleCodes, "Sample", kind), dtypeCode(t.dtype), bx.ndim, bx.desc, t.dataPtr(), gen, a, b, params);
+}
+
+/** normal_ on a contiguous float tensor of 16 or more elements (PyTorch's normal_fill). */
+export function normalFill(gen: number, t: Tensor, mean: number, std: number): void {
+  core().normalFill(dtypeCode(t.dtype), t.dataPtr(), t.numel(), gen, mean, std);
+}
+
+/** t <- bernoulli(p) with p (float) broadcast to t; false, drawing nothing, if a p is outside [0, 1]. */
+export function bernoulliTensor(gen: number, t: Tensor, p: Tensor): boolean {
+  if (t.numel() === 0) return true;
+  const bx = iterationBox(t._shape, [t, p]);
+  return core().bernoulliTensor(dtypeCode(t.dtype), dtypeCode(p.dtype), bx.ndim, bx.desc, t.dataPtr(), p.dataPtr(), gen) === 0;
+}
+
+/** A random permutation of 0..n-1 into a fresh contiguous 1-D tensor. */
+export function randperm(gen: number, t: Tensor): void {
+  core().randperm(dtypeCode(t.dtype), t.dataPtr(), t.numel(), gen);
+}
+
+/** Rows, categories and byte strides of 1-D or 2-D probabilities. */
+function distributions(p: Tensor): [number, number, number, number] {
+  const bytes = DTYPES[p.dtype].bytes;
+  const last = p.ndim - 1;
+  return [p.ndim === 2 ? p._shape[0] : 1, p._shape[last], p.ndim === 2 ? p._strides[0] * bytes : 0, p._strides[last] * bytes];
+}
+
+/** Names of the `MultinomialError` enum. */
+export type MultinomialCheck = "None" | "NotFiniteOrNegative" | "Negative" | "NotFinite" | "ZeroSum";
+const multinomialCodes: MultinomialCheck[] = ["None", "NotFiniteOrNegative", "Negative", "NotFinite", "ZeroSum"];
+
+/** multinomial's validation of the probabilities, in the order PyTorch checks them. */
+export function multinomialCheck(p: Tensor, replacement: boolean): MultinomialCheck {
+  const status = core().multinomialCheck(dtypeCode(p.dtype), p.dataPtr(), ...distributions(p), replacement ? 1 : 0);
+  return multinomialCodes.find((name) => code(`MultinomialError.${name}`) === status) as MultinomialCheck;
+}
+
+/** out [rows, samples] (int64, contiguous) <- categories drawn with replacement. */
+export function multinomialWithReplacement(gen: number, p: Tensor, out: Tensor, samples: number): void {
+  core().multinomialWithReplacement(dtypeCode(p.dtype), p.dataPtr(), ...distributions(p), out.dataPtr(), samples, gen);
+}
+
+/** out [rows, k] (int64, contiguous) <- the k largest p / q per row, largest first. */
+export function multinomialTopK(p: Tensor, q: Tensor, out: Tensor, k: number): void {
+  const [, , qrs, qcs] = distributions(q);
+  core().multinomialTopK(dtypeCode(p.dtype), p.dataPtr(), q.dataPtr(), ...distributions(p), qrs, qcs, out.dataPtr(), k);
+}

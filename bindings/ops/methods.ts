@@ -11,6 +11,7 @@ import { reductionMethods } from "./reduction.js";
 import { linalgMethods } from "./linalg.js";
 import { shapeMethods } from "./shape.js";
 import { indexingMethods } from "./indexing.js";
+import { randomMethods } from "../random/sampling.js";
 
 /** A method table's functions as seen from a tensor (without the explicit `this`). */
 type Bound<T> = { [K in keyof T]: T[K] extends (this: Tensor, ...args: infer A) => infer R ? (...args: A) => R : never };
@@ -24,11 +25,13 @@ export interface TensorMethods
     Bound<typeof reductionMethods>,
     Bound<typeof linalgMethods>,
     Bound<typeof shapeMethods>,
-    Bound<typeof indexingMethods> {}
+    Bound<typeof indexingMethods>,
+    Bound<typeof randomMethods> {}
 
 export const METHOD_TABLES = [
   pointwiseMethods, viewMethods, creationMethods, inplaceMethods, conversionMethods,
   reductionMethods, linalgMethods, shapeMethods, indexingMethods,
+  randomMethods,
 ] as const;
 
 let installed = false;

@@ -26,6 +26,15 @@ export interface Kernels {
   nonzero(ndim: number, desc: number, dst: number, mask: number): number;
   scan(multiply: number, dtype: number, ndim: number, desc: number, dst: number, src: number): void;
   sequence(dtype: number, dst: number, n: number, start: number, step: number, end: number, symmetric: number): void;
+  generatorSeed(gen: number, seedLo: number, seedHi: number): void;
+  generatorSetState(gen: number, src: number): number;
+  sample(kind: number, dtype: number, ndim: number, desc: number, dst: number, gen: number, a: number, b: number, params: number): void;
+  normalFill(dtype: number, dst: number, n: number, gen: number, mean: number, std: number): void;
+  bernoulliTensor(dtype: number, pDtype: number, ndim: number, desc: number, dst: number, p: number, gen: number): number;
+  randperm(dtype: number, dst: number, n: number, gen: number): void;
+  multinomialCheck(dtype: number, p: number, rows: number, cats: number, rs: number, cs: number, replacement: number): number;
+  multinomialWithReplacement(dtype: number, p: number, rows: number, cats: number, rs: number, cs: number, out: number, samples: number, gen: number): void;
+  multinomialTopK(dtype: number, p: number, q: number, rows: number, cats: number, rs: number, cs: number, qrs: number, qcs: number, out: number, k: number): void;
   [name: string]: unknown;
 }
 

@@ -14,7 +14,7 @@ export interface InitOptions {
 let pending: Promise<void> | null = null;
 let defaultSource: (() => Promise<InitOptions>) | null = null;
 
-/** Set by each entry point: how this runtime finds tapegrad.wasm when init() gets no options. */
+/** @internal Set by each entry point: how this runtime finds tapegrad.wasm when init() gets no options. */
 export function setDefaultSource(source: () => Promise<InitOptions>): void {
   defaultSource = source;
 }
@@ -31,20 +31,23 @@ async function instantiate(options: InitOptions): Promise<WebAssembly.Instance> 
   if (options.module !== undefined) return WebAssembly.instantiate(options.module, imports);
   if (options.bytes !== undefined) return (await WebAssembly.instantiate(options.bytes, imports)).instance;
   if (options.url !== undefined) {
-    const response = fetch(options.url);
-    if (typeof WebAssembly.instantiateStreaming === "function") {
-      try {
-        return (await WebAssembly.instantiateStreaming(response, imports)).instance;
-      } catch {
-        // a server without the application/wasm type: fall back to bytes
-      }
+    const response = await fetch(options.url);
+    if (!response.ok) throw new Error(`init(): fetching ${options.url} failed: ${response.status} ${response.statusText}`);
+    // Streaming compilation needs the server to send application/wasm; otherwise compile the bytes.
+    const streamable = response.headers.get("content-type")?.split(";")[0].trim() === "application/wasm";
+    if (streamable && typeof WebAssembly.instantiateStreaming === "function") {
+      return (await WebAssembly.instantiateStreaming(response, imports)).instance;
     }
-    return (await WebAssembly.instantiate(await (await fetch(options.url)).arrayBuffer(), imports)).instance;
+    return (await WebAssembly.instantiate(await response.arrayBuffer(), imports)).instance;
   }
   throw new Error("init(): give one of module, bytes or url");
 }
 
-/** Loads the WebAssembly core (once). Node and Deno entries have already called it on import. */
+/**
+ * Loads the WebAssembly core (once; later calls return the same promise). Node, Deno and the
+ * Workers entry have already called it on import; in browsers call `await init()` before the
+ * first op, or pass where the core comes from: `{ module }`, `{ bytes }` or `{ url }`.
+ */
 export function init(options?: InitOptions): Promise<void> {
   if (isInstalled()) return Promise.resolve();
   pending ??= (async () => {

@@ -1,0 +1,3 @@
+/** tapegrad.wasm, compiled by Deno from a source-phase import. */
+declare const wasm: WebAssembly.Module;
+export default wasm;

@@ -1,0 +1,5 @@
+// Deno compiles a source-phase import of a .wasm file itself, with no read permission needed.
+// (Plain JS: TypeScript does not parse `import source` yet; rollup and Deno do.)
+import source wasm from "./tapegrad.wasm";
+
+export default wasm;
