@@ -2,7 +2,7 @@
 // npm run bench: tapegrad beside TensorFlow.js (wasm and cpu backends) in one process.
 // Every result is checked against the peers once, then the cases run round by round, the
 // libraries interleaved, and the medians are reported (bench/RESULTS.md for a full run).
-// Not a test: timings belong here, never in assertions.
+// Not a test: timings belong here, never in assertions. Needs a build (npm run build).
 //
 // Environment:
 //   BENCH_QUICK=1        3 rounds of 10 ms batches (a smoke run; RESULTS.md is left alone)
