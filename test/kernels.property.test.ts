@@ -269,8 +269,8 @@ interface UnaryCase {
   reference: (x: number) => number;
   /** "keep": integers stay integers; "float": integers compute in float32 */
   ints: "keep" | "float" | "none";
-  /** transcendental: compared within a tolerance instead of one rounding */
-  approx?: boolean;
+  /** "approx": transcendental, compared within a tolerance; otherwise exactly (one rounding) */
+  tolerance?: "approx";
 }
 
 const UNARY: UnaryCase[] = [
@@ -289,17 +289,17 @@ const UNARY: UnaryCase[] = [
   { name: "sqrt", apply: (t) => t.sqrt(), inplace: (t) => t.sqrt_(), reference: Math.sqrt, ints: "float" },
   { name: "reciprocal", apply: (t) => t.reciprocal(), reference: (x) => 1 / x, ints: "float" },
   { name: "leakyRelu(0.25)", apply: (t) => t.leakyRelu(0.25), reference: (x) => (x < 0 ? x * 0.25 : x), ints: "none" },
-  { name: "exp", apply: (t) => t.exp(), inplace: (t) => t.exp_(), reference: Math.exp, ints: "float", approx: true },
-  { name: "log", apply: (t) => t.log(), reference: Math.log, ints: "float", approx: true },
-  { name: "log1p", apply: (t) => t.log1p(), reference: Math.log1p, ints: "float", approx: true },
-  { name: "expm1", apply: (t) => t.expm1(), reference: Math.expm1, ints: "float", approx: true },
-  { name: "sigmoid", apply: (t) => t.sigmoid(), inplace: (t) => t.sigmoid_(), reference: (x) => 1 / (1 + Math.exp(-x)), ints: "float", approx: true },
-  { name: "tanh", apply: (t) => t.tanh(), reference: Math.tanh, ints: "float", approx: true },
-  { name: "sin", apply: (t) => t.sin(), reference: Math.sin, ints: "float", approx: true },
-  { name: "atan", apply: (t) => t.atan(), reference: Math.atan, ints: "float", approx: true },
-  { name: "erf", apply: (t) => t.erf(), reference: erf, ints: "float", approx: true },
-  { name: "gelu", apply: (t) => t.gelu(), reference: gelu, ints: "none", approx: true },
-  { name: "silu", apply: (t) => t.silu(), reference: (x) => x / (1 + Math.exp(-x)), ints: "none", approx: true },
+  { name: "exp", apply: (t) => t.exp(), inplace: (t) => t.exp_(), reference: Math.exp, ints: "float", tolerance: "approx" },
+  { name: "log", apply: (t) => t.log(), reference: Math.log, ints: "float", tolerance: "approx" },
+  { name: "log1p", apply: (t) => t.log1p(), reference: Math.log1p, ints: "float", tolerance: "approx" },
+  { name: "expm1", apply: (t) => t.expm1(), reference: Math.expm1, ints: "float", tolerance: "approx" },
+  { name: "sigmoid", apply: (t) => t.sigmoid(), inplace: (t) => t.sigmoid_(), reference: (x) => 1 / (1 + Math.exp(-x)), ints: "float", tolerance: "approx" },
+  { name: "tanh", apply: (t) => t.tanh(), reference: Math.tanh, ints: "float", tolerance: "approx" },
+  { name: "sin", apply: (t) => t.sin(), reference: Math.sin, ints: "float", tolerance: "approx" },
+  { name: "atan", apply: (t) => t.atan(), reference: Math.atan, ints: "float", tolerance: "approx" },
+  { name: "erf", apply: (t) => t.erf(), reference: erf, ints: "float", tolerance: "approx" },
+  { name: "gelu", apply: (t) => t.gelu(), reference: gelu, ints: "none", tolerance: "approx" },
+  { name: "silu", apply: (t) => t.silu(), reference: (x) => x / (1 + Math.exp(-x)), ints: "none", tolerance: "approx" },
 ];
 
 const APPROX: Record<DType, Tolerance> = {
@@ -316,7 +316,7 @@ describe("unary pointwise kernels", () => {
   test("every op, contiguous (SIMD) and strided inputs, every dtype it takes", () => {
     check(unaryArb, ({ op, x }) => {
       const outDtype = isFloat(x.dtype) || op.ints === "keep" ? x.dtype : "float32";
-      const tol = op.approx ? APPROX[outDtype] : EXACT;
+      const tol = op.tolerance === "approx" ? APPROX[outDtype] : EXACT;
       const expected = logical(x).map((v) => cast(op.reference(v), outDtype));
       expectValues(op.name, op.apply(build(x)), x.shape, outDtype, expected, tol);
     }, 1000);
@@ -334,7 +334,7 @@ describe("unary pointwise kernels", () => {
         const off = offsetOf(x, idx);
         expected[off] = cast(op.reference(x.physical[off]), x.dtype);
       });
-      expectValues(`${op.name}_`, buffer, [x.physical.length], x.dtype, expected, op.approx ? APPROX[x.dtype] : EXACT);
+      expectValues(`${op.name}_`, buffer, [x.physical.length], x.dtype, expected, op.tolerance === "approx" ? APPROX[x.dtype] : EXACT);
     }, 300);
   });
 });
