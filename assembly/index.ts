@@ -2,14 +2,16 @@
 // addresses, lengths and shape/stride descriptors; it knows nothing of tensors or autograd.
 export { alloc, free, liveBytes, liveBlocks, scratch } from "./memory";
 export { fill, copy } from "./kernels/copy";
-export { Unary, unary } from "./kernels/unary";
+export { Unary, unary, Classify, classify } from "./kernels/unary";
 export { Binary, Compare, binary, compare } from "./kernels/binary";
 export { where } from "./kernels/where";
 export { Reduce, reduce } from "./kernels/reduce";
 export { matmul } from "./kernels/matmul";
-export { gather, scatter, indexError, maskedSelect, nonzero } from "./kernels/gather";
+export { gather, scatter, ScatterMode, indexError, maskedSelect, nonzero } from "./kernels/gather";
 export { scan } from "./kernels/scan";
 export { sequence } from "./kernels/sequence";
+export { Ternary, ternary } from "./kernels/ternary";
+export { index, indexPut } from "./kernels/index";
 export {
   GENERATOR_BYTES, generatorSeed, generatorSetState, Sample, sample, normalFill,
   bernoulliTensor, randperm, MultinomialError, multinomialCheck, multinomialWithReplacement, multinomialTopK,

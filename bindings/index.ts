@@ -7,6 +7,8 @@ import { arange, empty, eye, full, linspace, ones, tensor, zeros, likeFunctions 
 import { Ellipsis, Slice, slice } from "./ops/indexing.js";
 import { enableGrad, inferenceMode, isGradEnabled, noGrad, setGradEnabled } from "./autograd/grad_mode.js";
 import { backward, grad } from "./autograd/api.js";
+import { Function, FunctionCtx } from "./autograd/function.js";
+import { GradcheckError, gradcheck, gradgradcheck } from "./autograd/gradcheck.js";
 import { Node } from "./autograd/node.js";
 import { liveTensorCount, tidyWith } from "./tensor/lifetime.js";
 import { core } from "./runtime/core.js";
@@ -29,7 +31,7 @@ export { io };
 export { viz };
 
 /** torch.autograd */
-export const autograd = { backward, grad };
+export const autograd = { backward, grad, Function, FunctionCtx, gradcheck, gradgradcheck, GradcheckError };
 
 /** Runs `fn`, then disposes every tensor it created except those it returns (see lifetime.ts). */
 export function tidy<T>(fn: () => T): T {
@@ -71,6 +73,18 @@ export const {
 } = functions;
 export { variance_ as var };
 
+export const {
+  // pointwise, comparison and selection ops added with the op breadth of issue 3
+  nanToNum, lerp, addcmul, addcdiv, rsub, bitwiseAnd, bitwiseOr, bitwiseXor, bitwiseNot,
+  isnan, isinf, isposinf, isneginf, isfinite, signbit, leakyRelu, elu, softplus, hardtanh, gelu,
+  // reductions
+  norm, cumprod, countNonzero,
+  // shapes and indexing
+  repeat, tile, diag, diagonal, diagEmbed, indexFill, scatterReduce, maskedScatter, indexPut, oneHot,
+  // linear algebra
+  baddbmm, einsum,
+} = functions;
+export { linalg } from "./ops/functions.js";
 // random numbers: PyTorch's CPU generator (bindings/random)
 export { Generator, defaultGenerator, manualSeed, seed, initialSeed, getRngState, setRngState } from "./random/generator.js";
 export { rand, randn, randint, randperm, randLike, randnLike, randintLike, normal, type RandomFactoryOptions } from "./random/factories.js";
@@ -86,3 +100,8 @@ export type { BackwardOptions, GradOptions } from "./autograd/api.js";
 export type { GradHook } from "./autograd/node.js";
 export type { GeneratorOptions } from "./random/generator.js";
 export type { GeneratorOption, MultinomialOptions } from "./random/sampling.js";
+export type { NanToNumOptions } from "./ops/pointwise.js";
+export type { ClampBound } from "./ops/ternary.js";
+// (also reachable as autograd.Function, autograd.FunctionCtx, autograd.GradcheckError)
+export { Function as AutogradFunction, FunctionCtx, GradcheckError };
+export type { GradcheckFunction, GradcheckOptions, GradgradcheckOptions } from "./autograd/gradcheck.js";

@@ -1,6 +1,6 @@
 // Pointwise functions of two tensors with broadcasting (0 strides): out = f(a, b).
 // A scalar operand is a one-element buffer with all strides 0.
-import { F32, F64, I32, I64 } from "../dtype";
+import { F32, F64, I32, I64, BOOL } from "../dtype";
 import { Row3, forEachRow3 } from "../iterate";
 
 /** Codes shared with JS (exported as globals `Binary.Add`, ...). */
@@ -9,6 +9,7 @@ export enum Binary {
   AddScaled, // a + alpha * b
   BitAnd, BitOr, BitXor,
   Hypot, Copysign,
+  Lerp, // a + alpha * (b - a), alpha being the weight
 }
 /** Comparisons and logical ops: bool (one byte) results from same-dtype operands. */
 export enum Compare { Eq, Ne, Lt, Le, Gt, Ge, And, Or, Xor }
@@ -108,6 +109,14 @@ let divisionByZero = false;
 @final @unmanaged class Atan2 { @inline apply<T>(a: T, b: T): T { return <T>Math.atan2(<f64>a, <f64>b); } @inline vec(a: v128, b: v128): v128 { return a; } @inline hasVec(): bool { return false; } }
 @final @unmanaged class Hypot { @inline apply<T>(a: T, b: T): T { return <T>Math.hypot(<f64>a, <f64>b); } @inline vec(a: v128, b: v128): v128 { return a; } @inline hasVec(): bool { return false; } }
 @final @unmanaged class Copysign { @inline apply<T>(a: T, b: T): T { return <T>copysign<f64>(<f64>a, <f64>b); } @inline vec(a: v128, b: v128): v128 { return a; } @inline hasVec(): bool { return false; } }
+@final @unmanaged class Lerp {
+  // PyTorch's lerp: from the nearer end, so weight 1 gives exactly b
+  @inline apply<T>(a: T, b: T): T {
+    const x = <f64>a, y = <f64>b;
+    return <T>(Math.abs(alpha) < 0.5 ? x + alpha * (y - x) : y - (y - x) * (1.0 - alpha));
+  }
+  @inline vec(a: v128, b: v128): v128 { return a; } @inline hasVec(): bool { return false; }
+}
 @final @unmanaged class BitAnd { @inline apply<T>(a: T, b: T): T { return isInteger<T>() ? a & b : a; } @inline vec(a: v128, b: v128): v128 { return v128.and(a, b); } @inline hasVec(): bool { return false; } }
 @final @unmanaged class BitOr { @inline apply<T>(a: T, b: T): T { return isInteger<T>() ? a | b : a; } @inline vec(a: v128, b: v128): v128 { return v128.or(a, b); } @inline hasVec(): bool { return false; } }
 @final @unmanaged class BitXor { @inline apply<T>(a: T, b: T): T { return isInteger<T>() ? a ^ b : a; } @inline vec(a: v128, b: v128): v128 { return v128.xor(a, b); } @inline hasVec(): bool { return false; } }
@@ -140,6 +149,27 @@ function rowOf<T, Op>(): Row3 {
   return (d: usize, a: usize, b: usize, n: i32, sd: isize, sa: isize, sb: isize): void => binaryRow<T, Op>(d, a, b, n, sd, sa, sb);
 }
 
+/** Bool results stay 0 or 1 (True + True is True): the byte result is normalized. */
+function boolRow<Op>(d: usize, a: usize, b: usize, n: i32, sd: isize, sa: isize, sb: isize): void {
+  const op = changetype<Op>(0);
+  for (let i = 0; i < n; i++) {
+    store<u8>(d, op.apply<u8>(load<u8>(a), load<u8>(b)) != 0 ? 1 : 0);
+    d += sd; a += sa; b += sb;
+  }
+}
+
+/** The ops PyTorch defines on bool tensors (JS rejects or promotes the others). */
+function boolRowFor(op: i32): Row3 {
+  switch (op) {
+    case Binary.Add: return (d: usize, a: usize, b: usize, n: i32, sd: isize, sa: isize, sb: isize): void => boolRow<Add>(d, a, b, n, sd, sa, sb);
+    case Binary.AddScaled: return (d: usize, a: usize, b: usize, n: i32, sd: isize, sa: isize, sb: isize): void => boolRow<AddScaled>(d, a, b, n, sd, sa, sb);
+    case Binary.Mul: return (d: usize, a: usize, b: usize, n: i32, sd: isize, sa: isize, sb: isize): void => boolRow<Mul>(d, a, b, n, sd, sa, sb);
+    case Binary.Maximum: return (d: usize, a: usize, b: usize, n: i32, sd: isize, sa: isize, sb: isize): void => boolRow<Maximum>(d, a, b, n, sd, sa, sb);
+    case Binary.Minimum: return (d: usize, a: usize, b: usize, n: i32, sd: isize, sa: isize, sb: isize): void => boolRow<Minimum>(d, a, b, n, sd, sa, sb);
+    default: return rowFor<u8>(op); // bitwise ops keep 0/1 by themselves
+  }
+}
+
 function rowFor<T>(op: i32): Row3 {
   switch (op) {
     case Binary.Add: return rowOf<T, Add>();
@@ -159,6 +189,7 @@ function rowFor<T>(op: i32): Row3 {
     case Binary.BitOr: return rowOf<T, BitOr>();
     case Binary.BitXor: return rowOf<T, BitXor>();
     case Binary.Hypot: return rowOf<T, Hypot>();
+    case Binary.Lerp: return rowOf<T, Lerp>();
     default: return rowOf<T, Copysign>();
   }
 }
@@ -176,6 +207,7 @@ export function binary(op: i32, dtype: i32, ndim: i32, desc: usize, dst: usize, 
     case F64: row = rowFor<f64>(op); break;
     case I32: row = rowFor<i32>(op); break;
     case I64: row = rowFor<i64>(op); break;
+    case BOOL: row = boolRowFor(op); break;
     default: row = rowFor<u8>(op); break;
   }
   forEachRow3(row, ndim, desc, dst, a, b);

@@ -29,18 +29,31 @@ function gatherRow<E>(d: usize, s: usize, idx: usize, n: i32, sd: isize, ss: isi
   }
 }
 
-function scatterRow<T>(accumulate: bool, s: usize, d: usize, idx: usize, n: i32, ss: isize, sd: isize, si: isize): void {
+/** How scatter combines a value with what is already at its destination. */
+export enum ScatterMode { Set, Add, Multiply, Max, Min }
+
+@inline function combine<T>(mode: i32, old: T, v: T): T {
+  switch (mode) {
+    case ScatterMode.Add: return old + v;
+    case ScatterMode.Multiply: return old * v;
+    case ScatterMode.Max: return (isFloat<T>() && old != old) ? old : (v > old || (isFloat<T>() && v != v)) ? v : old;
+    case ScatterMode.Min: return (isFloat<T>() && old != old) ? old : (v < old || (isFloat<T>() && v != v)) ? v : old;
+    default: return v;
+  }
+}
+
+function scatterRow<T>(mode: i32, s: usize, d: usize, idx: usize, n: i32, ss: isize, sd: isize, si: isize): void {
   for (let i = 0; i < n; i++) {
     const off = position(idx);
     if (off >= 0) {
       const q = d + off;
-      store<T>(q, accumulate ? load<T>(q) + load<T>(s) : load<T>(s));
+      store<T>(q, combine<T>(mode, load<T>(q), load<T>(s)));
     }
     s += ss; d += sd; idx += si;
   }
 }
 
-let accumulating = false;
+let scatterMode: i32 = 0;
 
 function gatherRowFor(bytes: i32): Row3 {
   switch (bytes) {
@@ -53,11 +66,11 @@ function gatherRowFor(bytes: i32): Row3 {
 
 function scatterRowFor(dtype: i32): Row3 {
   switch (dtype) {
-    case F32: return (s: usize, d: usize, x: usize, n: i32, ss: isize, sd: isize, sx: isize): void => scatterRow<f32>(accumulating, s, d, x, n, ss, sd, sx);
-    case F64: return (s: usize, d: usize, x: usize, n: i32, ss: isize, sd: isize, sx: isize): void => scatterRow<f64>(accumulating, s, d, x, n, ss, sd, sx);
-    case I32: return (s: usize, d: usize, x: usize, n: i32, ss: isize, sd: isize, sx: isize): void => scatterRow<i32>(accumulating, s, d, x, n, ss, sd, sx);
-    case I64: return (s: usize, d: usize, x: usize, n: i32, ss: isize, sd: isize, sx: isize): void => scatterRow<i64>(accumulating, s, d, x, n, ss, sd, sx);
-    default: return (s: usize, d: usize, x: usize, n: i32, ss: isize, sd: isize, sx: isize): void => scatterRow<u8>(accumulating, s, d, x, n, ss, sd, sx);
+    case F32: return (s: usize, d: usize, x: usize, n: i32, ss: isize, sd: isize, sx: isize): void => scatterRow<f32>(scatterMode, s, d, x, n, ss, sd, sx);
+    case F64: return (s: usize, d: usize, x: usize, n: i32, ss: isize, sd: isize, sx: isize): void => scatterRow<f64>(scatterMode, s, d, x, n, ss, sd, sx);
+    case I32: return (s: usize, d: usize, x: usize, n: i32, ss: isize, sd: isize, sx: isize): void => scatterRow<i32>(scatterMode, s, d, x, n, ss, sd, sx);
+    case I64: return (s: usize, d: usize, x: usize, n: i32, ss: isize, sd: isize, sx: isize): void => scatterRow<i64>(scatterMode, s, d, x, n, ss, sd, sx);
+    default: return (s: usize, d: usize, x: usize, n: i32, ss: isize, sd: isize, sx: isize): void => scatterRow<u8>(scatterMode, s, d, x, n, ss, sd, sx);
   }
 }
 
@@ -68,9 +81,9 @@ export function gather(elementBytes: i32, ndim: i32, desc: usize, dst: usize, sr
   return failed ? 1 : 0;
 }
 
-/** dst[c with c[dim] = index[c]] = src[c] (or += when `accumulate`). Returns 0, or 1 on a bad index. */
-export function scatter(dtype: i32, accumulate: bool, ndim: i32, desc: usize, src: usize, dst: usize, index: usize, size: f64, stride: i32): i32 {
-  dimSize = <i64>size; dimStride = stride; failed = false; accumulating = accumulate;
+/** dst[c with c[dim] = index[c]] (op)= src[c], op by `mode` (ScatterMode). Returns 0, or 1 on a bad index. */
+export function scatter(dtype: i32, mode: i32, ndim: i32, desc: usize, src: usize, dst: usize, index: usize, size: f64, stride: i32): i32 {
+  dimSize = <i64>size; dimStride = stride; failed = false; scatterMode = mode;
   forEachRow3(scatterRowFor(dtype), ndim, desc, src, dst, index);
   return failed ? 1 : 0;
 }

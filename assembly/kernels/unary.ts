@@ -1,4 +1,5 @@
-// Pointwise functions of one tensor: out = f(x; param0, param1).
+// Pointwise functions of one tensor: out = f(x; param0, param1, param2), and the
+// classifications (isnan, isinf, ...) that map a tensor to bools.
 import { F32, F64, I32, I64 } from "../dtype";
 import { Row2, forEachRow2 } from "../iterate";
 import { erf, roundEven } from "../math";
@@ -9,11 +10,13 @@ export enum Unary {
   Sigmoid, Tanh, Relu, LeakyRelu, Elu, Gelu, GeluTanh, Silu, Softplus, Mish,
   Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Erf, Exp2,
   Clamp, Pow, Square, Floor, Ceil, Round, Trunc, Frac, Hardtanh, Logit,
+  BitNot, NanToNum,
 }
 
-// Scalar parameters of the current call (clamp bounds, slopes, exponents).
+// Scalar parameters of the current call (clamp bounds, slopes, exponents, replacements).
 let param0: f64 = 0;
 let param1: f64 = 0;
+let param2: f64 = 0;
 
 // Each op is a stateless class: `apply` is the scalar function (computed in f64 for
 // transcendental ones, then rounded to T), `vec` an f32x4 version where one pays off.
@@ -110,13 +113,32 @@ let param1: f64 = 0;
 @final @unmanaged class Sinh { @inline apply<T>(x: T): T { return <T>Math.sinh(<f64>x); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
 @final @unmanaged class Cosh { @inline apply<T>(x: T): T { return <T>Math.cosh(<f64>x); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
 @final @unmanaged class Erf { @inline apply<T>(x: T): T { return <T>erf(<f64>x); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
-@final @unmanaged class Pow { @inline apply<T>(x: T): T { return <T>Math.pow(<f64>x, param0); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
 @final @unmanaged class Floor { @inline apply<T>(x: T): T { return isFloat<T>() ? <T>Math.floor(<f64>x) : x; } @inline vec(x: v128): v128 { return f32x4.floor(x); } @inline hasVec(): bool { return true; } }
 @final @unmanaged class Ceil { @inline apply<T>(x: T): T { return isFloat<T>() ? <T>Math.ceil(<f64>x) : x; } @inline vec(x: v128): v128 { return f32x4.ceil(x); } @inline hasVec(): bool { return true; } }
 @final @unmanaged class Round { @inline apply<T>(x: T): T { return isFloat<T>() ? <T>roundEven(<f64>x) : x; } @inline vec(x: v128): v128 { return f32x4.nearest(x); } @inline hasVec(): bool { return true; } }
 @final @unmanaged class Trunc { @inline apply<T>(x: T): T { return isFloat<T>() ? <T>Math.trunc(<f64>x) : x; } @inline vec(x: v128): v128 { return f32x4.trunc(x); } @inline hasVec(): bool { return true; } }
-@final @unmanaged class Frac { @inline apply<T>(x: T): T { return isFloat<T>() ? <T>(<f64>x - Math.trunc(<f64>x)) : <T>0; } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
+@final @unmanaged class Frac { @inline apply<T>(x: T): T { return <T>(<f64>x - Math.trunc(<f64>x)); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
 @final @unmanaged class Logit { @inline apply<T>(x: T): T { const y = <f64>x; return <T>Math.log(y / (1.0 - y)); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
+
+@final @unmanaged class Pow {
+  // integers: exact power by squaring (JS rejects negative exponents); floats: Math.pow
+  @inline apply<T>(x: T): T {
+    if (isFloat<T>()) return <T>Math.pow(<f64>x, param0);
+    let base = x, e = <i64>param0, r = <T>1;
+    while (e != 0) { if (e & 1) r *= base; base *= base; e >>= 1; }
+    return r;
+  }
+  @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; }
+}
+@final @unmanaged class BitNot { @inline apply<T>(x: T): T { return isInteger<T>() ? ~x : x; } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
+@final @unmanaged class NanToNum {
+  // param0 replaces NaN, param1 +inf, param2 -inf
+  @inline apply<T>(x: T): T {
+    const y = <f64>x;
+    return y != y ? <T>param0 : y == Infinity ? <T>param1 : y == -Infinity ? <T>param2 : x;
+  }
+  @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; }
+}
 
 function unaryRow<T, Op>(d: usize, s: usize, n: i32, sd: isize, ss: isize): void {
   const op = changetype<Op>(0);
@@ -136,7 +158,7 @@ function rowOf<T, Op>(): Row2 {
   return (d: usize, s: usize, n: i32, sd: isize, ss: isize): void => unaryRow<T, Op>(d, s, n, sd, ss);
 }
 
-// Ops that make sense for integers too.
+// Ops that make sense for integers too (JS never sends the others with an integer dtype).
 function integerRowFor<T>(op: i32): Row2 {
   switch (op) {
     case Unary.Neg: return rowOf<T, Neg>();
@@ -145,11 +167,14 @@ function integerRowFor<T>(op: i32): Row2 {
     case Unary.Relu: return rowOf<T, Relu>();
     case Unary.Square: return rowOf<T, Square>();
     case Unary.Clamp: return rowOf<T, Clamp>();
+    case Unary.Hardtanh: return rowOf<T, Hardtanh>();
     case Unary.Floor: return rowOf<T, Floor>();
     case Unary.Ceil: return rowOf<T, Ceil>();
     case Unary.Round: return rowOf<T, Round>();
     case Unary.Trunc: return rowOf<T, Trunc>();
-    default: return rowOf<T, Frac>();
+    case Unary.Pow: return rowOf<T, Pow>();
+    case Unary.BitNot: return rowOf<T, BitNot>();
+    default: unreachable(); return rowOf<T, Neg>();
   }
 }
 
@@ -186,14 +211,17 @@ function floatRowFor<T>(op: i32): Row2 {
     case Unary.Pow: return rowOf<T, Pow>();
     case Unary.Hardtanh: return rowOf<T, Hardtanh>();
     case Unary.Logit: return rowOf<T, Logit>();
+    case Unary.Frac: return rowOf<T, Frac>();
+    case Unary.NanToNum: return rowOf<T, NanToNum>();
     default: return integerRowFor<T>(op);
   }
 }
 
 /** out = op(x) over a strided box; operand 0 is out, 1 is x (same dtype). */
-export function unary(op: i32, dtype: i32, ndim: i32, desc: usize, dst: usize, src: usize, p0: f64, p1: f64): void {
+export function unary(op: i32, dtype: i32, ndim: i32, desc: usize, dst: usize, src: usize, p0: f64, p1: f64, p2: f64): void {
   param0 = p0;
   param1 = p1;
+  param2 = p2;
   let row: Row2;
   switch (dtype) {
     case F32: row = floatRowFor<f32>(op); break;
@@ -201,6 +229,44 @@ export function unary(op: i32, dtype: i32, ndim: i32, desc: usize, dst: usize, s
     case I32: row = integerRowFor<i32>(op); break;
     case I64: row = integerRowFor<i64>(op); break;
     default: row = integerRowFor<u8>(op); break;
+  }
+  forEachRow2(row, ndim, desc, dst, src);
+}
+
+// ---- classifications: out is bool ----
+
+/** Codes shared with JS (`Classify.IsNan`, ...). */
+export enum Classify { IsNan, IsInf, IsPosInf, IsNegInf, IsFinite, SignBit }
+
+let classifyOp: i32 = 0;
+
+function classifyRow<T>(d: usize, s: usize, n: i32, sd: isize, ss: isize): void {
+  for (let i = 0; i < n; i++) {
+    const x = <f64>load<T>(s);
+    let r: bool;
+    switch (classifyOp) {
+      case Classify.IsNan: r = x != x; break;
+      case Classify.IsInf: r = x == Infinity || x == -Infinity; break;
+      case Classify.IsPosInf: r = x == Infinity; break;
+      case Classify.IsNegInf: r = x == -Infinity; break;
+      case Classify.IsFinite: r = x - x == 0; break;
+      default: r = isFloat<T>() ? (reinterpret<u64>(x) >> 63) != 0 : x < 0; break;
+    }
+    store<u8>(d, r ? 1 : 0);
+    d += sd; s += ss;
+  }
+}
+
+/** out(bool) = op(x); operand 0 is out, 1 is x (of `dtype`). */
+export function classify(op: i32, dtype: i32, ndim: i32, desc: usize, dst: usize, src: usize): void {
+  classifyOp = op;
+  let row: Row2;
+  switch (dtype) {
+    case F32: row = (d: usize, s: usize, n: i32, sd: isize, ss: isize): void => classifyRow<f32>(d, s, n, sd, ss); break;
+    case F64: row = (d: usize, s: usize, n: i32, sd: isize, ss: isize): void => classifyRow<f64>(d, s, n, sd, ss); break;
+    case I32: row = (d: usize, s: usize, n: i32, sd: isize, ss: isize): void => classifyRow<i32>(d, s, n, sd, ss); break;
+    case I64: row = (d: usize, s: usize, n: i32, sd: isize, ss: isize): void => classifyRow<i64>(d, s, n, sd, ss); break;
+    default: row = (d: usize, s: usize, n: i32, sd: isize, ss: isize): void => classifyRow<u8>(d, s, n, sd, ss); break;
   }
   forEachRow2(row, ndim, desc, dst, src);
 }

@@ -12,6 +12,8 @@ import { type Edge, type GradHook, Node } from "./node.js";
 import { isGradEnabled, setGradEnabled } from "./grad_mode.js";
 import { gradFn, gradientEdge, requiresGrad } from "./variable.js";
 import { isTensor } from "../tensor/tensor.js";
+import { DTYPES } from "../tensor/dtype.js";
+import { AccumulateGrad } from "./functions.js";
 
 interface ExecInfo {
   needed: boolean;
@@ -255,28 +257,43 @@ function initToExecute(roots: readonly Edge[], outputs: readonly Edge[], accumul
   return info;
 }
 
-/** Tensor hooks may replace a gradient; retain_grad hooks then see the final one. */
+/**
+ * Tensor hooks may replace a gradient; retain_grad hooks then see the final one. A leaf's hooks
+ * are its AccumulateGrad's pre-hooks, so they also run when autograd.grad captures the leaf.
+ */
 function callPreHooks(node: Node, inputs: (Tensor | null)[], own: (g: Tensor) => void, drop: (g: Tensor) => void): (Tensor | null)[] {
-  const hooks = node.preHooks;
-  if (hooks === null) {
+  const lists: [number, readonly GradHook[]][] = node.preHooks === null ? [] : [...node.preHooks];
+  if (node instanceof AccumulateGrad && node.variable._leafHooks.length > 0) lists.push([0, node.variable._leafHooks]);
+  if (lists.length === 0) {
     callRetainGradHooks(node, inputs);
     return inputs;
   }
   const out = [...inputs];
-  for (const [nr, fns] of hooks) {
-    for (const fn of fns) {
+  for (const [nr, fns] of lists) {
+    for (const fn of [...fns]) {
       const g = out[nr];
       if (g === null) continue;
-      const replaced = fn(g);
-      if (replaced !== undefined && replaced !== null && replaced !== g) {
-        own(replaced);
-        drop(g);
-        out[nr] = replaced;
-      }
+      // what the hook makes on the way is disposed; the gradient it returns is the engine's
+      const replaced = tidyWith(() => fn(g), isTensor);
+      if (replaced === undefined || replaced === null || replaced === g) continue;
+      checkHookResult(g, replaced, fn);
+      own(replaced);
+      drop(g);
+      out[nr] = replaced;
     }
   }
   callRetainGradHooks(node, out);
   return out;
+}
+
+/** PyTorch's check_variable_result: a hook may not change a gradient's type or size. */
+function checkHookResult(original: Tensor, result: unknown, hook: GradHook): asserts result is Tensor {
+  const name = hook.name === "" ? "<lambda>" : hook.name;
+  if (!isTensor(result)) throw new TypeError(`expected Variable, but hook returned '${typeof result}'`);
+  if (result.dtype !== original.dtype) {
+    throw new RuntimeError(`hook '${name}' has changed the type of value (was ${DTYPES[original.dtype].typeName} got ${DTYPES[result.dtype].typeName})`);
+  }
+  if (!sameShape(result._shape, original._shape)) throw new RuntimeError(`hook '${name}' has changed the size of value`);
 }
 
 function callRetainGradHooks(node: Node, inputs: readonly (Tensor | null)[]): void {
@@ -338,6 +355,7 @@ export function retainGrad(t: Tensor): void {
   const fn = gradFn(t) as Node;
   const hook: GradHook = (grad) => {
     if (t._disposed) return;
+    // the .grad slot protects it from tidy while it holds it (see Tensor._setGrad)
     if (t._grad === null) t._setGrad(grad.clone());
     else t._setGrad(t._grad.add(grad));
   };

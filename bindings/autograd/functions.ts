@@ -27,14 +27,15 @@ export class AccumulateGrad extends Node {
   }
 
   apply(grads: (Tensor | null)[], exclusive: (g: Tensor) => boolean = () => false): (Tensor | null)[] {
-    let grad = grads[0];
+    // the leaf's tensor hooks already ran as this node's pre-hooks (engine.ts)
+    const grad = grads[0];
     const v = this.variable;
     if (grad === null || !v._requiresGrad || v._disposed) return [];
-    for (const hook of v._leafHooks) grad = hook(grad) ?? grad;
     const current = v._grad;
     if (current === null) {
       // PyTorch steals a gradient nothing else refers to when its layout fits the leaf
       const steal = !isGradEnabled() && exclusive(grad) && obeysLayoutContract(grad, v);
+      // the .grad slot protects the gradient from tidy while it holds it (see Tensor._setGrad)
       v._setGrad(steal ? grad._alias(grad._shape, grad._strides, grad._offset, grad._version) : cloneObeyingLayout(grad, v));
     }
     else if (!isGradEnabled()) current.add_(grad);

@@ -19,7 +19,11 @@ export interface InputMetadata {
   readonly dtype: DType;
 }
 
-/** A function run on the gradient flowing into a node's input before the node runs. */
+/**
+ * A function run on the gradient flowing into a node's input before the node runs. A tensor it
+ * returns replaces the gradient and belongs to the engine from then on (it is disposed when the
+ * pass is done with it), so return a new tensor, not one kept elsewhere.
+ */
 export type GradHook = (grad: Tensor) => Tensor | null | undefined | void;
 
 let nextSequenceNr = 0;

@@ -83,9 +83,10 @@ export function setHistory(outputs: readonly Tensor[], node: Node): void {
  * regenerated from the base.
  */
 export function rebaseHistory(t: Tensor, node: Node): void {
-  node.addInputMetadata(t._shape, t.dtype);
+  const outputNr = node.addInputMetadata(t._shape, t.dtype);
   const view = t._view;
   if (view !== null) {
+    // only single-output ops reach here with a view (custom Functions check it)
     t._outputNr = 0;
     const copySlices = new CopySlices(view.base, t, node);
     setGradientEdge(view.base, copySlices, 0);
@@ -93,7 +94,7 @@ export function rebaseHistory(t: Tensor, node: Node): void {
     return;
   }
   const old = t._gradFn;
-  setGradientEdge(t, node, 0);
+  setGradientEdge(t, node, outputNr);
   moveRetainGradHook(t, old, node);
 }
 

@@ -39,3 +39,14 @@ export function checkInplaceTarget(self: Tensor, inputs: readonly Tensor[], comp
 export function alive(...tensors: readonly (Tensor | null | undefined)[]): void {
   for (const t of tensors) if (t !== null && t !== undefined && t._disposed) throw new RuntimeError(messages.disposed());
 }
+
+/** PyTorch's dispatch error for a dtype a kernel has no instantiation for. */
+export function notImplementedFor(kernel: string, dtype: DType): RuntimeError {
+  return new RuntimeError(`"${kernel}" not implemented for '${DTYPES[dtype].scalarName}'`);
+}
+
+/** caffe2's type names, which PyTorch prints for a tensor's `dtype()` in some messages ("long int"). */
+const TYPE_META_NAMES: Record<DType, string> = {
+  float32: "float", float64: "double", int32: "int", int64: "long int", bool: "bool", uint8: "unsigned char",
+};
+export const typeMetaName = (dtype: DType): string => TYPE_META_NAMES[dtype];

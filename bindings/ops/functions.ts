@@ -2,8 +2,12 @@
 // that are not methods (cat, stack, where with scalars, pow with a scalar base).
 import { Tensor } from "../tensor/tensor.js";
 import { METHOD_TABLES, type TensorMethods } from "./methods.js";
-import { cat, stack } from "./shape.js";
-import { powScalarBase, where } from "./pointwise.js";
+import { cat, oneHot, stack } from "./shape.js";
+import { einsum } from "./einsum.js";
+import { vectorNorm } from "./reduction.js";
+import { powScalarBase } from "./pointwise.js";
+import { where } from "./ternary.js";
+import { nonzeroColumns } from "./indexing.js";
 
 type Functional = {
   [K in keyof TensorMethods]: TensorMethods[K] extends (...args: infer A) => infer R ? (self: Tensor, ...args: A) => R : never;
@@ -27,8 +31,23 @@ export const functions = {
   cat: (tensors: readonly Tensor[], dim: number | { dim?: number } = 0) => cat(tensors, typeof dim === "number" ? dim : dim.dim ?? 0),
   concat: (tensors: readonly Tensor[], dim = 0) => cat(tensors, dim),
   stack: (tensors: readonly Tensor[], dim: number | { dim?: number } = 0) => stack(tensors, typeof dim === "number" ? dim : dim.dim ?? 0),
-  where: (condition: Tensor, self: Tensor | number, other: Tensor | number) => where(condition, self, other),
+  /** torch.where(condition, self, other); with the condition alone, nonzero(condition, as_tuple=True) */
+  where: ((condition: Tensor, self?: Tensor | number, other?: Tensor | number) =>
+    self === undefined && other === undefined ? nonzeroColumns(condition) : where(condition, self as Tensor | number, other as Tensor | number)) as {
+    (condition: Tensor, self: Tensor | number, other: Tensor | number): Tensor;
+    (condition: Tensor): Tensor[];
+  },
+  einsum,
+  /** nn.functional.one_hot */
+  oneHot: (t: Tensor, numClasses = -1) => oneHot(t, numClasses),
   /** torch.pow(base, exponent): the base may be a number */
   pow: (base: Tensor | number, exponent: Tensor | number): Tensor =>
     base instanceof Tensor ? base.pow(exponent) : powScalarBase(base, exponent as Tensor),
+};
+
+/** torch.linalg */
+export const linalg = {
+  /** linalg.vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None) */
+  vectorNorm: (x: Tensor, ord = 2, dim: number | number[] | null = null, keepdim = false, options: { dtype?: Tensor["dtype"] } = {}): Tensor =>
+    vectorNorm(x, ord, dim === null ? null : Array.isArray(dim) ? dim : [dim], keepdim, options.dtype),
 };

@@ -37,6 +37,17 @@ function box(shape: Shape, operands: readonly Operand[]): { ndim: number; desc: 
 
 export const dtypeCode = (dtype: DType): number => DTYPES[dtype].code;
 
+/** `out` after `fill` wrote it; disposed if `fill` throws (so a failed op leaks nothing). */
+export function filled(out: Tensor, fill: (out: Tensor) => void): Tensor {
+  try {
+    fill(out);
+  } catch (e) {
+    out.dispose();
+    throw e;
+  }
+  return out;
+}
+
 /** A new contiguous tensor (uninitialized). */
 export function empty(shape: Shape, dtype: DType): Tensor {
   return Tensor._empty(shape, dtype);
@@ -116,20 +127,45 @@ export type UnaryKernel =
   | "Neg" | "Abs" | "Sign" | "Exp" | "Expm1" | "Log" | "Log1p" | "Log2" | "Log10" | "Sqrt" | "Rsqrt" | "Reciprocal"
   | "Sigmoid" | "Tanh" | "Relu" | "LeakyRelu" | "Elu" | "Gelu" | "GeluTanh" | "Silu" | "Softplus" | "Mish"
   | "Sin" | "Cos" | "Tan" | "Asin" | "Acos" | "Atan" | "Sinh" | "Cosh" | "Erf" | "Exp2"
-  | "Clamp" | "Pow" | "Square" | "Floor" | "Ceil" | "Round" | "Trunc" | "Frac" | "Hardtanh" | "Logit";
+  | "Clamp" | "Pow" | "Square" | "Floor" | "Ceil" | "Round" | "Trunc" | "Frac" | "Hardtanh" | "Logit"
+  | "BitNot" | "NanToNum";
 
 /** Names of the `Binary` enum. */
 export type BinaryKernel =
   | "Add" | "Sub" | "Mul" | "Div" | "FloorDiv" | "TruncDiv" | "Remainder" | "Fmod" | "Pow" | "Maximum" | "Minimum"
-  | "Atan2" | "AddScaled" | "BitAnd" | "BitOr" | "BitXor" | "Hypot" | "Copysign";
+  | "Atan2" | "AddScaled" | "BitAnd" | "BitOr" | "BitXor" | "Hypot" | "Copysign" | "Lerp";
 
 export type CompareKernel = "Eq" | "Ne" | "Lt" | "Le" | "Gt" | "Ge" | "And" | "Or" | "Xor";
 
 /** out = f(x); x and out share a dtype; out may be x itself (in place). */
-export function unary(op: UnaryKernel, x: Tensor, out: Tensor, p0 = 0, p1 = 0): Tensor {
+export function unary(op: UnaryKernel, x: Tensor, out: Tensor, p0 = 0, p1 = 0, p2 = 0): Tensor {
   if (out.numel() === 0) return out;
   const b = box(out._shape, [out, x]);
-  core().unary(opCode(unaryCodes, "Unary", op), dtypeCode(out.dtype), b.ndim, b.desc, b.ptrs[0], b.ptrs[1], p0, p1);
+  core().unary(opCode(unaryCodes, "Unary", op), dtypeCode(out.dtype), b.ndim, b.desc, b.ptrs[0], b.ptrs[1], p0, p1, p2);
+  return out;
+}
+
+/** Names of the `Classify` enum: bool-valued tests of each element. */
+export type ClassifyKernel = "IsNan" | "IsInf" | "IsPosInf" | "IsNegInf" | "IsFinite" | "SignBit";
+const classifyCodes = new Map<string, number>();
+
+/** out (bool) = test(x), broadcasting x to out's shape. */
+export function classify(op: ClassifyKernel, x: Tensor, out: Tensor): Tensor {
+  if (out.numel() === 0) return out;
+  const b = box(out._shape, [out, x]);
+  core().classify(opCode(classifyCodes, "Classify", op), dtypeCode(x.dtype), b.ndim, b.desc, b.ptrs[0], b.ptrs[1]);
+  return out;
+}
+
+/** Names of the `Ternary` enum (floating dtypes only). */
+export type TernaryKernel = "Lerp" | "Addcmul" | "Addcdiv";
+const ternaryCodes = new Map<string, number>();
+
+/** out = f(a, b, c; scale) with broadcasting; operands already have out's dtype. */
+export function ternary(op: TernaryKernel, a: Operand, b: Operand, c: Operand, out: Tensor, scale = 1): Tensor {
+  if (out.numel() === 0) return out;
+  const bx = box(out._shape, [out, a, b, c]);
+  core().ternary(opCode(ternaryCodes, "Ternary", op), dtypeCode(out.dtype), bx.ndim, bx.desc, bx.ptrs[0], bx.ptrs[1], bx.ptrs[2], bx.ptrs[3], scale);
   return out;
 }
 
@@ -220,8 +256,12 @@ export function gather(src: Tensor, dim: number, index: Tensor, out: Tensor): vo
   if (status !== 0) throw indexOutOfRange(core().indexError(), dim, src._shape[dim]);
 }
 
-/** dst[c with c[dim] = index[c]] (+)= src[c], over src's shape. */
-export function scatter(dst: Tensor, dim: number, index: Tensor, src: Tensor, accumulate: boolean): void {
+/** How scatter combines a source value with its destination (assembly's ScatterMode). */
+export type ScatterMode = "Set" | "Add" | "Multiply" | "Max" | "Min";
+const scatterCodes = new Map<string, number>();
+
+/** dst[c with c[dim] = index[c]] (op)= src[c], over src's shape. */
+export function scatter(dst: Tensor, dim: number, index: Tensor, src: Tensor, mode: ScatterMode): void {
   if (src.numel() === 0) return;
   const bytes = DTYPES[dst.dtype].bytes;
   const dstStrides = dst._strides.map((s, d) => (d === dim ? 0 : s));
@@ -230,9 +270,37 @@ export function scatter(dst: Tensor, dim: number, index: Tensor, src: Tensor, ac
     [dst.dataPtr(), dstStrides.map((s) => s * bytes)],
     [index.dataPtr(), expandStrides(index._shape, index._strides, src._shape).map((s) => s * 8)],
   ]);
-  const status = core().scatter(dtypeCode(dst.dtype), accumulate ? 1 : 0, b.ndim, b.desc, src.dataPtr(), dst.dataPtr(), index.dataPtr(), dst._shape[dim], dst._strides[dim] * bytes);
+  const status = core().scatter(dtypeCode(dst.dtype), opCode(scatterCodes, "ScatterMode", mode), b.ndim, b.desc, src.dataPtr(), dst.dataPtr(), index.dataPtr(), dst._shape[dim], dst._strides[dim] * bytes);
   if (status !== 0) throw indexOutOfRange(core().indexError(), dim, dst._shape[dim]);
 }
+
+/**
+ * The first entry (row-major) of an int64 index tensor outside [low, high), or null when all
+ * are in range: what an index kernel would meet first. Ops call it before writing anything.
+ */
+export function firstOutOfRange(idx: Tensor, low: number, high: number): number | null {
+  if (idx.numel() === 0) return null;
+  const bad = compare("Ge", idx, { scalar: high, dtype: "int64" }, "int64", empty(idx._shape, "bool"));
+  const below = compare("Lt", idx, { scalar: low, dtype: "int64" }, "int64", empty(idx._shape, "bool"));
+  const first = empty([], "int64");
+  const temps = [bad, below, first];
+  try {
+    compare("Or", bad, below, "bool", bad);
+    reduce("ArgMax", bad, [...idx._shape.keys()], null, first);
+    const position = item(first);
+    const hit = bad._alias([], [], position, null);
+    temps.push(hit);
+    if (!item(hit)) return null;
+    const flat = copyAs(idx);
+    const value = flat._alias([], [], position, null);
+    temps.push(flat, value);
+    return item(value);
+  } finally {
+    for (const t of temps) t.dispose();
+  }
+}
+
+const item = (t: Tensor): number => Number(t.item());
 
 function indexOutOfRange(index: number, dim: number, size: number): IndexError {
   return new IndexError(`index ${index} is out of bounds for dimension ${dim} with size ${size}`);
@@ -243,6 +311,54 @@ function boxRaw(shape: Shape, operands: [number, number[]][]): { ndim: number; d
   const words: number[] = [...c.shape];
   for (const s of c.strides) words.push(...s);
   return { ndim: c.shape.length, desc: descriptor(words) };
+}
+
+/**
+ * One index tensor of an advanced-indexing box: int64 `index` with its strides (elements) over
+ * the box, selecting along a dim of the data that has `size` elements `stride` apart.
+ */
+export interface IndexOperand {
+  readonly index: Tensor;
+  readonly strides: readonly number[];
+  readonly size: number;
+  readonly stride: number;
+}
+
+/** The descriptor of an indexing box: shape, the two operands' strides, then the index operands. */
+function indexBox(shape: Shape, first: readonly number[], second: readonly number[], firstBytes: number, secondBytes: number, indices: readonly IndexOperand[], dataBytes: number): { ndim: number; desc: number } {
+  const c = coalesce(shape, [
+    first.map((s) => s * firstBytes),
+    second.map((s) => s * secondBytes),
+    ...indices.map((i) => i.strides.map((s) => s * 8)),
+  ]);
+  const words: number[] = [...c.shape];
+  for (const s of c.strides) words.push(...s);
+  for (const i of indices) words.push(i.size, i.stride * dataBytes, i.index.dataPtr());
+  return { ndim: c.shape.length, desc: descriptor(words) };
+}
+
+/**
+ * Advanced indexing (PyTorch's index kernel): out (contiguous, of `shape`) takes the elements of
+ * `data` at its regular strides `dataStrides` (0 on the index dims) plus the indexed offsets.
+ * Every index must already be in range.
+ */
+export function index(out: Tensor, data: Tensor, dataStrides: readonly number[], indices: readonly IndexOperand[]): void {
+  if (out.numel() === 0) return;
+  const bytes = DTYPES[data.dtype].bytes;
+  const b = indexBox(out._shape, out._strides, dataStrides, bytes, bytes, indices, bytes);
+  core().index(bytes, b.ndim, b.desc, indices.length, out.dataPtr(), data.dataPtr());
+}
+
+/**
+ * PyTorch's index_put kernel: `data` (addressed with `dataStrides` over the box `shape`) takes
+ * `values` (already of data's dtype, with strides `valueStrides` over the box) at the indexed
+ * places, or adds them when `accumulate`. Every index must already be in range.
+ */
+export function indexPut(data: Tensor, shape: Shape, dataStrides: readonly number[], values: Tensor, valueStrides: readonly number[], indices: readonly IndexOperand[], accumulate: boolean): void {
+  if (numel(shape) === 0) return;
+  const bytes = DTYPES[data.dtype].bytes;
+  const b = indexBox(shape, dataStrides, valueStrides, bytes, bytes, indices, bytes);
+  core().indexPut(dtypeCode(data.dtype), accumulate ? 1 : 0, b.ndim, b.desc, indices.length, data.dataPtr(), values.dataPtr());
 }
 
 /** The elements of `src` where `mask` (broadcast together to `shape`) is true, as a 1-D tensor. */

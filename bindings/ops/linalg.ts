@@ -5,16 +5,21 @@ import { RuntimeError } from "../errors.js";
 import { DTYPES, type DType } from "../tensor/dtype.js";
 import { broadcastShapes, numel } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { alive } from "./checks.js";
+import { alive, typeMetaName } from "./checks.js";
 import * as k from "./kernels.js";
 import { type Derivative, record } from "./record.js";
 import { unsafeView } from "./view.js";
 
-function sameDtype(a: Tensor, b: Tensor, name: string): DType {
-  if (a.dtype !== b.dtype) {
-    throw new RuntimeError(`${name}: expected ${name === "mm" ? "m1 and m2" : "a and b"} to have the same dtype, but got: ${DTYPES[a.dtype].scalarName.toLowerCase()} != ${DTYPES[b.dtype].scalarName.toLowerCase()}`);
+/** The operands' common dtype, or PyTorch's message for each op when they differ. */
+function sameDtype(a: Tensor, b: Tensor, name: "mm" | "bmm" | "dot" | "mv" | "addmm"): DType {
+  if (a.dtype === b.dtype) return a.dtype;
+  const scalar = (t: Tensor) => DTYPES[t.dtype].scalarName;
+  switch (name) {
+    case "mm": throw new RuntimeError(`expected mat1 and mat2 to have the same dtype, but got: ${typeMetaName(a.dtype)} != ${typeMetaName(b.dtype)}`);
+    case "dot": throw new RuntimeError(`dot : expected both vectors to have same dtype, but found ${scalar(a)} and ${scalar(b)}`);
+    case "addmm": throw new RuntimeError(`mat1 and mat2 must have the same dtype, but got ${scalar(a)} and ${scalar(b)}`);
+    default: throw new RuntimeError(`expected scalar type ${scalar(a)} but found ${scalar(b)}`);
   }
-  return a.dtype;
 }
 
 const MM: Derivative<null> = {
@@ -29,11 +34,11 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   alive(a, b);
   if (a.ndim !== 2) throw new RuntimeError("self must be a matrix");
   if (b.ndim !== 2) throw new RuntimeError("mat2 must be a matrix");
+  const dtype = sameDtype(a, b, "mm");
   return record(MM, [a, b], null, () => {
     if (a._shape[1] !== b._shape[0]) {
       throw new RuntimeError(`mat1 and mat2 shapes cannot be multiplied (${a._shape[0]}x${a._shape[1]} and ${b._shape[0]}x${b._shape[1]})`);
     }
-    const dtype = sameDtype(a, b, "mm");
     const out = k.empty([a._shape[0], b._shape[1]], dtype);
     k.matmul(a, b, out, []);
     return out;
@@ -125,6 +130,10 @@ const ADDMM: Derivative<{ beta: number; alpha: number }> = {
 /** beta * self + alpha * (mat1 @ mat2), self broadcast to the product's shape. */
 export function addmm(self: Tensor, mat1: Tensor, mat2: Tensor, beta = 1, alpha = 1): Tensor {
   alive(self, mat1, mat2);
+  if (self.dtype !== mat2.dtype) {
+    throw new RuntimeError(`self and mat2 must have the same dtype, but got ${DTYPES[self.dtype].scalarName} and ${DTYPES[mat2.dtype].scalarName}`);
+  }
+  const dtype = sameDtype(mat1, mat2, "addmm");
   if (mat1.ndim !== 2) throw new RuntimeError("mat1 must be a matrix, got " + mat1.ndim + "-D tensor");
   if (mat2.ndim !== 2) throw new RuntimeError("mat2 must be a matrix, got " + mat2.ndim + "-D tensor");
   return record(ADDMM, [self, mat1, mat2], { beta, alpha }, () => {
@@ -133,7 +142,7 @@ export function addmm(self: Tensor, mat1: Tensor, mat2: Tensor, beta = 1, alpha 
     }
     const shape = [mat1._shape[0], mat2._shape[1]];
     broadcastShapes(self._shape, shape);
-    const out = k.empty(shape, sameDtype(mat1, mat2, "addmm"));
+    const out = k.empty(shape, dtype);
     if (beta === 0) k.fill(out, 0);
     else if (beta === 1) k.copyInto(out, self);
     else k.binary("Mul", self, { scalar: beta, dtype: out.dtype }, out);
@@ -145,6 +154,49 @@ export function addmm(self: Tensor, mat1: Tensor, mat2: Tensor, beta = 1, alpha 
       prod.dispose();
     }
     return out;
+  });
+}
+
+const BADDBMM: Derivative<{ beta: number; alpha: number }> = {
+  name: "BaddbmmBackward0", inputs: ["self", "batch1", "batch2"], saves: { batch1: ["batch2"], batch2: ["batch1"] },
+  backward: ({ grad, saved, needs, attrs }) => ({
+    self: needs("self") ? (attrs.beta === 1 ? grad : grad.mul(attrs.beta)) : null,
+    batch1: needs("batch1") ? grad.bmm(saved("batch2").transpose(1, 2)).mul(attrs.alpha) : null,
+    batch2: needs("batch2") ? saved("batch1").transpose(1, 2).bmm(grad).mul(attrs.alpha) : null,
+  }),
+};
+
+/** beta * self + alpha * (batch1 @ batch2), self broadcast to the batched product's shape. */
+export function baddbmm(self: Tensor, batch1: Tensor, batch2: Tensor, beta = 1, alpha = 1): Tensor {
+  alive(self, batch1, batch2);
+  if (batch1.ndim !== 3) throw new RuntimeError("batch1 must be a 3D tensor");
+  if (batch2.ndim !== 3) throw new RuntimeError("batch2 must be a 3D tensor");
+  return record(BADDBMM, [self, batch1, batch2], { beta, alpha }, () => {
+    const [b, n, m] = batch1._shape;
+    if (batch2._shape[0] !== b || batch2._shape[1] !== m) {
+      throw new RuntimeError(`Expected size for first two dimensions of batch2 tensor to be: [${b}, ${m}] but got: [${batch2._shape[0]}, ${batch2._shape[1]}].`);
+    }
+    const shape = [b, n, batch2._shape[2]];
+    broadcastShapes(self._shape, shape);
+    if (self.dtype !== batch1.dtype || batch1.dtype !== batch2.dtype) {
+      const name = (t: Tensor) => DTYPES[t.dtype].scalarName.toLowerCase();
+      throw new RuntimeError(`Input dtypes must be the same, got: input ${name(self)}, batch1: ${name(batch1)}, batch2: ${name(batch2)}`);
+    }
+    const dtype = self.dtype;
+    const product = k.empty(shape, dtype);
+    try {
+      k.matmul(batch1, batch2, product, [b]);
+      return k.filled(k.empty(shape, dtype), (out) => {
+        // beta = 0 ignores self entirely (NaN included), as PyTorch documents
+        if (beta === 0) k.binary("Mul", product, { scalar: alpha, dtype }, out);
+        else {
+          k.binary("Mul", self, { scalar: beta, dtype }, out);
+          k.binary("AddScaled", out, product, out, alpha);
+        }
+      });
+    } finally {
+      product.dispose();
+    }
   });
 }
 
@@ -287,5 +339,8 @@ export const linalgMethods = {
   },
   addmm(this: Tensor, mat1: Tensor, mat2: Tensor, options: { beta?: number; alpha?: number } = {}): Tensor {
     return addmm(this, mat1, mat2, options.beta ?? 1, options.alpha ?? 1);
+  },
+  baddbmm(this: Tensor, batch1: Tensor, batch2: Tensor, options: { beta?: number; alpha?: number } = {}): Tensor {
+    return baddbmm(this, batch1, batch2, options.beta ?? 1, options.alpha ?? 1);
   },
 };

@@ -10,7 +10,11 @@ import { conversionMethods } from "./conversion.js";
 import { reductionMethods } from "./reduction.js";
 import { linalgMethods } from "./linalg.js";
 import { shapeMethods } from "./shape.js";
-import { indexingMethods } from "./indexing.js";
+import { type NonzeroMethod, indexingMethods } from "./indexing.js";
+import { type ComparisonMethods, comparisonMethods } from "./comparison.js";
+import { type TernaryMethods, ternaryMethods } from "./ternary.js";
+import { scatterMethods } from "./scatter.js";
+import { diagonalMethods } from "./diagonal.js";
 import { randomMethods } from "../random/sampling.js";
 
 /** A method table's functions as seen from a tensor (without the explicit `this`). */
@@ -25,12 +29,18 @@ export interface TensorMethods
     Bound<typeof reductionMethods>,
     Bound<typeof linalgMethods>,
     Bound<typeof shapeMethods>,
-    Bound<typeof indexingMethods>,
+    Omit<Bound<typeof indexingMethods>, "nonzero">,
+    NonzeroMethod,
+    ComparisonMethods,
+    TernaryMethods,
+    Bound<typeof scatterMethods>,
+    Bound<typeof diagonalMethods>,
     Bound<typeof randomMethods> {}
 
 export const METHOD_TABLES = [
   pointwiseMethods, viewMethods, creationMethods, inplaceMethods, conversionMethods,
   reductionMethods, linalgMethods, shapeMethods, indexingMethods,
+  comparisonMethods, ternaryMethods, scatterMethods, diagonalMethods,
   randomMethods,
 ] as const;
 

@@ -1,14 +1,15 @@
-// Reductions over dims (sum, mean, prod, max/min and their arg/amax forms, var/std,
-// logsumexp, softmax, log_softmax, cumsum, all/any), forward kernels and PyTorch's backward
-// formulas side by side.
+// Reductions over dims (sum, mean, prod, max/min and their arg/amax forms, var/std, norm,
+// logsumexp, all/any) and along one dim (softmax, log_softmax, cumsum, cumprod): forward
+// kernels and PyTorch's backward formulas side by side.
 import { IndexError, RuntimeError } from "../errors.js";
-import { DTYPES, type DType, isFloating } from "../tensor/dtype.js";
+import { DTYPES, type DType, checkDType, isFloating } from "../tensor/dtype.js";
 import { type Shape, normalizeDim, numel } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { bind, dimList } from "./args.js";
-import { alive } from "./checks.js";
+import { alive, notImplementedFor } from "./checks.js";
 import * as k from "./kernels.js";
 import { type Derivative, record } from "./record.js";
+import { cat } from "./shape.js";
 
 interface ReduceAttrs {
   sizes: number[];
@@ -45,16 +46,26 @@ function reduceKernel(op: k.ReduceKernel, x: Tensor, dims: number[], keepdim: bo
   return out;
 }
 
-/** Brings a reduced gradient back to the input's rank (PyTorch's unsqueeze_multiple). */
-export function restoreDims(grad: Tensor, dims: readonly number[], ndim: number, keepdim: boolean): Tensor {
-  if (keepdim) return grad;
-  let g = grad;
-  for (const d of [...dims].sort((a, b) => a - b)) g = g.unsqueeze(d);
-  void ndim;
-  return g;
+/** A reduced tensor brought back to the input's rank (PyTorch's unsqueeze_multiple). */
+function unsqueezeReduced(t: Tensor, dims: readonly number[], keepdim: boolean): Tensor {
+  if (keepdim) return t;
+  let out = t;
+  for (const d of dims) out = out.unsqueeze(d);
+  return out;
 }
 
 const sumDtype = (dtype: DType): DType => (isFloating(dtype) ? dtype : "int64");
+
+/** A copy of x in `dtype` (recorded, as PyTorch's `x.to(dtype)` before the op) used by `fn`, then let go. */
+function inDtype(x: Tensor, dtype: DType | undefined, fn: (src: Tensor) => Tensor): Tensor {
+  if (dtype === undefined || dtype === x.dtype) return fn(x);
+  const src = x.to(checkDType(dtype));
+  try {
+    return fn(src);
+  } finally {
+    src.dispose();
+  }
+}
 
 // ---- sum / mean / prod -------------------------------------------------------------------
 
@@ -64,27 +75,28 @@ const SUM_ALL: Derivative<ReduceAttrs> = {
 };
 const SUM_DIMS: Derivative<ReduceAttrs> = {
   name: "SumBackward1", inputs: ["self"],
-  backward: ({ grad, attrs }) => ({ self: restoreDims(grad, attrs.dims, attrs.sizes.length, attrs.keepdim).expand(attrs.sizes) }),
+  backward: ({ grad, attrs }) => ({ self: unsqueezeReduced(grad, attrs.dims, attrs.keepdim).expand(attrs.sizes) }),
 };
 
 export function sum(x: Tensor, dims: number[] | null, keepdim = false, dtype?: DType): Tensor {
   alive(x);
-  const all = dims === null;
   const d = reduceDims(x, dims);
   const outDtype = dtype ?? sumDtype(x.dtype);
-  return record(all ? SUM_ALL : SUM_DIMS, [x], { sizes: [...x._shape], dims: d, keepdim }, () =>
+  return record(dims === null ? SUM_ALL : SUM_DIMS, [x], { sizes: [...x._shape], dims: d, keepdim }, () =>
     reduceKernel("Sum", x, d, keepdim, outDtype));
 }
 
-const MEAN_ALL: Derivative<ReduceAttrs & { count: number }> = {
+interface MeanAttrs extends ReduceAttrs {
+  count: number;
+}
+
+const MEAN_ALL: Derivative<MeanAttrs> = {
   name: "MeanBackward0", inputs: ["self"],
   backward: ({ grad, attrs }) => ({ self: grad.expand(attrs.sizes).div(attrs.count) }),
 };
-const MEAN_DIMS: Derivative<ReduceAttrs & { count: number }> = {
+const MEAN_DIMS: Derivative<MeanAttrs> = {
   name: "MeanBackward1", inputs: ["self"],
-  backward: ({ grad, attrs }) => ({
-    self: restoreDims(grad, attrs.dims, attrs.sizes.length, attrs.keepdim).expand(attrs.sizes).div(attrs.count),
-  }),
+  backward: ({ grad, attrs }) => ({ self: unsqueezeReduced(grad, attrs.dims, attrs.keepdim).expand(attrs.sizes).div(attrs.count) }),
 };
 
 export function mean(x: Tensor, dims: number[] | null, keepdim = false, dtype?: DType): Tensor {
@@ -101,14 +113,40 @@ export function mean(x: Tensor, dims: number[] | null, keepdim = false, dtype?: 
     reduceKernel("Sum", x, d, keepdim, outDtype, count === 0 ? NaN : 1 / count));
 }
 
-const PROD: Derivative<ReduceAttrs> = {
-  name: "ProdBackward1", inputs: ["self"], saves: { self: ["self"], result: ["self"] },
-  backward: ({ grad, attrs, saved }) => {
-    // d(prod)/dx_i = prod / x_i where x_i != 0; handled exactly for zeros by the product of the others
+/**
+ * PyTorch's prod_safe_zeros_backward: the product of all other elements along `dim`, as the
+ * product of exclusive cumulative products from both ends (exact where inputs are zero).
+ */
+function productOfOthers(grad: Tensor, x: Tensor, dim: number): Tensor {
+  if (x.numel() === 0) return grad.expandAs(x);
+  const n = x._shape[dim];
+  if (n === 1) return grad;
+  const onesShape = [...x._shape];
+  onesShape[dim] = 1;
+  const ones = grad.newOnes(onesShape);
+  const before = cat([ones, x.narrow(dim, 0, n - 1)], dim).cumprod(dim);
+  const after = cat([ones, x.narrow(dim, 1, n - 1).flip([dim])], dim).cumprod(dim).flip([dim]);
+  return grad.mul(before.mul(after));
+}
+
+const PROD_ALL: Derivative<ReduceAttrs> = {
+  name: "ProdBackward0", inputs: ["self"], saves: { self: ["self"], result: ["self"] },
+  backward: ({ grad, saved }) => {
     const x = saved("self");
-    const r = restoreDims(saved("result"), attrs.dims, attrs.sizes.length, attrs.keepdim);
-    const g = restoreDims(grad, attrs.dims, attrs.sizes.length, attrs.keepdim);
-    return { self: g.mul(r).div(x) };
+    if (x.ndim === 0) return { self: grad };
+    const zeros = x.eq(0).sum().item();
+    if (zeros === 0) return { self: grad.mul(saved("result").div(x)) };
+    return { self: productOfOthers(grad, x.contiguous().view(-1), 0).viewAs(x) };
+  },
+};
+const PROD_DIM: Derivative<ReduceAttrs> = {
+  name: "ProdBackward1", inputs: ["self"], saves: { self: ["self"], result: ["self"] },
+  backward: ({ grad, saved, attrs }) => {
+    const x = saved("self");
+    if (x.ndim === 0) return { self: grad };
+    const g = unsqueezeReduced(grad, attrs.dims, attrs.keepdim);
+    if (x.eq(0).sum().item() === 0) return { self: g.mul(unsqueezeReduced(saved("result"), attrs.dims, attrs.keepdim).div(x)) };
+    return { self: productOfOthers(g, x, attrs.dims[0]) };
   },
 };
 
@@ -116,50 +154,45 @@ export function prod(x: Tensor, dim: number | null, keepdim = false, dtype?: DTy
   alive(x);
   const d = reduceDims(x, dim === null ? null : [dim]);
   const outDtype = dtype ?? sumDtype(x.dtype);
-  const def = dim === null ? { ...PROD, name: "ProdBackward0" } : PROD;
-  return record(def, [x], { sizes: [...x._shape], dims: d, keepdim }, () => reduceKernel("Prod", x, d, keepdim, outDtype));
+  return record(dim === null ? PROD_ALL : PROD_DIM, [x], { sizes: [...x._shape], dims: d, keepdim }, () =>
+    reduceKernel("Prod", x, d, keepdim, outDtype));
 }
 
 // ---- max / min ---------------------------------------------------------------------------------
 
+/** PyTorch's checks for reductions without an identity: all-reduce of nothing, or an empty reduced dim. */
 function checkNonEmpty(x: Tensor, name: string, dims: readonly number[] | null): void {
-  if (numel(x._shape) === 0 && (dims === null || dims.some((d) => x._shape[d] === 0))) {
-    throw new IndexError(
-      dims === null
-        ? `${name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`
-        : `${name}(): Expected reduction dim ${dims[0]} to have non-zero size.`,
-    );
+  if (numel(x._shape) !== 0) return;
+  if (dims === null) {
+    throw new RuntimeError(`${name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
   }
+  const empty = dims.find((d) => x._shape[d] === 0);
+  if (empty !== undefined) throw new IndexError(`${name}(): Expected reduction dim ${empty} to have non-zero size.`);
 }
 
-/** Gradient split evenly among the elements equal to the result (ties share). */
+/** The elements equal to the result (NaN where the result is NaN) share the gradient evenly. */
 function evenlyDistributed(grad: Tensor, x: Tensor, result: Tensor, dims: number[], keepdim: boolean): Tensor {
-  const r = restoreDims(result, dims, x.ndim, keepdim);
-  const g = restoreDims(grad, dims, x.ndim, keepdim);
-  const mask = x.eq(r);
-  const count = mask.sum(dims, { keepdim: true });
-  return g.div(count).mul(mask);
+  const r = unsqueezeReduced(result, dims, keepdim);
+  const g = unsqueezeReduced(grad, dims, keepdim);
+  const mask = r.isnan().logicalAnd(x.isnan()).logicalOr(x.eq(r));
+  return g.div(mask.sum(dims, { keepdim: true })).mul(mask);
 }
 
 const extremumAll = (name: string): Derivative<ReduceAttrs> => ({
   name, inputs: ["self"], saves: { self: ["self"], result: ["self"] },
-  backward: ({ grad, saved, attrs }) => ({ self: evenlyDistributed(grad, saved("self"), saved("result"), attrs.dims, false) }),
+  backward: ({ grad, saved, attrs }) => ({ self: evenlyDistributed(grad, saved("self"), saved("result"), attrs.dims, attrs.keepdim) }),
 });
 const MAX_ALL = extremumAll("MaxBackward1");
 const MIN_ALL = extremumAll("MinBackward1");
-const amaxDerivative = (name: string): Derivative<ReduceAttrs> => ({
-  name, inputs: ["self"], saves: { self: ["self"], result: ["self"] },
-  backward: ({ grad, saved, attrs }) => ({ self: evenlyDistributed(grad, saved("self"), saved("result"), attrs.dims, attrs.keepdim) }),
-});
-const AMAX = amaxDerivative("AmaxBackward0");
-const AMIN = amaxDerivative("AminBackward0");
+const AMAX = extremumAll("AmaxBackward0");
+const AMIN = extremumAll("AminBackward0");
 
 /** max(dim) gives (values, indices); the gradient goes to the returned index only. */
 const selectingDerivative = (name: string): Derivative<ReduceAttrs> => ({
   name, inputs: ["self"], saves: { result1: ["self"] },
   backward: ({ grad, saved, attrs }) => {
-    const indices = restoreDims(saved("result1"), attrs.dims, attrs.sizes.length, attrs.keepdim);
-    const g = restoreDims(grad, attrs.dims, attrs.sizes.length, attrs.keepdim);
+    const indices = unsqueezeReduced(saved("result1"), attrs.dims, attrs.keepdim);
+    const g = unsqueezeReduced(grad, attrs.dims, attrs.keepdim);
     return { self: g.newZeros(attrs.sizes).scatter(attrs.dims[0], indices, g) };
   },
 });
@@ -194,7 +227,7 @@ function extremum(x: Tensor, isMax: boolean, dim: number | null, keepdim: boolea
   return valuesIndices(values, indices);
 }
 
-function amaxOp(x: Tensor, isMax: boolean, dims: number[] | null, keepdim: boolean): Tensor {
+function amaxOp(x: Tensor, isMax: boolean, dims: number[], keepdim: boolean): Tensor {
   alive(x);
   const d = reduceDims(x, dims);
   checkNonEmpty(x, isMax ? "amax" : "amin", d);
@@ -204,15 +237,12 @@ function amaxOp(x: Tensor, isMax: boolean, dims: number[] | null, keepdim: boole
 
 function argExtremum(x: Tensor, isMax: boolean, dim: number | null, keepdim: boolean): Tensor {
   alive(x);
+  const name = isMax ? "argmax" : "argmin";
+  if (x.dtype === "bool") throw notImplementedFor(`${name}_cpu`, x.dtype);
   const d = reduceDims(x, dim === null ? null : [dim]);
-  checkNonEmpty(x, isMax ? "argmax" : "argmin", dim === null ? null : d);
-  if (dim === null) {
-    // over the flattened tensor; keepdim gives all-ones dims
-    const out = k.empty(keepdim ? x._shape.map(() => 1) : [], "int64");
-    k.reduce(isMax ? "ArgMax" : "ArgMin", x, d, null, out);
-    return out;
-  }
-  const out = k.empty(reducedShape(x._shape, d, keepdim), "int64");
+  checkNonEmpty(x, name, dim === null ? null : d);
+  // over the flattened tensor, keepdim gives all-ones dims
+  const out = k.empty(dim === null ? (keepdim ? x._shape.map(() => 1) : []) : reducedShape(x._shape, d, keepdim), "int64");
   k.reduce(isMax ? "ArgMax" : "ArgMin", x, d, null, out);
   return out;
 }
@@ -224,29 +254,28 @@ interface VarAttrs extends ReduceAttrs {
   count: number;
 }
 
+/** PyTorch's var_backward: (2 / (N - correction)) * grad * (x - mean). */
+function varianceGrad(grad: Tensor, x: Tensor, attrs: VarAttrs): Tensor {
+  const g = unsqueezeReduced(grad, attrs.dims, attrs.keepdim);
+  return g.mul(2 / (attrs.count - attrs.correction)).mul(x.sub(x.mean(attrs.dims, { keepdim: true })));
+}
+
 const VAR: Derivative<VarAttrs> = {
   name: "VarBackward0", inputs: ["self"], saves: { self: ["self"] },
-  backward: ({ grad, saved, attrs }) => {
-    const x = saved("self");
-    const g = restoreDims(grad, attrs.dims, x.ndim, attrs.keepdim);
-    const centered = x.sub(x.mean(attrs.dims, { keepdim: true }));
-    return { self: g.mul(centered).mul(2 / (attrs.count - attrs.correction)) };
-  },
+  backward: ({ grad, saved, attrs }) => ({ self: varianceGrad(grad, saved("self"), attrs) }),
 };
 const STD: Derivative<VarAttrs> = {
   name: "StdBackward0", inputs: ["self"], saves: { self: ["self"], result: ["self"] },
   backward: ({ grad, saved, attrs }) => {
-    const x = saved("self");
-    const r = restoreDims(saved("result"), attrs.dims, x.ndim, attrs.keepdim);
-    const g = restoreDims(grad, attrs.dims, x.ndim, attrs.keepdim);
-    const centered = x.sub(x.mean(attrs.dims, { keepdim: true }));
-    return { self: g.mul(centered).div(r.mul(attrs.count - attrs.correction)) };
+    const r = saved("result");
+    // std_backward: var's gradient of grad / (2 * std), zero where std is zero
+    return { self: varianceGrad(grad.div(r.mul(2)).maskedFill(r.eq(0), 0), saved("self"), attrs) };
   },
 };
 
 function variance(x: Tensor, dims: number[] | null, correction: number, keepdim: boolean, takeSqrt: boolean): Tensor {
   alive(x);
-  if (!isFloating(x.dtype)) throw new RuntimeError(`${takeSqrt ? "std" : "var"} only supports floating-point dtypes`);
+  if (!isFloating(x.dtype)) throw new RuntimeError("std and var only support floating point and complex dtypes");
   const d = reduceDims(x, dims);
   const count = numel(d.map((i) => x._shape[i]));
   const attrs: VarAttrs = { sizes: [...x._shape], dims: d, keepdim, correction, count };
@@ -267,44 +296,118 @@ function correctionArg(o: { correction: number | null; unbiased: boolean | null 
   return o.unbiased === false ? 0 : 1;
 }
 
+// ---- norm ---------------------------------------------------------------------------------------
+
+interface NormAttrs extends ReduceAttrs {
+  p: number;
+}
+
+/** PyTorch's norm_backward, case by case on p (the 0-"norm" counts, and has no gradient). */
+function normGrad(grad: Tensor, x: Tensor, norm: Tensor, a: NormAttrs): Tensor | null {
+  const g = x.ndim === 0 ? grad : unsqueezeReduced(grad, a.dims, a.keepdim);
+  const n = x.ndim === 0 ? norm : unsqueezeReduced(norm, a.dims, a.keepdim);
+  const p = a.p;
+  if (p === 0) return null;
+  if (p === 1) return x.sgn().mul(g);
+  if (p === 2) return g.mul(x.div(n).maskedFill(n.eq(0), 0));
+  if (!Number.isFinite(p)) {
+    // the elements equal to the norm (or NaN) share the gradient
+    const magnitude = x.abs();
+    const mask = magnitude.eq(n).logicalOr(magnitude.isnan());
+    return x.sgn().mul(g.div(mask.sum(a.dims, { keepdim: true })).mul(mask));
+  }
+  if (p < 1) return x.sgn().mul(x.abs().pow(p - 1).maskedFill(x.eq(0), 0)).mul(g).mul(n.pow(1 - p));
+  const scale = g.div(n.pow(p - 1)).maskedFill(n.eq(0), 0);
+  return (p < 2 ? x.sgn().mul(x.abs().pow(p - 1)) : x.mul(x.abs().pow(p - 2))).mul(scale);
+}
+
+const VECTOR_NORM: Derivative<NormAttrs> = {
+  name: "LinalgVectorNormBackward0", inputs: ["self"], saves: { self: ["self"], result: ["self"] },
+  backward: ({ grad, saved, attrs }) => ({ self: normGrad(grad, saved("self"), saved("result"), attrs) }),
+};
+
+/** The p-norm over `dims` with kernels: the sum of |x|^p (max/min of |x| for ±inf, count for 0). */
+function normKernel(x: Tensor, dims: number[], keepdim: boolean, p: number): Tensor {
+  const terms = k.empty(x._shape, x.dtype);
+  if (p === 0) {
+    const nonzero = k.compare("Ne", x, { scalar: 0, dtype: x.dtype }, x.dtype, k.empty(x._shape, "bool"));
+    k.copyInto(terms, nonzero);
+    nonzero.dispose();
+  } else if (p === 2) k.unary("Square", x, terms);
+  else {
+    k.unary("Abs", x, terms);
+    if (Number.isFinite(p) && p !== 1) k.unary("Pow", terms, terms, p);
+  }
+  const op: k.ReduceKernel = p === Infinity ? "Max" : p === -Infinity ? "Min" : "Sum";
+  const out = reduceKernel(op, terms, dims, keepdim, x.dtype);
+  terms.dispose();
+  if (p === 2) k.unary("Sqrt", out, out);
+  else if (Number.isFinite(p) && p !== 0 && p !== 1) k.unary("Pow", out, out, 1 / p);
+  return out;
+}
+
+/** torch.linalg.vector_norm: the p-norm of x over `dims` (all when null). */
+export function vectorNorm(x: Tensor, p = 2, dims: number[] | null = null, keepdim = false, dtype?: DType): Tensor {
+  alive(x);
+  if (!isFloating(x.dtype)) throw new RuntimeError(`linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${DTYPES[x.dtype].scalarName}`);
+  const d = reduceDims(x, dims);
+  if (!Number.isFinite(p) && numel(d.map((i) => x._shape[i])) === 0) {
+    throw new RuntimeError("linalg.vector_norm cannot compute the inf norm on an empty tensor because the operation does not have an identity");
+  }
+  return inDtype(x, dtype, (src) =>
+    record(VECTOR_NORM, [src], { sizes: [...src._shape], dims: d, keepdim, p }, () => normKernel(src, d, keepdim, p)));
+}
+
+/** torch.norm / Tensor.norm: numeric p and "fro" are vector norms (PyTorch 2's dispatch). */
+export function norm(x: Tensor, p: number | string | null, dims: number[] | null, keepdim: boolean, dtype?: DType): Tensor {
+  if (typeof p === "string") {
+    if (p === "fro" && (dims === null || dims.length <= 2)) return vectorNorm(x, 2, dims, keepdim, dtype);
+    if (p === "nuc") throw new RuntimeError("linalg.matrix_norm: the nuclear norm needs an SVD, which tapegrad does not have");
+    throw new RuntimeError(`linalg.matrix_norm: Order ${p} not supported.`);
+  }
+  return vectorNorm(x, p ?? 2, dims, keepdim, dtype);
+}
+
 // ---- logsumexp, softmax, log_softmax ---------------------------------------------------
 
 const LOGSUMEXP: Derivative<ReduceAttrs> = {
   name: "LogsumexpBackward0", inputs: ["self"], saves: { self: ["self"], result: ["self"] },
   backward: ({ grad, saved, attrs }) => {
     const x = saved("self");
-    const r = restoreDims(saved("result"), attrs.dims, x.ndim, attrs.keepdim);
-    return { self: restoreDims(grad, attrs.dims, x.ndim, attrs.keepdim).mul(x.sub(r).exp()) };
+    const r = unsqueezeReduced(saved("result"), attrs.dims, attrs.keepdim);
+    return { self: unsqueezeReduced(grad, attrs.dims, attrs.keepdim).mul(x.sub(r).exp()) };
   },
 };
 
 /** max-shifted exp-sum over `dims` (keepdim), computed with kernels only. */
 function shiftedExp(x: Tensor, dims: number[]): { max: Tensor; exp: Tensor; sum: Tensor } {
   const max = reduceKernel("Max", x, dims, true, x.dtype);
-  // rows of -inf stay finite after the shift (PyTorch treats them so)
-  const safeMax = k.empty(max._shape, x.dtype);
-  k.where(k.compare("Eq", max, max, x.dtype, k.empty(max._shape, "bool")), max, { scalar: 0, dtype: x.dtype }, safeMax);
-  max.dispose();
-  const exp = k.binary("Sub", x, safeMax, k.empty(x._shape, x.dtype));
+  // rows of ±inf stay finite after the shift (PyTorch treats them so)
+  const finite = k.classify("IsFinite", max, k.empty(max._shape, "bool"));
+  k.where(finite, max, { scalar: 0, dtype: x.dtype }, max);
+  finite.dispose();
+  const exp = k.binary("Sub", x, max, k.empty(x._shape, x.dtype));
   k.unary("Exp", exp, exp);
   const sum = reduceKernel("Sum", exp, dims, true, x.dtype);
-  return { max: safeMax, exp, sum };
+  return { max, exp, sum };
 }
 
 export function logsumexp(x: Tensor, dims: number[], keepdim = false): Tensor {
   alive(x);
-  const src = isFloating(x.dtype) ? x : x.to("float32");
-  const d = reduceDims(src, dims);
-  return record(LOGSUMEXP, [src], { sizes: [...src._shape], dims: d, keepdim }, () => {
-    if (numel(src._shape) === 0) return reduceKernel("Sum", src, d, keepdim, src.dtype);
-    const { max, exp, sum } = shiftedExp(src, d);
-    exp.dispose();
-    k.unary("Log", sum, sum);
-    k.binary("Add", sum, max, sum);
-    max.dispose();
-    const out = keepdim ? sum : sum._alias(reducedShape(src._shape, d, false), reducedShape(sum._strides, d, false), 0, null);
-    if (out !== sum) sum.dispose();
-    return out;
+  // integers compute in the default float dtype
+  return inDtype(x, isFloating(x.dtype) ? undefined : "float32", (src) => {
+    const d = reduceDims(src, dims);
+    return record(LOGSUMEXP, [src], { sizes: [...src._shape], dims: d, keepdim }, () => {
+      if (numel(src._shape) === 0) return reduceKernel("Sum", src, d, keepdim, src.dtype);
+      const { max, exp, sum } = shiftedExp(src, d);
+      exp.dispose();
+      k.unary("Log", sum, sum);
+      k.binary("Add", sum, max, sum);
+      max.dispose();
+      const out = keepdim ? sum : sum._alias(reducedShape(src._shape, d, false), reducedShape(sum._strides, d, false), 0, null);
+      if (out !== sum) sum.dispose();
+      return out;
+    });
   });
 }
 
@@ -312,7 +415,7 @@ const SOFTMAX: Derivative<{ dim: number }> = {
   name: "SoftmaxBackward0", inputs: ["self"], saves: { result: ["self"] },
   backward: ({ grad, saved, attrs }) => {
     const y = saved("result");
-    return { self: y.mul(grad.sub(grad.mul(y).sum(attrs.dim, { keepdim: true }))) };
+    return { self: grad.sub(grad.mul(y).sum(attrs.dim, { keepdim: true })).mul(y) };
   },
 };
 const LOG_SOFTMAX: Derivative<{ dim: number }> = {
@@ -322,81 +425,124 @@ const LOG_SOFTMAX: Derivative<{ dim: number }> = {
   }),
 };
 
-export function softmax(x: Tensor, dim: number, dtype?: DType): Tensor {
+/** softmax and log_softmax over one dim; `dtype` converts the input first (recorded). */
+function softmaxOp(x: Tensor, dim: number, dtype: DType | undefined, log: boolean): Tensor {
   alive(x);
-  const src = dtype !== undefined ? x.to(dtype) : x;
-  const d = normalizeDim(dim, src.ndim);
-  return record(SOFTMAX, [src], { dim: d }, () => {
-    if (src.ndim === 0) return fillOnes(src);
-    if (numel(src._shape) === 0) return k.empty(src._shape, src.dtype);
-    const { max, exp, sum } = shiftedExp(src, [d]);
-    max.dispose();
-    k.binary("Div", exp, sum, exp);
-    sum.dispose();
-    return exp;
-  });
-}
-
-function fillOnes(like: Tensor): Tensor {
-  const out = k.empty(like._shape, like.dtype);
-  k.fill(out, 1);
-  return out;
-}
-
-export function logSoftmax(x: Tensor, dim: number, dtype?: DType): Tensor {
-  alive(x);
-  const src = dtype !== undefined ? x.to(dtype) : x;
-  const d = normalizeDim(dim, src.ndim);
-  return record(LOG_SOFTMAX, [src], { dim: d }, () => {
-    if (src.ndim === 0 || numel(src._shape) === 0) {
-      const out = k.empty(src._shape, src.dtype);
-      k.fill(out, 0);
-      return out;
+  return inDtype(x, dtype, (src) => {
+    const d = normalizeDim(dim, src.ndim);
+    if (!isFloating(src.dtype)) {
+      const kernel = `${log ? "log_softmax" : "softmax"}_${d === src.ndim - 1 || src.ndim === 0 ? "lastdim_" : ""}kernel_impl`;
+      throw notImplementedFor(kernel, src.dtype);
     }
-    const { max, exp, sum } = shiftedExp(src, [d]);
-    exp.dispose();
-    k.unary("Log", sum, sum);
-    k.binary("Add", sum, max, sum);
-    max.dispose();
-    const out = k.binary("Sub", src, sum, k.empty(src._shape, src.dtype));
-    sum.dispose();
-    return out;
+    return record(log ? LOG_SOFTMAX : SOFTMAX, [src], { dim: d }, () => {
+      if (src.ndim === 0 || numel(src._shape) === 0) {
+        const out = k.empty(src._shape, src.dtype);
+        k.fill(out, log ? 0 : 1);
+        return out;
+      }
+      const { max, exp, sum } = shiftedExp(src, [d]);
+      if (!log) {
+        max.dispose();
+        k.binary("Div", exp, sum, exp);
+        sum.dispose();
+        return exp;
+      }
+      exp.dispose();
+      k.unary("Log", sum, sum);
+      k.binary("Add", sum, max, sum);
+      max.dispose();
+      const out = k.binary("Sub", src, sum, k.empty(src._shape, src.dtype));
+      sum.dispose();
+      return out;
+    });
   });
 }
 
-// ---- scans, logical reductions ---------------------------------------------------------------
+export const softmax = (x: Tensor, dim: number, dtype?: DType): Tensor => softmaxOp(x, dim, dtype, false);
+export const logSoftmax = (x: Tensor, dim: number, dtype?: DType): Tensor => softmaxOp(x, dim, dtype, true);
+
+// ---- scans ---------------------------------------------------------------------------------------
+
+/** Sums from the end: PyTorch's reversed_cumsum. */
+const reversedCumsum = (t: Tensor, dim: number) => t.flip([dim]).cumsum(dim).flip([dim]);
 
 const CUMSUM: Derivative<{ dim: number }> = {
   name: "CumsumBackward0", inputs: ["self"],
-  backward: ({ grad, attrs }) => ({ self: grad.flip([attrs.dim]).cumsum(attrs.dim).flip([attrs.dim]) }),
+  backward: ({ grad, attrs }) => ({ self: grad.numel() <= 1 || grad._shape[attrs.dim] === 1 ? grad : reversedCumsum(grad, attrs.dim) }),
 };
 
-export function cumsum(x: Tensor, dim: number, dtype?: DType): Tensor {
+/**
+ * cumprod's gradient: sum_{j>=i} g_j * out_j / x_i where no zero came before i; at the first
+ * zero of a row, the sum of g_j times the products with that zero left out; 0 after it.
+ */
+const CUMPROD: Derivative<{ dim: number }> = {
+  name: "CumprodBackward0", inputs: ["self"], saves: { self: ["self"], result: ["self"] },
+  backward: ({ grad, saved, attrs }) => {
+    const x = saved("self");
+    const d = attrs.dim;
+    if (x.numel() <= 1 || x._shape[d] === 1) return { self: grad };
+    const w = saved("result").mul(grad);
+    const isZero = x.eq(0);
+    if (!isZero.any().item()) return { self: reversedCumsum(w, d).div(x) };
+    const zerosSoFar = isZero.cumsum(d);
+    const before = zerosSoFar.eq(0);
+    const firstZero = isZero.logicalAnd(zerosSoFar.eq(1));
+    const beforeGrad = before.where(reversedCumsum(w, d).div(before.where(x, 1)), 0);
+    const withoutFirstZero = firstZero.where(1, x).cumprod(d);
+    const firstZeroGrad = firstZero.where(reversedCumsum(grad.mul(withoutFirstZero), d), 0);
+    return { self: beforeGrad.add(firstZeroGrad) };
+  },
+};
+
+function scanOp(x: Tensor, dim: number, dtype: DType | undefined, multiply: boolean): Tensor {
   alive(x);
   const d = normalizeDim(dim, x.ndim);
   const outDtype = dtype ?? sumDtype(x.dtype);
-  return record(CUMSUM, [x], { dim: d }, () => {
+  return record(multiply ? CUMPROD : CUMSUM, [x], { dim: d }, () => {
     const src = x.dtype === outDtype ? x : k.copyAs(x, outDtype);
-    const out = x.ndim === 0 ? k.copyAs(src) : k.scan(src, d, false);
+    const out = x.ndim === 0 ? k.copyAs(src) : k.scan(src, d, multiply);
     if (src !== x) src.dispose();
     return out;
   });
 }
 
+// ---- logical reductions ------------------------------------------------------------------------
+
 function logicalReduce(x: Tensor, op: "All" | "Any", dims: number[] | null, keepdim: boolean): Tensor {
   alive(x);
   const d = reduceDims(x, dims);
-  const src = x.dtype === "bool" ? x : x.ne(0);
+  const src = x.dtype === "bool" ? x : k.compare("Ne", x, { scalar: 0, dtype: x.dtype }, x.dtype, k.empty(x._shape, "bool"));
   const out = k.empty(reducedShape(x._shape, d, keepdim), "bool");
   k.reduce(op, src, d, out, null);
   if (src !== x) src.dispose();
   return out;
 }
 
+function countNonzero(x: Tensor, dims: number[] | null): Tensor {
+  alive(x);
+  const d = reduceDims(x, dims);
+  const nonzero = k.compare("Ne", x, { scalar: 0, dtype: x.dtype }, x.dtype, k.empty(x._shape, "bool"));
+  try {
+    return reduceKernel("Sum", nonzero, d, false, "int64");
+  } finally {
+    nonzero.dispose();
+  }
+}
+
 // ---- methods -----------------------------------------------------------------------------------
 
 type DimArgs = { dim: number | number[] | null; keepdim: boolean; dtype: DType | null };
 const dimArgs = (args: unknown[]) => bind<DimArgs>(["dim", "keepdim"], args, { dim: null, keepdim: false, dtype: null });
+type OneDimArgs = { dim: number | null; keepdim: boolean; dtype: DType | null };
+const oneDimArgs = (args: unknown[]) => bind<OneDimArgs>(["dim", "keepdim"], args, { dim: null, keepdim: false, dtype: null });
+type VarArgs = { dim: number | number[] | null; correction: number | null; unbiased: boolean | null; keepdim: boolean };
+const varArgs = (args: unknown[]) => bind<VarArgs>(["dim"], args, { dim: null, correction: null, unbiased: null, keepdim: false });
+type ScanArgs = { dim: number; dtype: DType | null };
+const scanArgs = (args: unknown[]) => bind<ScanArgs>(["dim"], args, { dim: 0, dtype: null });
+type SoftmaxArgs = { dim: number; dtype: DType | null };
+const softmaxArgs = (args: unknown[]) => bind<SoftmaxArgs>(["dim"], args, { dim: -1, dtype: null });
+type NormArgs = { p: number | string | null; dim: number | number[] | null; keepdim: boolean; dtype: DType | null };
+const normArgs = (args: unknown[]) => bind<NormArgs>(["p", "dim", "keepdim"], args, { p: "fro", dim: null, keepdim: false, dtype: null });
 
 export const reductionMethods = {
   sum(this: Tensor, ...args: unknown[]): Tensor {
@@ -408,68 +554,79 @@ export const reductionMethods = {
     return mean(this, dimList(o.dim), o.keepdim, o.dtype ?? undefined);
   },
   prod(this: Tensor, ...args: unknown[]): Tensor {
-    const o = bind<{ dim: number | null; keepdim: boolean; dtype: DType | null }>(["dim", "keepdim"], args, { dim: null, keepdim: false, dtype: null });
+    const o = oneDimArgs(args);
     return prod(this, o.dim, o.keepdim, o.dtype ?? undefined);
   },
+  /** max() over everything, max(dim) → (values, indices), or max(other) = maximum */
   max(this: Tensor, ...args: unknown[]): Tensor & ValuesIndices {
     if (args[0] instanceof Tensor) return this.maximum(args[0]) as Tensor & ValuesIndices;
-    const o = bind<{ dim: number | null; keepdim: boolean }>(["dim", "keepdim"], args, { dim: null, keepdim: false });
+    const o = oneDimArgs(args);
     return extremum(this, true, o.dim, o.keepdim) as Tensor & ValuesIndices;
   },
   min(this: Tensor, ...args: unknown[]): Tensor & ValuesIndices {
     if (args[0] instanceof Tensor) return this.minimum(args[0]) as Tensor & ValuesIndices;
-    const o = bind<{ dim: number | null; keepdim: boolean }>(["dim", "keepdim"], args, { dim: null, keepdim: false });
+    const o = oneDimArgs(args);
     return extremum(this, false, o.dim, o.keepdim) as Tensor & ValuesIndices;
   },
   amax(this: Tensor, ...args: unknown[]): Tensor {
-    const o = bind<{ dim: number | number[] | null; keepdim: boolean }>(["dim", "keepdim"], args, { dim: null, keepdim: false });
-    return amaxOp(this, true, o.dim === null ? null : dimList(o.dim) ?? [], o.keepdim);
+    const o = dimArgs(args);
+    return amaxOp(this, true, dimList(o.dim) ?? [], o.keepdim);
   },
   amin(this: Tensor, ...args: unknown[]): Tensor {
-    const o = bind<{ dim: number | number[] | null; keepdim: boolean }>(["dim", "keepdim"], args, { dim: null, keepdim: false });
-    return amaxOp(this, false, o.dim === null ? null : dimList(o.dim) ?? [], o.keepdim);
+    const o = dimArgs(args);
+    return amaxOp(this, false, dimList(o.dim) ?? [], o.keepdim);
   },
   argmax(this: Tensor, ...args: unknown[]): Tensor {
-    const o = bind<{ dim: number | null; keepdim: boolean }>(["dim", "keepdim"], args, { dim: null, keepdim: false });
+    const o = oneDimArgs(args);
     return argExtremum(this, true, o.dim, o.keepdim);
   },
   argmin(this: Tensor, ...args: unknown[]): Tensor {
-    const o = bind<{ dim: number | null; keepdim: boolean }>(["dim", "keepdim"], args, { dim: null, keepdim: false });
+    const o = oneDimArgs(args);
     return argExtremum(this, false, o.dim, o.keepdim);
   },
   var(this: Tensor, ...args: unknown[]): Tensor {
-    const o = bind<{ dim: number | number[] | null; correction: number | null; unbiased: boolean | null; keepdim: boolean }>(
-      ["dim"], args, { dim: null, correction: null, unbiased: null, keepdim: false });
+    const o = varArgs(args);
     return variance(this, dimList(o.dim), correctionArg(o), o.keepdim, false);
   },
   std(this: Tensor, ...args: unknown[]): Tensor {
-    const o = bind<{ dim: number | number[] | null; correction: number | null; unbiased: boolean | null; keepdim: boolean }>(
-      ["dim"], args, { dim: null, correction: null, unbiased: null, keepdim: false });
+    const o = varArgs(args);
     return variance(this, dimList(o.dim), correctionArg(o), o.keepdim, true);
   },
+  /** PyTorch's Tensor.norm(p="fro", dim=None, keepdim=False, dtype=None) */
+  norm(this: Tensor, ...args: unknown[]): Tensor {
+    const o = normArgs(args);
+    return norm(this, o.p, dimList(o.dim), o.keepdim, o.dtype ?? undefined);
+  },
   logsumexp(this: Tensor, ...args: unknown[]): Tensor {
-    const o = bind<{ dim: number | number[]; keepdim: boolean }>(["dim", "keepdim"], args, { dim: [], keepdim: false });
+    const o = dimArgs(args);
     return logsumexp(this, dimList(o.dim) ?? [], o.keepdim);
   },
   softmax(this: Tensor, ...args: unknown[]): Tensor {
-    const o = bind<{ dim: number; dtype: DType | null }>(["dim"], args, { dim: -1, dtype: null });
+    const o = softmaxArgs(args);
     return softmax(this, o.dim, o.dtype ?? undefined);
   },
   logSoftmax(this: Tensor, ...args: unknown[]): Tensor {
-    const o = bind<{ dim: number; dtype: DType | null }>(["dim"], args, { dim: -1, dtype: null });
+    const o = softmaxArgs(args);
     return logSoftmax(this, o.dim, o.dtype ?? undefined);
   },
   cumsum(this: Tensor, ...args: unknown[]): Tensor {
-    const o = bind<{ dim: number; dtype: DType | null }>(["dim"], args, { dim: 0, dtype: null });
-    return cumsum(this, o.dim, o.dtype ?? undefined);
+    const o = scanArgs(args);
+    return scanOp(this, o.dim, o.dtype ?? undefined, false);
+  },
+  cumprod(this: Tensor, ...args: unknown[]): Tensor {
+    const o = scanArgs(args);
+    return scanOp(this, o.dim, o.dtype ?? undefined, true);
   },
   all(this: Tensor, ...args: unknown[]): Tensor {
-    const o = bind<{ dim: number | number[] | null; keepdim: boolean }>(["dim", "keepdim"], args, { dim: null, keepdim: false });
+    const o = dimArgs(args);
     return logicalReduce(this, "All", dimList(o.dim), o.keepdim);
   },
   any(this: Tensor, ...args: unknown[]): Tensor {
-    const o = bind<{ dim: number | number[] | null; keepdim: boolean }>(["dim", "keepdim"], args, { dim: null, keepdim: false });
+    const o = dimArgs(args);
     return logicalReduce(this, "Any", dimList(o.dim), o.keepdim);
+  },
+  countNonzero(this: Tensor, ...args: unknown[]): Tensor {
+    return countNonzero(this, dimList(bind<{ dim: number | number[] | null }>(["dim"], args, { dim: null }).dim));
   },
   /** Sums a broadcast gradient back to `shape` (PyTorch's sum_to_size). */
   sumToSize(this: Tensor, ...shape: (number | readonly number[])[]): Tensor {

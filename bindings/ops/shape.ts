@@ -1,12 +1,12 @@
-// Ops that assemble or rearrange data into new storage: cat, stack, flip, repeat, roll, tril/triu.
-import { RuntimeError } from "../errors.js";
+// Ops that assemble or rearrange data into new storage: cat, stack, flip, repeat/tile, roll,
+// tril/triu, one_hot.
+import { RuntimeError, formatShape } from "../errors.js";
 import { resultType } from "../tensor/dtype.js";
-import { formatShape } from "../errors.js";
 import { normalizeDim, sameShape, sizeArgs } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { alive } from "./checks.js";
+import { alive, checkNoInternalOverlap } from "./checks.js";
 import * as k from "./kernels.js";
-import { type Derivative, record } from "./record.js";
+import { type Derivative, record, recordInplace } from "./record.js";
 
 /** cat's derivative has one input per tensor: built per call. */
 function catDerivative(n: number, dim: number, sizes: number[], name = "CatBackward0"): Derivative<null> {
@@ -125,73 +125,184 @@ export function flip(self: Tensor, dims: readonly number[]): Tensor {
   });
 }
 
-/** repeat: tile the tensor `repeats` times along each dim (a copy). */
+interface RepeatAttrs {
+  repeats: number[];
+  sizes: number[];
+}
+
+/** PyTorch's repeat_backward: view the gradient as [repeat, size] pairs and sum the repeats. */
+const REPEAT: Derivative<RepeatAttrs> = {
+  name: "RepeatBackward0", inputs: ["self"],
+  backward: ({ grad, attrs }) => {
+    const { repeats, sizes } = attrs;
+    if (repeats.includes(0)) return { self: grad.newZeros(sizes) };
+    const lead = repeats.length - sizes.length;
+    let g = grad;
+    for (let i = 0; i < lead; i++) g = g.sum(0);
+    const gradSize: number[] = [];
+    const sumDims: number[] = [];
+    sizes.forEach((size, d) => {
+      if (repeats[d + lead] !== 1) {
+        gradSize.push(repeats[d + lead]);
+        sumDims.push(gradSize.length - 1);
+      }
+      gradSize.push(size);
+    });
+    return { self: sumDims.length === 0 ? g : g.reshape(gradSize).sum(sumDims) };
+  },
+};
+
+/** repeat: the tensor tiled `repeats` times along each dim (new leading dims allowed). */
 export function repeat(self: Tensor, repeats: readonly number[]): Tensor {
   alive(self);
   if (repeats.length < self.ndim) {
     throw new RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor");
   }
   const lead = repeats.length - self.ndim;
-  const padded = [...Array(lead).fill(1), ...self._shape];
-  // expand an interleaved view [r0, s0, r1, s1, ...] and fold pairs together
-  const xs = self.reshape(padded);
-  const interleaved: number[] = [];
-  const target: number[] = [];
-  padded.forEach((s, i) => {
-    interleaved.push(1, s);
-    target.push(repeats[i], s);
+  const padded = [...Array<number>(lead).fill(1), ...self._shape];
+  const shape = padded.map((s, i) => s * repeats[i]);
+  for (const s of shape) if (s < 0) throw new RuntimeError(`Trying to create tensor with negative dimension ${s}: ${formatShape(shape)}`);
+  return record(REPEAT, [self], { repeats: [...repeats], sizes: [...self._shape] }, () => {
+    const out = k.empty(shape, self.dtype);
+    // out seen as [r0, s0, r1, s1, ...] takes self broadcast over the r dims: one copy
+    const paddedStrides = [...Array<number>(lead).fill(0), ...self._strides];
+    const pairs = padded.flatMap((s, i) => [repeats[i], s]);
+    const source = self._alias(pairs, paddedStrides.flatMap((st) => [0, st]), self._offset, null);
+    const target = out._alias(pairs, out._strides.flatMap((st, i) => [padded[i] * st, st]), 0, null);
+    k.copyInto(target, source);
+    source.dispose();
+    target.dispose();
+    return out;
   });
-  const v = xs.reshape(interleaved);
-  const e = v.expand(target);
-  const out = e.reshape(padded.map((s, i) => s * repeats[i]));
-  xs.dispose();
-  v.dispose();
-  e.dispose();
+}
+
+/** torch.tile: repeat with the repetitions padded on the left to the tensor's rank. */
+export function tile(self: Tensor, reps: readonly number[]): Tensor {
+  return repeat(self, reps.length < self.ndim ? [...Array<number>(self.ndim - reps.length).fill(1), ...reps] : reps);
+}
+
+const ROLL: Derivative<{ shifts: number[]; dims: number[] | null }> = {
+  name: "RollBackward0", inputs: ["self"],
+  backward: ({ grad, attrs }) => ({ self: grad.roll(attrs.shifts.map((s) => -s), attrs.dims ?? undefined) }),
+};
+
+/** One dim rolled: the two parts of `src` copied to their places in a fresh tensor. */
+function rollDim(src: Tensor, dim: number, shift: number): Tensor {
+  const out = k.empty(src._shape, src.dtype);
+  const size = src._shape[dim];
+  const s = size === 0 ? 0 : ((shift % size) + size) % size;
+  const part = (t: Tensor, start: number, length: number) => {
+    const shape = [...t._shape];
+    shape[dim] = length;
+    return t._alias(shape, t._strides, t._offset + start * t._strides[dim], null);
+  };
+  const pieces = [[part(out, s, size - s), part(src, 0, size - s)], [part(out, 0, s), part(src, size - s, s)]];
+  for (const [to, from] of pieces) {
+    k.copyInto(to, from);
+    to.dispose();
+    from.dispose();
+  }
   return out;
 }
 
-export function roll(self: Tensor, shifts: number | number[], dims?: number | number[]): Tensor {
+/** torch.roll: elements shifted along dims (wrapping around); without dims, over the flattened tensor. */
+export function roll(self: Tensor, shifts: number | readonly number[], dims?: number | readonly number[]): Tensor {
   alive(self);
-  if (dims === undefined) {
-    const flat = self.flatten();
-    const rolled = roll(flat, shifts, 0);
-    flat.dispose();
-    const out = rolled.view(self._shape);
-    rolled.dispose();
-    return out;
-  }
-  const sh = Array.isArray(shifts) ? shifts : [shifts];
-  const ds = Array.isArray(dims) ? dims : [dims];
-  if (sh.length !== ds.length) throw new RuntimeError(`shifts and dimensions must align. shifts: ${sh.length}, dims:${ds.length}`);
-  let out = self;
-  sh.forEach((s, i) => {
-    const d = normalizeDim(ds[i], self.ndim);
-    const size = out._shape[d];
-    if (size === 0) return;
-    const shift = ((s % size) + size) % size;
-    if (shift === 0) return;
-    const tail = out.narrow(d, size - shift, shift);
-    const head = out.narrow(d, 0, size - shift);
-    const next = cat([tail, head], d);
-    tail.dispose();
-    head.dispose();
-    if (out !== self) out.dispose();
-    out = next;
+  const sh = typeof shifts === "number" ? [shifts] : [...shifts];
+  if (sh.length === 0) throw new RuntimeError("`shifts` required");
+  const ds = dims === undefined ? null : (typeof dims === "number" ? [dims] : [...dims]).map((d) => normalizeDim(d, self.ndim));
+  if (ds === null && sh.length !== 1) throw new RuntimeError(`shifts and dimensions must align. shifts: ${sh.length}, dims:0`);
+  if (ds !== null && sh.length !== ds.length) throw new RuntimeError(`shifts and dimensions must align. shifts: ${sh.length}, dims:${ds.length}`);
+  return record(ROLL, [self], { shifts: sh, dims: ds }, () => {
+    if (ds === null) {
+      const flat = k.copyAs(self);
+      const line = flat._alias([flat.numel()], [1], 0, null);
+      const rolled = rollDim(line, 0, sh[0]);
+      const out = rolled._alias(self._shape, flat._strides, 0, null);
+      for (const t of [flat, line, rolled]) t.dispose();
+      return out;
+    }
+    let out = self;
+    ds.forEach((d, i) => {
+      const next = rollDim(out, d, sh[i]);
+      if (out !== self) out.dispose();
+      out = next;
+    });
+    return out === self ? k.copyAs(self) : out;
   });
-  return out === self ? self.clone() : out;
+}
+
+/** The bool mask of a triangle of a [rows, cols] matrix: column - row <= diagonal (or >= for upper). */
+function triangleMask(rows: number, cols: number, diagonal: number, upper: boolean): Tensor {
+  const r = k.sequence(k.empty([rows, 1], "int64"), 0, 1);
+  const c = k.sequence(k.empty([1, cols], "int64"), 0, 1);
+  const offset = k.binary("Sub", c, r, k.empty([rows, cols], "int64"));
+  const mask = k.compare(upper ? "Ge" : "Le", offset, { scalar: diagonal, dtype: "int64" }, "int64", k.empty([rows, cols], "bool"));
+  for (const t of [r, c, offset]) t.dispose();
+  return mask;
+}
+
+const TRIANGLE = (name: string, upper: boolean): Derivative<{ diagonal: number }> => ({
+  name, inputs: ["self"],
+  backward: ({ grad, attrs }) => ({ self: upper ? grad.triu(attrs.diagonal) : grad.tril(attrs.diagonal) }),
+});
+const TRIL = TRIANGLE("TrilBackward0", false);
+const TRIU = TRIANGLE("TriuBackward0", true);
+
+function checkTriangle(self: Tensor, upper: boolean): void {
+  alive(self);
+  if (self.ndim < 2) throw new RuntimeError(`${upper ? "triu" : "tril"}: input tensor must have at least 2 dimensions`);
+}
+
+/** Writes self's triangle (zeros elsewhere) into out. */
+function triangleInto(out: Tensor, self: Tensor, diagonal: number, upper: boolean): void {
+  const mask = triangleMask(self._shape[self.ndim - 2], self._shape[self.ndim - 1], diagonal, upper);
+  k.where(mask, self, { scalar: 0, dtype: self.dtype }, out);
+  mask.dispose();
 }
 
 function triangle(self: Tensor, diagonal: number, upper: boolean): Tensor {
+  checkTriangle(self, upper);
+  return record(upper ? TRIU : TRIL, [self], { diagonal }, () => {
+    const out = k.emptyLike(self);
+    triangleInto(out, self, diagonal, upper);
+    return out;
+  });
+}
+
+function triangleInplace(self: Tensor, diagonal: number, upper: boolean): Tensor {
+  checkTriangle(self, upper);
+  return recordInplace(upper ? TRIU : TRIL, self, [], { diagonal }, () => {
+    checkNoInternalOverlap(self);
+    triangleInto(self, self, diagonal, upper);
+  });
+}
+
+/** nn.functional.one_hot: int64 [..., numClasses] with a 1 at each class index. */
+export function oneHot(self: Tensor, numClasses = -1): Tensor {
   alive(self);
-  if (self.ndim < 2) throw new RuntimeError(`${upper ? "triu" : "tril"}: input tensor must have at least 2 dimensions`);
-  const rows = self._shape[self.ndim - 2];
-  const cols = self._shape[self.ndim - 1];
-  const r = self.newArange(rows).unsqueeze(1);
-  const c = self.newArange(cols).unsqueeze(0);
-  const offset = c.sub(r);
-  const keep = upper ? offset.ge(diagonal) : offset.le(diagonal);
-  const out = self.mul(keep);
-  for (const t of [r, c, offset, keep]) t.dispose();
+  if (self.dtype !== "int64") throw new RuntimeError("one_hot is only applicable to index tensor.");
+  if (self.numel() === 0 && numClasses === -1) throw new RuntimeError("Can not infer total number of classes from empty tensor.");
+  let classes = numClasses;
+  if (self.numel() > 0) {
+    const [min, max] = [k.empty([], "int64"), k.empty([], "int64")];
+    k.reduce("Min", self, [...self._shape.keys()], min, null);
+    k.reduce("Max", self, [...self._shape.keys()], max, null);
+    const [lo, hi] = [min.item(), max.item()];
+    min.dispose();
+    max.dispose();
+    if (lo < 0) throw new RuntimeError("Class values must be non-negative.");
+    if (classes === -1) classes = hi + 1;
+    else if (hi >= classes) throw new RuntimeError("Class values must be smaller than num_classes.");
+  }
+  const out = k.empty([...self._shape, classes], "int64");
+  k.fill(out, 0);
+  const index = self._alias([...self._shape, 1], [...self._strides, 0], self._offset, null);
+  const ones = k.empty([], "int64");
+  k.fill(ones, 1);
+  const values = ones._alias(index._shape, index._shape.map(() => 0), 0, null);
+  k.scatter(out, self.ndim, index, values, "Set");
+  for (const t of [index, ones, values]) t.dispose();
   return out;
 }
 
@@ -203,11 +314,9 @@ export const shapeMethods = {
     return repeat(this, sizeArgs(repeats));
   },
   tile(this: Tensor, ...reps: (number | readonly number[])[]): Tensor {
-    const r = sizeArgs(reps);
-    const padded = r.length < this.ndim ? [...Array(this.ndim - r.length).fill(1), ...r] : r;
-    return repeat(this, padded);
+    return tile(this, sizeArgs(reps));
   },
-  roll(this: Tensor, shifts: number | number[], dims?: number | number[]): Tensor {
+  roll(this: Tensor, shifts: number | readonly number[], dims?: number | readonly number[]): Tensor {
     return roll(this, shifts, dims);
   },
   tril(this: Tensor, diagonal = 0): Tensor {
@@ -215,5 +324,11 @@ export const shapeMethods = {
   },
   triu(this: Tensor, diagonal = 0): Tensor {
     return triangle(this, diagonal, true);
+  },
+  tril_(this: Tensor, diagonal = 0): Tensor {
+    return triangleInplace(this, diagonal, false);
+  },
+  triu_(this: Tensor, diagonal = 0): Tensor {
+    return triangleInplace(this, diagonal, true);
   },
 };

@@ -18,7 +18,7 @@ interface Geometry {
 }
 
 /** Records a view op: `geometry` validates and computes the view; the result aliases `self`. */
-function viewOp<A>(d: Derivative<A>, self: Tensor, attrs: A, geometry: () => Geometry): Tensor {
+export function viewOp<A>(d: Derivative<A>, self: Tensor, attrs: A, geometry: () => Geometry): Tensor {
   alive(self);
   return record(d, [self], attrs, () => {
     const g = geometry();
