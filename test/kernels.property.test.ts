@@ -478,7 +478,6 @@ describe("binary pointwise kernels", () => {
     check(binaryArb, ({ op, a, b }) => {
       let dtype = resultType([a, b]);
       if (op.intToFloat && !isFloat(dtype)) dtype = "float32";
-      fc.pre(!(op.name.startsWith("sub") && dtype === "uint8")); // a known bug: see "known bugs" below
       const expected = pointwiseReference(a, b, dtype, (x, y) => cast(op.reference(x, y), dtype));
       const twice = op.roundedTwice && pointwiseReference(a, b, dtype, (x, y) => cast(op.roundedTwice!(x, y, (v) => cast(v, dtype)), dtype));
       const out = op.apply(operandTensor(a) as Tensor, operandTensor(b));
@@ -935,12 +934,11 @@ describe("gather and scatter kernels", () => {
 // open and turns red when it is fixed: then drop `.fails` (and the exclusion it names above).
 // Expected values are PyTorch's (computed with /usr/bin/python3, torch 1.13).
 
-describe("known bugs", () => {
+describe("arithmetic details PyTorch has (regressions found by the properties)", () => {
   const uint8 = (values: number[]) => tg.tensor(values, { dtype: "uint8" });
 
-  // assembly/kernels/binary.ts AddScaled: `a + <T>alpha * b` with T = u8 converts alpha = -1 to 0
-  // (unsigned saturating truncation), so uint8 a - b returns a. Excluded from the binary property.
-  test.fails("uint8 subtraction wraps like PyTorch: a - b and a + (-1)·b", () => {
+  // integer alpha must wrap, not saturate: uint8 a - b is a + 255·b
+  test("uint8 subtraction wraps like PyTorch: a - b and a + (-1)·b", () => {
     tg.tidy(() => {
       expect(uint8([10, 20, 7]).sub(uint8([3, 5, 9])).tolist()).toEqual([7, 15, 254]);
       expect(uint8([10, 20, 7]).add(uint8([3, 5, 9]), { alpha: -1 }).tolist()).toEqual([7, 15, 254]);
@@ -948,23 +946,24 @@ describe("known bugs", () => {
     });
   });
 
-  // assembly/kernels/unary.ts LeakyRelu: the SIMD path computes x·f32(slope) in float32 (as
-  // PyTorch does), the scalar path (row tails, strided rows) x·slope in float64, so equal inputs
-  // give results one ulp apart depending on their position. The unary property uses slope 0.25.
-  test.fails("leakyRelu(0.01) gives every element PyTorch's float32 product, SIMD lanes and tail alike", () => {
+  // the slope multiplies in float32, in the SIMD lanes and the scalar tail alike
+  test("leakyRelu(0.01) gives every element PyTorch's float32 product, SIMD lanes and tail alike", () => {
     tg.tidy(() => {
       const x = Math.fround(-4.07);
       expect(tg.full([5], x).leakyRelu(0.01).tolist()).toEqual(Array(5).fill(-0.040699999779462814));
     });
   });
 
-  // assembly/kernels/scan.ts accumulates float32 in float32; PyTorch's CPU cumsum accumulates in
-  // double (acc_type), so [1e8, 1, -1e8] ends in 1, not 0. The cumsum property uses exact sums.
-  test.fails("float32 cumsum accumulates in double like PyTorch", () => {
+  // PyTorch's CPU cumsum accumulates in double: [1e8, 1, -1e8] ends in 1, not 0
+  test("float32 cumsum accumulates in double like PyTorch", () => {
     tg.tidy(() => {
       expect(tg.tensor([1e8, 1, -1e8]).cumsum(0).tolist()).toEqual([1e8, 1e8, 1]);
     });
   });
+});
+
+describe("known bugs", () => {
+  const uint8 = (values: number[]) => tg.tensor(values, { dtype: "uint8" });
 
   // bindings/ops/reduction.ts: all/any of a uint8 tensor return uint8 in PyTorch, bool here.
   test.fails("all/any of uint8 are uint8", () => {
