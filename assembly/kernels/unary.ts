@@ -77,7 +77,7 @@ let param2: f64 = 0;
   @inline hasVec(): bool { return false; }
 }
 @final @unmanaged class LeakyRelu {
-  @inline apply<T>(x: T): T { return x < <T>0 ? <T>(<f64>x * param0) : x; }
+  @inline apply<T>(x: T): T { return x < <T>0 ? x * <T>param0 : x; }
   @inline vec(x: v128): v128 { return v128.bitselect(f32x4.mul(x, f32x4.splat(<f32>param0)), x, f32x4.lt(x, f32x4.splat(0))); }
   @inline hasVec(): bool { return true; }
 }
