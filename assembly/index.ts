@@ -16,3 +16,4 @@ export {
   GENERATOR_BYTES, generatorSeed, generatorSetState, Sample, sample, normalFill,
   bernoulliTensor, randperm, MultinomialError, multinomialCheck, multinomialWithReplacement, multinomialTopK,
 } from "./kernels/random";
+export { RowSoftmax, softmaxRows } from "./kernels/softmax";

@@ -24,7 +24,7 @@ let divisionByZero = false;
 @final @unmanaged class Sub { @inline apply<T>(a: T, b: T): T { return a - b; } @inline vec(a: v128, b: v128): v128 { return f32x4.sub(a, b); } @inline hasVec(): bool { return true; } }
 @final @unmanaged class Mul { @inline apply<T>(a: T, b: T): T { return a * b; } @inline vec(a: v128, b: v128): v128 { return f32x4.mul(a, b); } @inline hasVec(): bool { return true; } }
 @final @unmanaged class AddScaled {
-  @inline apply<T>(a: T, b: T): T { return isFloat<T>() ? <T>(<f64>a + alpha * <f64>b) : a + <T>alpha * b; }
+  @inline apply<T>(a: T, b: T): T { return isFloat<T>() ? <T>(<f64>a + alpha * <f64>b) : a + <T><i64>alpha * b; }
   @inline vec(a: v128, b: v128): v128 { return f32x4.add(a, f32x4.mul(b, f32x4.splat(<f32>alpha))); }
   @inline hasVec(): bool { return true; }
 }

@@ -4,6 +4,7 @@
 // int64 index (row-major position inside the reduced box) goes to `indices`.
 import { F32, F64, I32, I64 } from "../dtype";
 import { MAX_DIMS } from "../memory";
+import { maxF32, minF32, sumF32 } from "../simd/rows";
 
 export enum Reduce { Sum, Prod, Max, Min, ArgMax, ArgMin, All, Any }
 
@@ -20,31 +21,24 @@ let seen: i64 = 0; // elements visited so far in this reduction (for indices)
 
 @inline function at(p: usize, k: i32): i32 { return load<i32>(p + (<usize>k << 2)); }
 
-/** Sums a row with four f32x4 accumulators, flushed to f64 to keep long sums accurate. */
+/** Adds a float32 row to accFloat: contiguous rows four lanes at a time (assembly/simd/rows.ts). */
 function sumRowF32(p: usize, n: i32, s: isize): void {
-  let i = 0;
-  if (s == 4) {
-    while (i + 16 <= n) {
-      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-      const end = min(n, i + 1024) & ~15;
-      for (; i < end; i += 16) {
-        const q = p + (<usize>i << 2);
-        a0 = f32x4.add(a0, v128.load(q));
-        a1 = f32x4.add(a1, v128.load(q, 16));
-        a2 = f32x4.add(a2, v128.load(q, 32));
-        a3 = f32x4.add(a3, v128.load(q, 48));
-      }
-      const t = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
-      accFloat += <f64>f32x4.extract_lane(t, 0) + <f64>f32x4.extract_lane(t, 1)
-        + <f64>f32x4.extract_lane(t, 2) + <f64>f32x4.extract_lane(t, 3);
-    }
-    p += <usize>i << 2;
-  }
-  for (; i < n; i++) { accFloat += <f64>load<f32>(p); p += s; }
+  if (s == 4) { accFloat += sumF32(p, n); return; }
+  for (let i = 0; i < n; i++) { accFloat += <f64>load<f32>(p); p += s; }
+}
+
+/** Max or Min of a contiguous float32 row into best (four lanes at a time; NaN wins, as below). */
+function extremeRowF32(wantMax: bool, p: usize, n: i32): void {
+  const v = <f64>(wantMax ? maxF32(p, n) : minF32(p, n));
+  if (best == best && (v != v || (wantMax ? v > best : v < best))) best = v;
 }
 
 function reduceRow<T>(op: i32, p: usize, n: i32, s: isize): void {
-  if (op == Reduce.Sum && isFloat<T>() && sizeof<T>() == 4) { sumRowF32(p, n, s); seen += n; return; }
+  if (isFloat<T>() && sizeof<T>() == 4) {
+    if (op == Reduce.Sum) { sumRowF32(p, n, s); seen += n; return; }
+    // Max and Min give values only (ArgMax and ArgMin track the index)
+    if ((op == Reduce.Max || op == Reduce.Min) && s == 4 && n > 0) { extremeRowF32(op == Reduce.Max, p, n); seen += n; return; }
+  }
   for (let i = 0; i < n; i++) {
     const x = load<T>(p);
     switch (op) {

@@ -5,7 +5,17 @@ import { Row2, forEachRow2 } from "../iterate";
 
 let product = false;
 
+// Float scans accumulate in f64 (PyTorch's CPU cumsum/cumprod use a double accumulator).
 function scanRow<T>(d: usize, s: usize, n: i32, sd: isize, ss: isize): void {
+  if (isFloat<T>()) {
+    let acc: f64 = product ? 1 : 0;
+    for (let i = 0; i < n; i++) {
+      acc = product ? acc * <f64>load<T>(s) : acc + <f64>load<T>(s);
+      store<T>(d, <T>acc);
+      d += sd; s += ss;
+    }
+    return;
+  }
   let acc: T = product ? <T>1 : <T>0;
   for (let i = 0; i < n; i++) {
     acc = product ? acc * load<T>(s) : acc + load<T>(s);

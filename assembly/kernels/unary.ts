@@ -3,6 +3,8 @@
 import { F32, F64, I32, I64 } from "../dtype";
 import { Row2, forEachRow2 } from "../iterate";
 import { erf, roundEven } from "../math";
+import * as simd from "../simd/math";
+import { mapF32 } from "../simd/rows";
 
 /** Codes shared with JS (exported as globals `Unary.Exp`, ...). */
 export enum Unary {
@@ -19,7 +21,8 @@ let param1: f64 = 0;
 let param2: f64 = 0;
 
 // Each op is a stateless class: `apply` is the scalar function (computed in f64 for
-// transcendental ones, then rounded to T), `vec` an f32x4 version where one pays off.
+// transcendental ones, then rounded to T), `vec` an f32x4 version where one pays off
+// (assembly/simd/math.ts for the transcendental ones: a few ulp, PyTorch's special values).
 // Kernels are instantiated per op and never dereference the (null) instance.
 
 @final @unmanaged class Neg {
@@ -74,36 +77,44 @@ let param2: f64 = 0;
   @inline hasVec(): bool { return false; }
 }
 @final @unmanaged class LeakyRelu {
-  @inline apply<T>(x: T): T { return x < <T>0 ? <T>(<f64>x * param0) : x; }
+  @inline apply<T>(x: T): T { return x < <T>0 ? x * <T>param0 : x; }
   @inline vec(x: v128): v128 { return v128.bitselect(f32x4.mul(x, f32x4.splat(<f32>param0)), x, f32x4.lt(x, f32x4.splat(0))); }
   @inline hasVec(): bool { return true; }
 }
 
-// f64-evaluated functions: one line each.
-@final @unmanaged class Exp { @inline apply<T>(x: T): T { return <T>Math.exp(<f64>x); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
-@final @unmanaged class Expm1 { @inline apply<T>(x: T): T { return <T>Math.expm1(<f64>x); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
+// Transcendental functions, one line each where they fit: `apply` in f64, `vec` from assembly/simd.
+@final @unmanaged class Exp { @inline apply<T>(x: T): T { return <T>Math.exp(<f64>x); } @inline vec(x: v128): v128 { return simd.exp(x); } @inline hasVec(): bool { return true; } }
+@final @unmanaged class Expm1 { @inline apply<T>(x: T): T { return <T>Math.expm1(<f64>x); } @inline vec(x: v128): v128 { return simd.expm1(x); } @inline hasVec(): bool { return true; } }
 @final @unmanaged class Exp2 { @inline apply<T>(x: T): T { return <T>Math.pow(2.0, <f64>x); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
-@final @unmanaged class Log { @inline apply<T>(x: T): T { return <T>Math.log(<f64>x); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
-@final @unmanaged class Log1p { @inline apply<T>(x: T): T { return <T>Math.log1p(<f64>x); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
+@final @unmanaged class Log { @inline apply<T>(x: T): T { return <T>Math.log(<f64>x); } @inline vec(x: v128): v128 { return simd.log(x); } @inline hasVec(): bool { return true; } }
+@final @unmanaged class Log1p { @inline apply<T>(x: T): T { return <T>Math.log1p(<f64>x); } @inline vec(x: v128): v128 { return simd.log1p(x); } @inline hasVec(): bool { return true; } }
 @final @unmanaged class Log2 { @inline apply<T>(x: T): T { return <T>Math.log2(<f64>x); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
 @final @unmanaged class Log10 { @inline apply<T>(x: T): T { return <T>Math.log10(<f64>x); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
 @final @unmanaged class Rsqrt { @inline apply<T>(x: T): T { return <T>(1.0 / Math.sqrt(<f64>x)); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
 @final @unmanaged class Reciprocal { @inline apply<T>(x: T): T { return <T>(1.0 / <f64>x); } @inline vec(x: v128): v128 { return f32x4.div(f32x4.splat(1), x); } @inline hasVec(): bool { return true; } }
-@final @unmanaged class Sigmoid { @inline apply<T>(x: T): T { return <T>(1.0 / (1.0 + Math.exp(-<f64>x))); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
-@final @unmanaged class Tanh { @inline apply<T>(x: T): T { return <T>Math.tanh(<f64>x); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
-@final @unmanaged class Elu { @inline apply<T>(x: T): T { const y = <f64>x; return <T>(y > 0 ? y : param0 * Math.expm1(y)); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
-@final @unmanaged class Gelu { @inline apply<T>(x: T): T { const y = <f64>x; return <T>(0.5 * y * (1.0 + erf(y * Math.SQRT1_2))); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
+@final @unmanaged class Sigmoid { @inline apply<T>(x: T): T { return <T>(1.0 / (1.0 + Math.exp(-<f64>x))); } @inline vec(x: v128): v128 { return simd.sigmoid(x); } @inline hasVec(): bool { return true; } }
+@final @unmanaged class Tanh { @inline apply<T>(x: T): T { return <T>Math.tanh(<f64>x); } @inline vec(x: v128): v128 { return simd.tanh(x); } @inline hasVec(): bool { return true; } }
+@final @unmanaged class Elu {
+  @inline apply<T>(x: T): T { const y = <f64>x; return <T>(y > 0 ? y : param0 * Math.expm1(y)); }
+  @inline vec(x: v128): v128 { return v128.bitselect(x, f32x4.mul(f32x4.splat(<f32>param0), simd.expm1(x)), f32x4.gt(x, f32x4.splat(0))); }
+  @inline hasVec(): bool { return true; }
+}
+@final @unmanaged class Gelu { @inline apply<T>(x: T): T { const y = <f64>x; return <T>(0.5 * y * (1.0 + erf(y * Math.SQRT1_2))); } @inline vec(x: v128): v128 { return simd.gelu(x); } @inline hasVec(): bool { return true; } }
 @final @unmanaged class GeluTanh {
   @inline apply<T>(x: T): T { const y = <f64>x; return <T>(0.5 * y * (1.0 + Math.tanh(0.7978845608028654 * (y + 0.044715 * y * y * y)))); }
-  @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; }
+  @inline vec(x: v128): v128 { return simd.geluTanh(x); } @inline hasVec(): bool { return true; }
 }
-@final @unmanaged class Silu { @inline apply<T>(x: T): T { const y = <f64>x; return <T>(y / (1.0 + Math.exp(-y))); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
+@final @unmanaged class Silu { @inline apply<T>(x: T): T { const y = <f64>x; return <T>(y / (1.0 + Math.exp(-y))); } @inline vec(x: v128): v128 { return simd.silu(x); } @inline hasVec(): bool { return true; } }
 @final @unmanaged class Softplus {
   // param0 = beta, param1 = threshold (linear above it, as PyTorch)
   @inline apply<T>(x: T): T { const y = <f64>x * param0; return <T>(y > param1 ? <f64>x : Math.log1p(Math.exp(y)) / param0); }
-  @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; }
+  @inline vec(x: v128): v128 {
+    const beta = f32x4.splat(<f32>param0), y = f32x4.mul(x, beta);
+    return v128.bitselect(x, f32x4.div(simd.softplus(y), beta), f32x4.gt(y, f32x4.splat(<f32>param1)));
+  }
+  @inline hasVec(): bool { return true; }
 }
-@final @unmanaged class Mish { @inline apply<T>(x: T): T { const y = <f64>x; return <T>(y * Math.tanh(Math.log1p(Math.exp(y)))); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
+@final @unmanaged class Mish { @inline apply<T>(x: T): T { const y = <f64>x; return <T>(y * Math.tanh(Math.log1p(Math.exp(y)))); } @inline vec(x: v128): v128 { return simd.mish(x); } @inline hasVec(): bool { return true; } }
 @final @unmanaged class Sin { @inline apply<T>(x: T): T { return <T>Math.sin(<f64>x); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
 @final @unmanaged class Cos { @inline apply<T>(x: T): T { return <T>Math.cos(<f64>x); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
 @final @unmanaged class Tan { @inline apply<T>(x: T): T { return <T>Math.tan(<f64>x); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
@@ -112,7 +123,7 @@ let param2: f64 = 0;
 @final @unmanaged class Atan { @inline apply<T>(x: T): T { return <T>Math.atan(<f64>x); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
 @final @unmanaged class Sinh { @inline apply<T>(x: T): T { return <T>Math.sinh(<f64>x); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
 @final @unmanaged class Cosh { @inline apply<T>(x: T): T { return <T>Math.cosh(<f64>x); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
-@final @unmanaged class Erf { @inline apply<T>(x: T): T { return <T>erf(<f64>x); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
+@final @unmanaged class Erf { @inline apply<T>(x: T): T { return <T>erf(<f64>x); } @inline vec(x: v128): v128 { return simd.erf(x); } @inline hasVec(): bool { return true; } }
 @final @unmanaged class Floor { @inline apply<T>(x: T): T { return isFloat<T>() ? <T>Math.floor(<f64>x) : x; } @inline vec(x: v128): v128 { return f32x4.floor(x); } @inline hasVec(): bool { return true; } }
 @final @unmanaged class Ceil { @inline apply<T>(x: T): T { return isFloat<T>() ? <T>Math.ceil(<f64>x) : x; } @inline vec(x: v128): v128 { return f32x4.ceil(x); } @inline hasVec(): bool { return true; } }
 @final @unmanaged class Round { @inline apply<T>(x: T): T { return isFloat<T>() ? <T>roundEven(<f64>x) : x; } @inline vec(x: v128): v128 { return f32x4.nearest(x); } @inline hasVec(): bool { return true; } }
@@ -142,12 +153,11 @@ let param2: f64 = 0;
 
 function unaryRow<T, Op>(d: usize, s: usize, n: i32, sd: isize, ss: isize): void {
   const op = changetype<Op>(0);
-  let i = 0;
   if (isFloat<T>() && sizeof<T>() == 4 && op.hasVec() && sd == 4 && ss == 4) {
-    for (; i + 4 <= n; i += 4) v128.store(d + (<usize>i << 2), op.vec(v128.load(s + (<usize>i << 2))));
-    d += <usize>i << 2; s += <usize>i << 2;
+    mapF32<Op>(d, s, n);
+    return;
   }
-  for (; i < n; i++) {
+  for (let i = 0; i < n; i++) {
     store<T>(d, op.apply<T>(load<T>(s)));
     d += sd; s += ss;
   }

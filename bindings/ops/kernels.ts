@@ -484,3 +484,34 @@ export function multinomialTopK(p: Tensor, q: Tensor, out: Tensor, k: number): v
   const [, , qrs, qcs] = distributions(q);
   core().multinomialTopK(dtypeCode(p.dtype), p.dataPtr(), q.dataPtr(), ...distributions(p), qrs, qcs, out.dataPtr(), k);
 }
+
+// ---- fused softmax rows (assembly/kernels/softmax.ts) ----
+
+/** Names of the `RowSoftmax` enum. */
+export type RowSoftmaxKernel = "Softmax" | "LogSoftmax" | "Logsumexp";
+const rowSoftmaxCodes = new Map<string, number>();
+
+/**
+ * The length of the rows a fused softmax kernel can run on: the product of `dims` when x is a
+ * contiguous float32 tensor whose every dim from the first of `dims` on is reduced or of size
+ * 1 (so the reduced elements of each output form one contiguous run); 0 when it cannot.
+ */
+export function softmaxRowLength(x: Tensor, dims: readonly number[]): number {
+  if (x.dtype !== "float32" || dims.length === 0 || !isContiguous(x._shape, x._strides)) return 0;
+  const first = Math.min(...dims);
+  let n = 1;
+  for (let d = first; d < x.ndim; d++) {
+    if (dims.includes(d)) n *= x._shape[d];
+    else if (x._shape[d] !== 1) return 0;
+  }
+  return n;
+}
+
+/**
+ * softmax / log_softmax (out of x's shape) or logsumexp (one element per row) of the rows of
+ * n elements of a contiguous float32 x with numel > 0; out contiguous float32.
+ */
+export function softmaxRows(op: RowSoftmaxKernel, x: Tensor, n: number, out: Tensor): Tensor {
+  core().softmaxRows(opCode(rowSoftmaxCodes, "RowSoftmax", op), x.numel() / n, n, out.dataPtr(), x.dataPtr());
+  return out;
+}

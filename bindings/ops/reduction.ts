@@ -374,13 +374,18 @@ const LOGSUMEXP: Derivative<ReduceAttrs> = {
   },
 };
 
-/** max-shifted exp-sum over `dims` (keepdim), computed with kernels only. */
-function shiftedExp(x: Tensor, dims: number[]): { max: Tensor; exp: Tensor; sum: Tensor } {
+/**
+ * max-shifted exp-sum over `dims` (keepdim), composed from kernels (the fused float32 rows
+ * of k.softmaxRows do the same in one call). logsumexp shifts rows whose max is ±inf by 0
+ * instead (PyTorch's masked_fill of infinite maxes); softmax keeps the max, so such rows are NaN.
+ */
+function shiftedExp(x: Tensor, dims: number[], finiteShift: boolean): { max: Tensor; exp: Tensor; sum: Tensor } {
   const max = reduceKernel("Max", x, dims, true, x.dtype);
-  // rows of ±inf stay finite after the shift (PyTorch treats them so)
-  const finite = k.classify("IsFinite", max, k.empty(max._shape, "bool"));
-  k.where(finite, max, { scalar: 0, dtype: x.dtype }, max);
-  finite.dispose();
+  if (finiteShift) {
+    const finite = k.classify("IsFinite", max, k.empty(max._shape, "bool"));
+    k.where(finite, max, { scalar: 0, dtype: x.dtype }, max);
+    finite.dispose();
+  }
   const exp = k.binary("Sub", x, max, k.empty(x._shape, x.dtype));
   k.unary("Exp", exp, exp);
   const sum = reduceKernel("Sum", exp, dims, true, x.dtype);
@@ -394,7 +399,9 @@ export function logsumexp(x: Tensor, dims: number[], keepdim = false): Tensor {
     const d = reduceDims(src, dims);
     return record(LOGSUMEXP, [src], { sizes: [...src._shape], dims: d, keepdim }, () => {
       if (numel(src._shape) === 0) return reduceKernel("Sum", src, d, keepdim, src.dtype);
-      const { max, exp, sum } = shiftedExp(src, d);
+      const rowLength = k.softmaxRowLength(src, d);
+      if (rowLength > 0) return k.softmaxRows("Logsumexp", src, rowLength, k.empty(reducedShape(src._shape, d, keepdim), src.dtype));
+      const { max, exp, sum } = shiftedExp(src, d, true);
       exp.dispose();
       k.unary("Log", sum, sum);
       k.binary("Add", sum, max, sum);
@@ -435,7 +442,9 @@ function softmaxOp(x: Tensor, dim: number, dtype: DType | undefined, log: boolea
         k.fill(out, log ? 0 : 1);
         return out;
       }
-      const { max, exp, sum } = shiftedExp(src, [d]);
+      const rowLength = k.softmaxRowLength(src, [d]);
+      if (rowLength > 0) return k.softmaxRows(log ? "LogSoftmax" : "Softmax", src, rowLength, k.empty(src._shape, src.dtype));
+      const { max, exp, sum } = shiftedExp(src, [d], false);
       if (!log) {
         max.dispose();
         k.binary("Div", exp, sum, exp);
@@ -444,9 +453,10 @@ function softmaxOp(x: Tensor, dim: number, dtype: DType | undefined, log: boolea
       }
       exp.dispose();
       k.unary("Log", sum, sum);
-      k.binary("Add", sum, max, sum);
+      // (x - max) - log(sum), in PyTorch's order: max + log(sum) would round away a small log(sum)
+      const out = k.binary("Sub", src, max, k.empty(src._shape, src.dtype));
       max.dispose();
-      const out = k.binary("Sub", src, sum, k.empty(src._shape, src.dtype));
+      k.binary("Sub", out, sum, out);
       sum.dispose();
       return out;
     });

@@ -39,6 +39,7 @@ export interface Kernels {
   multinomialCheck(dtype: number, p: number, rows: number, cats: number, rs: number, cs: number, replacement: number): number;
   multinomialWithReplacement(dtype: number, p: number, rows: number, cats: number, rs: number, cs: number, out: number, samples: number, gen: number): void;
   multinomialTopK(dtype: number, p: number, q: number, rows: number, cats: number, rs: number, cs: number, qrs: number, qcs: number, out: number, k: number): void;
+  softmaxRows(op: number, rows: number, n: number, dst: number, src: number): void;
   [name: string]: unknown;
 }
 

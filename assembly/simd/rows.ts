@@ -1,0 +1,137 @@
+// Contiguous float32 rows, four lanes at a time: a pointwise map, max/min and sum, and the
+// fused softmax, log_softmax and logsumexp of one row (a max pass, an exp-sum pass, a
+// normalising pass), for the pointwise and reduction kernels to call on their contiguous rows.
+import { expOfDifference } from "./math";
+import { highHalf, joinHalves, lowHalf, splat64 } from "./lanes";
+
+const tailBuffer = memory.data(16, 16);
+
+/** The `count` (< 4) floats at p as one vector, the other lanes set to `pad`. */
+@inline function loadTail(p: usize, count: i32, pad: f32): v128 {
+  v128.store(tailBuffer, f32x4.splat(pad));
+  memory.copy(tailBuffer, p, <usize>count << 2);
+  return v128.load(tailBuffer);
+}
+
+/** Stores the first `count` (< 4) lanes of v at p. */
+@inline function storeTail(p: usize, v: v128, count: i32): void {
+  v128.store(tailBuffer, v);
+  memory.copy(p, tailBuffer, <usize>count << 2);
+}
+
+@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
+
+/**
+ * dst[i] = Op.vec(src[i]) for i < n (dst may be src). The last n % 4 elements go through the
+ * same vector code, padded, so an element's result never depends on its position.
+ */
+export function mapF32<Op>(dst: usize, src: usize, n: i32): void {
+  const op = changetype<Op>(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(dst, i), op.vec(v128.load(at(src, i))));
+  if (i < n) storeTail(at(dst, i), op.vec(loadTail(at(src, i), n - i, 0)), n - i);
+}
+
+@inline function pick(a: v128, b: v128, wantMax: bool): v128 { return wantMax ? f32x4.max(a, b) : f32x4.min(a, b); }
+
+/** The largest (or smallest) of n >= 1 floats; NaN if any is NaN. */
+@inline function extremeF32(p: usize, n: i32, wantMax: bool): f32 {
+  // the first element pads the tail: it cannot change the answer
+  const first = load<f32>(p);
+  let a0 = f32x4.splat(first), a1 = a0, a2 = a0, a3 = a0;
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const q = at(p, i);
+    a0 = pick(a0, v128.load(q), wantMax);
+    a1 = pick(a1, v128.load(q, 16), wantMax);
+    a2 = pick(a2, v128.load(q, 32), wantMax);
+    a3 = pick(a3, v128.load(q, 48), wantMax);
+  }
+  for (; i + 4 <= n; i += 4) a0 = pick(a0, v128.load(at(p, i)), wantMax);
+  if (i < n) a0 = pick(a0, loadTail(at(p, i), n - i, first), wantMax);
+  const a = pick(pick(a0, a1, wantMax), pick(a2, a3, wantMax), wantMax);
+  const b = pick(a, v128.shuffle<f32>(a, a, 2, 3, 0, 1), wantMax);
+  return f32x4.extract_lane(pick(b, v128.shuffle<f32>(b, b, 1, 0, 3, 2), wantMax), 0);
+}
+
+export function maxF32(p: usize, n: i32): f32 { return extremeF32(p, n, true); }
+export function minF32(p: usize, n: i32): f32 { return extremeF32(p, n, false); }
+
+/** Sum of n floats: four f32x4 accumulators, flushed to f64 every 1024 elements to keep long sums accurate. */
+export function sumF32(p: usize, n: i32): f64 {
+  let sum: f64 = 0;
+  let i = 0;
+  while (i + 16 <= n) {
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    const end = min(n, i + 1024) & ~15;
+    for (; i < end; i += 16) {
+      const q = at(p, i);
+      a0 = f32x4.add(a0, v128.load(q));
+      a1 = f32x4.add(a1, v128.load(q, 16));
+      a2 = f32x4.add(a2, v128.load(q, 32));
+      a3 = f32x4.add(a3, v128.load(q, 48));
+    }
+    const t = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
+    sum += <f64>f32x4.extract_lane(t, 0) + <f64>f32x4.extract_lane(t, 1)
+      + <f64>f32x4.extract_lane(t, 2) + <f64>f32x4.extract_lane(t, 3);
+  }
+  for (; i < n; i++) sum += <f64>load<f32>(at(p, i));
+  return sum;
+}
+
+/** Σ e^(x - shift) over n floats, in f64; each e^(x - shift) is also stored to dst unless dst is 0. */
+function expSumF32(dst: usize, src: usize, n: i32, shift: f32): f64 {
+  const s = f32x4.splat(shift);
+  let lo = splat64(0), hi = splat64(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const e = expOfDifference(v128.load(at(src, i)), s);
+    if (dst) v128.store(at(dst, i), e);
+    lo = f64x2.add(lo, lowHalf(e));
+    hi = f64x2.add(hi, highHalf(e));
+  }
+  if (i < n) {
+    // padding with -inf adds e^-inf = 0 (or NaN where the whole row is NaN anyway)
+    const e = expOfDifference(loadTail(at(src, i), n - i, -Infinity), s);
+    if (dst) storeTail(at(dst, i), e, n - i);
+    lo = f64x2.add(lo, lowHalf(e));
+    hi = f64x2.add(hi, highHalf(e));
+  }
+  const t = f64x2.add(lo, hi);
+  return f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
+}
+
+/** dst[i] = (src[i] + a) · b + c, evaluated in f64 and rounded once. */
+function affineF32(dst: usize, src: usize, n: i32, a: f64, b: f64, c: f64): void {
+  const va = splat64(a), vb = splat64(b), vc = splat64(c);
+  let i = 0;
+  for (; i < n; i += 4) {
+    const x = i + 4 <= n ? v128.load(at(src, i)) : loadTail(at(src, i), n - i, 0);
+    const y = joinHalves(
+      f64x2.add(f64x2.mul(f64x2.add(lowHalf(x), va), vb), vc),
+      f64x2.add(f64x2.mul(f64x2.add(highHalf(x), va), vb), vc));
+    if (i + 4 <= n) v128.store(at(dst, i), y); else storeTail(at(dst, i), y, n - i);
+  }
+}
+
+/**
+ * softmax of a row of n >= 1 floats into dst (which may be src): e^(x - max) / Σ e^(x - max),
+ * as PyTorch (a row holding +inf, or only -inf, is NaN).
+ */
+export function softmaxF32(dst: usize, src: usize, n: i32): void {
+  const sum = expSumF32(dst, src, n, maxF32(src, n));
+  affineF32(dst, dst, n, 0, 1 / sum, 0);
+}
+
+/** log_softmax of a row of n >= 1 floats into dst (which may be src): (x - max) - log Σ e^(x - max). */
+export function logSoftmaxF32(dst: usize, src: usize, n: i32): void {
+  const max = maxF32(src, n);
+  affineF32(dst, src, n, -<f64>max, 1, -Math.log(expSumF32(0, src, n, max)));
+}
+
+/** log Σ e^x over a row of n >= 1 floats; an infinite max shifts by 0, as PyTorch (so all -inf gives -inf). */
+export function logsumexpF32(src: usize, n: i32): f32 {
+  const max = maxF32(src, n);
+  const shift: f32 = isFinite(max) ? max : 0;
+  return <f32>(<f64>shift + Math.log(expSumF32(0, src, n, shift)));
+}

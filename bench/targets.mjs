@@ -1,0 +1,94 @@
+// The performance targets of issue 5, each judged from one run's medians. A target whose rows
+// were not measured (a filtered run) is reported as such, never as met.
+
+const KB = 1024;
+
+/** tapegrad must be at least `factor`× faster than a reference time. */
+function atLeastFaster(tapegradSeconds, referenceSeconds, factor) {
+  const ratio = referenceSeconds / tapegradSeconds;
+  const met = ratio >= factor;
+  return {
+    met,
+    measured: `${ratio.toFixed(2)}×`,
+    gap: met ? null : `${ratio.toFixed(2)}× of ${factor}×: tapegrad needs to be ${(factor / ratio).toFixed(2)}× faster`,
+  };
+}
+
+/** A measured quantity must not exceed `limit`. */
+function atMost(value, limit, show) {
+  const met = value <= limit;
+  return {
+    met,
+    measured: show(value),
+    gap: met ? null : `${show(value)} is ${show(value - limit)} (${((value / limit - 1) * 100).toFixed(0)} %) over ${show(limit)}`,
+  };
+}
+
+function both(a, b) {
+  return { met: a.met && b.met, measured: `${a.measured}, ${b.measured}`, gap: [a.gap, b.gap].filter(Boolean).join("; ") || null };
+}
+
+const micros = (s) => `${(s * 1e6).toFixed(2)} µs`;
+const millis = (s) => `${(s * 1e3).toFixed(2)} ms`;
+const kilobytes = (n) => `${(n / KB).toFixed(1)} KB`;
+
+// `t(caseId, peer)` is a median in seconds (undefined when not measured); `sizes` as sizes.mjs gives them.
+export const TARGETS = [
+  ...["A·B", "A·Bᵀ", "Aᵀ·B"].map((variant) => ({
+    target: `matmul 512² ${variant} ≥ 1.8× tfjs-wasm's plain A·B GFLOP/s`,
+    needs: [[`matmul/512/${variant}`, "tapegrad"], ["matmul/512/A·B", "tfjs-wasm"]],
+    judge: (t) => atLeastFaster(t(`matmul/512/${variant}`, "tapegrad"), t("matmul/512/A·B", "tfjs-wasm"), 1.8),
+  })),
+  {
+    target: "per-op overhead, add 16 with grad on: ≤ 1 µs and ≥ 7× better than tfjs-wasm (add in tf.tidy)",
+    needs: [["overhead/add16/grad", "tapegrad"], ["overhead/add16/grad", "tfjs-wasm"]],
+    judge: (t) =>
+      both(
+        atMost(t("overhead/add16/grad", "tapegrad"), 1e-6, micros),
+        atLeastFaster(t("overhead/add16/grad", "tapegrad"), t("overhead/add16/grad", "tfjs-wasm"), 7),
+      ),
+  },
+  {
+    target: "MLP 784-128-10 SGD step ≥ 10× faster than tfjs-wasm (≈ ≤ 1.9 ms)",
+    needs: [["mlp/step", "tapegrad"], ["mlp/step", "tfjs-wasm"]],
+    judge: (t) => {
+      const r = atLeastFaster(t("mlp/step", "tapegrad"), t("mlp/step", "tfjs-wasm"), 10);
+      return { ...r, measured: `${millis(t("mlp/step", "tapegrad"))}, ${r.measured}` };
+    },
+  },
+  ...["sigmoid", "exp", "gelu"].map((op) => ({
+    target: `${op} 1e6 ≥ 1.0× tfjs-wasm`,
+    needs: [[`${op}/1e6`, "tapegrad"], [`${op}/1e6`, "tfjs-wasm"]],
+    judge: (t) => atLeastFaster(t(`${op}/1e6`, "tapegrad"), t(`${op}/1e6`, "tfjs-wasm"), 1),
+  })),
+  {
+    target: "sum 1e6 ≥ 5× tfjs-wasm",
+    needs: [["sum/1e6", "tapegrad"], ["sum/1e6", "tfjs-wasm"]],
+    judge: (t) => atLeastFaster(t("sum/1e6", "tapegrad"), t("sum/1e6", "tfjs-wasm"), 5),
+  },
+  {
+    target: "cold start in Node ≤ 20 ms (import → first op result)",
+    needs: [["cold-start", "tapegrad"]],
+    judge: (t) => atMost(t("cold-start", "tapegrad"), 20e-3, millis),
+  },
+  {
+    target: "each .wasm ≤ 64 KB gzipped",
+    needs: [],
+    judge: (_t, sizes) => {
+      const verdicts = sizes.wasm.map((s) => ({ file: s.file, ...atMost(s.gzip, 64 * KB, kilobytes) }));
+      return {
+        met: verdicts.length > 0 && verdicts.every((v) => v.met),
+        measured: verdicts.map((v) => `${v.file} ${v.measured}`).join(", ") || "no .wasm in dist/",
+        gap: verdicts.filter((v) => !v.met).map((v) => `${v.file}: ${v.gap}`).join("; ") || null,
+      };
+    },
+  },
+];
+
+/** [{ target, met: true | false | null, measured, gap }] for one run. */
+export function judgeTargets(median, sizes) {
+  return TARGETS.map(({ target, needs, judge }) => {
+    if (needs.some(([id, peer]) => median(id, peer) === undefined)) return { target, met: null, measured: "not measured in this run", gap: null };
+    return { target, ...judge(median, sizes) };
+  });
+}

@@ -1,0 +1,184 @@
+#!/usr/bin/env node
+// npm run demo — a character-level language model trained with truncated backpropagation
+// through time, written the way the PyTorch script would be:
+//
+//   Embedding → 2-layer GRU → Linear, on batches of parallel text streams; the hidden state
+//   carries over from one chunk to the next and is cut from the graph with detach(), so each
+//   backward pass covers one chunk while the model still sees the whole stream.
+//
+// Flags: --steps N  --hidden H  --seed S  --text PATH  --out PATH  --help
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import * as tg from "tapegrad";
+
+const { nn, optim, io, tidy, noGrad } = tg;
+
+const USAGE = `usage: npm run demo -- [--steps N] [--hidden H] [--seed S] [--text PATH] [--out PATH]
+
+  --steps N    training steps (default 240, about two minutes on two cores)
+  --hidden H   GRU hidden size (default 128)
+  --seed S     random seed (default 0)
+  --text PATH  a UTF-8 text file to learn from (default: examples/data/tiny-tales.txt)
+  --out PATH   where the trained weights go, as .safetensors (default: char-rnn.safetensors)`;
+
+function fail(message) {
+  console.error(`char-rnn: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function options() {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        steps: { type: "string", default: "240" },
+        hidden: { type: "string", default: "128" },
+        seed: { type: "string", default: "0" },
+        text: { type: "string", default: new URL("./data/tiny-tales.txt", import.meta.url).pathname },
+        out: { type: "string", default: "char-rnn.safetensors" },
+        help: { type: "boolean", default: false },
+      },
+    }));
+  } catch (e) {
+    fail(e.message);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const integer = (name, min) => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < min) fail(`--${name} must be an integer >= ${min}, got "${values[name]}"`);
+    return n;
+  };
+  return { steps: integer("steps", 1), hidden: integer("hidden", 1), seed: integer("seed", 0), text: values.text, out: values.out };
+}
+
+const config = options();
+const BATCH = 32; // parallel streams
+const CHUNK = 64; // characters per truncated-BPTT chunk
+const EMBED = 32;
+
+let text;
+try {
+  text = readFileSync(config.text, "utf8");
+} catch (e) {
+  fail(`cannot read --text ${config.text}: ${e.code === "ENOENT" ? "no such file" : e.message}`);
+}
+if (text.length < BATCH * (CHUNK + 1)) fail(`--text ${config.text} is too short: need at least ${BATCH * (CHUNK + 1)} characters`);
+
+// ---- data: the text as BATCH contiguous streams of character ids -------------------------------
+const vocab = [...new Set(text)].sort();
+const id = new Map(vocab.map((c, i) => [c, i]));
+const streamLength = Math.floor((text.length - 1) / BATCH);
+const codes = Array.from(text.slice(0, BATCH * streamLength + 1), (c) => id.get(c));
+const data = tg.tensor(codes, { dtype: "int64" });
+// streams[b, t] = codes[b * streamLength + t]; targets are the next character
+const streams = data.narrow(0, 0, BATCH * streamLength).view(BATCH, streamLength);
+const targets = data.narrow(0, 1, BATCH * streamLength).view(BATCH, streamLength);
+const chunksPerEpoch = Math.floor(streamLength / CHUNK);
+
+// ---- model --------------------------------------------------------------------------------------
+class CharRNN extends nn.Module {
+  constructor(vocabSize, hidden) {
+    super();
+    this.embed = new nn.Embedding(vocabSize, EMBED);
+    this.rnn = new nn.GRU(EMBED, hidden, { numLayers: 2, batchFirst: true });
+    this.head = new nn.Linear(hidden, vocabSize);
+  }
+
+  forward(x, h) {
+    const [out, hn] = this.rnn.call(this.embed.call(x), h);
+    return [this.head.call(out), hn];
+  }
+}
+
+tg.manualSeed(config.seed);
+const model = new CharRNN(vocab.length, config.hidden);
+const optimizer = new optim.Adam(model.parameters(), { lr: 3e-3 });
+
+/** `length` characters drawn from the model, starting from `prime`. */
+function sample(prime, length, temperature = 0.8) {
+  return tidy(() =>
+    noGrad(() => {
+      model.eval();
+      let h = null;
+      let x = tg.tensor([[...prime].map((c) => id.get(c) ?? 0)], { dtype: "int64" });
+      let out = prime;
+      for (let i = 0; i < length; i++) {
+        const [logits, hn] = model.forward(x, h);
+        h = hn;
+        const probs = logits.select(1, -1).div(temperature).softmax(-1);
+        const next = probs.multinomial(1);
+        out += vocab[next.item()];
+        x = next;
+      }
+      model.train();
+      return out;
+    }),
+  );
+}
+
+// ---- training -------------------------------------------------------------------------------------
+const interactive = process.stdout.isTTY;
+const clock = (s) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
+function progress(step, loss, tokensPerSecond, eta) {
+  const line = `step ${String(step).padStart(String(config.steps).length)}/${config.steps}  loss ${loss.toFixed(3)}  ` +
+    `${Math.round(tokensPerSecond)} tokens/s  ETA ${clock(eta)}`;
+  if (interactive) {
+    const width = 24;
+    const done = Math.round((width * step) / config.steps);
+    process.stdout.write(`\r[${"#".repeat(done)}${".".repeat(width - done)}] ${line}   `);
+    if (step === config.steps) process.stdout.write("\n");
+  } else if (step === 1 || step === config.steps || step % 20 === 0) {
+    console.log(line);
+  }
+}
+
+console.log(`char-rnn: ${text.length} characters, vocabulary ${vocab.length}, ${BATCH} streams of ${streamLength}, ` +
+  `chunks of ${CHUNK}, GRU 2x${config.hidden}, ${config.steps} steps`);
+const indent = (s) => `  ${s.replace(/\n/g, "\n  ")}`;
+console.log(`\nbefore training:\n${indent(sample("The ", 120))}\n`);
+
+let hidden = null;
+const losses = [];
+const started = performance.now();
+for (let step = 1; step <= config.steps; step++) {
+  const chunk = (step - 1) % chunksPerEpoch;
+  if (chunk === 0 && hidden !== null) {
+    // a new pass over the text starts from a fresh state
+    hidden.dispose();
+    hidden = null;
+  }
+  const { loss, next } = tidy(() => {
+    const x = streams.narrow(1, chunk * CHUNK, CHUNK);
+    const y = targets.narrow(1, chunk * CHUNK, CHUNK);
+    optimizer.zeroGrad();
+    const [logits, hn] = model.forward(x, hidden);
+    const loss = nn.functional.crossEntropy(logits.reshape(-1, vocab.length), y.reshape(-1));
+    loss.backward();
+    nn.utils.clipGradNorm_(model.parameters(), 1.0);
+    optimizer.step();
+    // truncated BPTT: the next chunk starts from this state, but backward stops here
+    return { loss: loss.item(), next: hn.detach() };
+  });
+  hidden?.dispose();
+  hidden = next;
+  losses.push(loss);
+  const elapsed = (performance.now() - started) / 1000;
+  progress(step, loss, (step * BATCH * CHUNK) / elapsed, (elapsed / step) * (config.steps - step));
+}
+const seconds = (performance.now() - started) / 1000;
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const window = Math.max(1, Math.min(10, Math.floor(losses.length / 4)));
+const first = mean(losses.slice(0, window));
+const last = mean(losses.slice(-window));
+console.log(`\ntrained ${config.steps} steps in ${clock(seconds)} (${Math.round((config.steps * BATCH * CHUNK) / seconds)} tokens/s): ` +
+  `loss ${first.toFixed(3)} → ${last.toFixed(3)} (mean of the first and last ${window} steps)`);
+console.log(`\nafter training:\n${indent(sample("The ", 240))}\n`);
+
+const state = model.stateDict();
+await io.saveSafetensorsFile(config.out, state, { vocab: JSON.stringify(vocab), architecture: "Embedding-GRUx2-Linear" });
+for (const t of Object.values(state)) t.dispose();
+console.log(`weights saved to ${config.out} (safetensors; keys ${Object.keys(state).length}, e.g. rnn.weight_ih_l0)`);
+hidden?.dispose();
