@@ -4,15 +4,15 @@
 import type { Tensor } from "../tensor/tensor.js";
 import { Module } from "./module.js";
 import * as F from "./functional/loss.js";
-import { type Reduction, lossReduction } from "./functional/reduction.js";
+import type { Reduction } from "./functional/reduction.js";
 
 /** PyTorch's _Loss: the reduction. */
 abstract class Loss extends Module {
   readonly reduction: Reduction;
 
-  constructor(options: F.ReductionOptions) {
+  constructor(options: { reduction: Reduction }) {
     super();
-    this.reduction = lossReduction(options);
+    this.reduction = options.reduction;
   }
 
   abstract forward(input: Tensor, target: Tensor): Tensor;
@@ -22,9 +22,9 @@ abstract class Loss extends Module {
 abstract class WeightedLoss extends Loss {
   declare weight: Tensor | null;
 
-  constructor(options: F.ReductionOptions & { weight?: Tensor | null }) {
+  constructor(options: { reduction: Reduction; weight: Tensor | null }) {
     super(options);
-    this.registerBuffer("weight", options.weight ?? null);
+    this.registerBuffer("weight", options.weight);
   }
 }
 
