@@ -28,6 +28,19 @@ export interface IncompatibleKeys {
   unexpectedKeys: string[];
 }
 
+/** What namedParameters and namedBuffers take. */
+export interface MemberOptions {
+  /** prepended to every name */
+  prefix?: string;
+  /** include the submodules' members (default true) */
+  recurse?: boolean;
+  /** each member once (default true) */
+  removeDuplicate?: boolean;
+}
+
+/** The values of name-value pairs. */
+export const valuesOf = <T>(pairs: readonly [string, T][]): T[] => pairs.map(([, value]) => value);
+
 /** torch.typename: how PyTorch names a value's type in its messages. */
 export function typeName(value: unknown): string {
   if (value instanceof Tensor) return DTYPES[value.dtype].typeName;
@@ -201,7 +214,7 @@ export class Module {
   }
 
   children(): Module[] {
-    return this.namedChildren().map(([, m]) => m);
+    return valuesOf(this.namedChildren());
   }
 
   /** This module and all below it, depth first, with dotted names ("" for this one). */
@@ -220,10 +233,11 @@ export class Module {
   }
 
   modules(): Module[] {
-    return this.namedModules().map(([, m]) => m);
+    return valuesOf(this.namedModules());
   }
 
-  private namedMembers<T>(members: (m: Module) => [string, T | null][], prefix: string, recurse: boolean, removeDuplicate: boolean): [string, T][] {
+  private namedMembers<T>(members: (m: Module) => [string, T | null][], options: MemberOptions): [string, T][] {
+    const { prefix = "", recurse = true, removeDuplicate = true } = options;
     const memo = new Set<T>();
     const modules: [string, Module][] = recurse ? this.namedModules({ prefix, removeDuplicate }) : [[prefix, this]];
     const out: [string, T][] = [];
@@ -238,20 +252,20 @@ export class Module {
   }
 
   /** Parameters with dotted names ("0.weight"), each once unless `removeDuplicate: false`. */
-  namedParameters(options: { prefix?: string; recurse?: boolean; removeDuplicate?: boolean } = {}): [string, Parameter][] {
-    return this.namedMembers((m) => m._ownParameters(), options.prefix ?? "", options.recurse ?? true, options.removeDuplicate ?? true);
+  namedParameters(options: MemberOptions = {}): [string, Parameter][] {
+    return this.namedMembers((m) => m._ownParameters(), options);
   }
 
   parameters(options: { recurse?: boolean } = {}): Parameter[] {
-    return this.namedParameters(options).map(([, p]) => p);
+    return valuesOf(this.namedParameters(options));
   }
 
-  namedBuffers(options: { prefix?: string; recurse?: boolean; removeDuplicate?: boolean } = {}): [string, Tensor][] {
-    return this.namedMembers((m) => [...m._buffers], options.prefix ?? "", options.recurse ?? true, options.removeDuplicate ?? true);
+  namedBuffers(options: MemberOptions = {}): [string, Tensor][] {
+    return this.namedMembers((m) => [...m._buffers], options);
   }
 
   buffers(options: { recurse?: boolean } = {}): Tensor[] {
-    return this.namedBuffers(options).map(([, b]) => b);
+    return valuesOf(this.namedBuffers(options));
   }
 
   /** Applies `fn` to every submodule (children first) and then to this module. */
@@ -346,13 +360,9 @@ export class Module {
           );
         }
       }
-      const ownNames = new Set(own.map(([n]) => n));
-      const childNames = new Set(module._ownChildren().map(([n]) => n));
-      for (const [key] of local) {
-        if (!key.startsWith(prefix)) continue;
-        const first = key.slice(prefix.length).split(".", 1)[0];
-        if (!childNames.has(first) && !ownNames.has(first)) unexpectedKeys.push(key);
-      }
+      const names = new Set([...own, ...module._ownChildren()].map(([n]) => n));
+      // every key of `local` starts with `prefix`
+      for (const [key] of local) if (!names.has(key.slice(prefix.length).split(".", 1)[0])) unexpectedKeys.push(key);
       for (const [name, child] of module._ownChildren()) {
         const childPrefix = `${prefix}${name}.`;
         load(child, local.filter(([k]) => k.startsWith(childPrefix)), childPrefix);
