@@ -6,34 +6,26 @@ import { Module } from "./module.js";
 import * as F from "./functional/loss.js";
 import type { Reduction } from "./functional/reduction.js";
 
-/** PyTorch's _Loss: the reduction. */
+/** PyTorch's _Loss: the reduction, and the buffers (weight, pos_weight) the loss was given. */
 abstract class Loss extends Module {
   readonly reduction: Reduction;
 
-  constructor(options: { reduction: Reduction }) {
+  constructor(options: { reduction: Reduction }, buffers: Record<string, Tensor | null> = {}) {
     super();
     this.reduction = options.reduction;
+    for (const [name, t] of Object.entries(buffers)) this.registerBuffer(name, t);
   }
 
   abstract forward(input: Tensor, target: Tensor): Tensor;
 }
 
-/** PyTorch's _WeightedLoss: a per-class (or per-element) weight buffer. */
-abstract class WeightedLoss extends Loss {
+export class NLLLoss extends Loss {
   declare weight: Tensor | null;
-
-  constructor(options: { reduction: Reduction; weight: Tensor | null }) {
-    super(options);
-    this.registerBuffer("weight", options.weight);
-  }
-}
-
-export class NLLLoss extends WeightedLoss {
   readonly ignoreIndex: number;
 
   constructor(...args: F.NllLossArgs) {
     const o = F.nllLossArgs(args);
-    super(o);
+    super(o, { weight: o.weight });
     this.ignoreIndex = o.ignoreIndex;
   }
 
@@ -42,13 +34,14 @@ export class NLLLoss extends WeightedLoss {
   }
 }
 
-export class CrossEntropyLoss extends WeightedLoss {
+export class CrossEntropyLoss extends Loss {
+  declare weight: Tensor | null;
   readonly ignoreIndex: number;
   readonly labelSmoothing: number;
 
   constructor(...args: F.CrossEntropyArgs) {
     const o = F.crossEntropyArgs(args);
-    super(o);
+    super(o, { weight: o.weight });
     this.ignoreIndex = o.ignoreIndex;
     this.labelSmoothing = o.labelSmoothing;
   }
@@ -60,24 +53,28 @@ export class CrossEntropyLoss extends WeightedLoss {
   }
 }
 
-
-export class MSELoss extends Loss {
+/** The losses with only a reduction: `fn` is the functional form. */
+abstract class ReductionLoss extends Loss {
   constructor(...args: F.ReductionArgs) {
     super(F.reductionArgs(args));
   }
 
+  protected abstract fn(input: Tensor, target: Tensor, options: { reduction: Reduction }): Tensor;
+
   forward(input: Tensor, target: Tensor): Tensor {
-    return F.mseLoss(input, target, { reduction: this.reduction });
+    return this.fn(input, target, { reduction: this.reduction });
   }
 }
 
-export class L1Loss extends Loss {
-  constructor(...args: F.ReductionArgs) {
-    super(F.reductionArgs(args));
+export class MSELoss extends ReductionLoss {
+  protected fn(input: Tensor, target: Tensor, options: { reduction: Reduction }): Tensor {
+    return F.mseLoss(input, target, options);
   }
+}
 
-  forward(input: Tensor, target: Tensor): Tensor {
-    return F.l1Loss(input, target, { reduction: this.reduction });
+export class L1Loss extends ReductionLoss {
+  protected fn(input: Tensor, target: Tensor, options: { reduction: Reduction }): Tensor {
+    return F.l1Loss(input, target, options);
   }
 }
 
@@ -95,9 +92,12 @@ export class SmoothL1Loss extends Loss {
   }
 }
 
-export class BCELoss extends WeightedLoss {
+export class BCELoss extends Loss {
+  declare weight: Tensor | null;
+
   constructor(...args: F.BinaryCrossEntropyArgs) {
-    super(F.binaryCrossEntropyArgs(args));
+    const o = F.binaryCrossEntropyArgs(args);
+    super(o, { weight: o.weight });
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -112,9 +112,7 @@ export class BCEWithLogitsLoss extends Loss {
 
   constructor(...args: F.BinaryCrossEntropyWithLogitsArgs) {
     const o = F.binaryCrossEntropyWithLogitsArgs(args);
-    super(o);
-    this.registerBuffer("weight", o.weight);
-    this.registerBuffer("pos_weight", o.posWeight);
+    super(o, { weight: o.weight, pos_weight: o.posWeight });
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
