@@ -370,8 +370,9 @@ export class Module {
     };
     load(this, entries, "");
     if (strict) {
-      if (unexpectedKeys.length > 0) errors.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(", ")}. `);
-      if (missingKeys.length > 0) errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(", ")}. `);
+      const listed = (what: string, keys: string[]) => keys.length > 0 && errors.unshift(`${what} key(s) in state_dict: ${keys.map((k) => `"${k}"`).join(", ")}. `);
+      listed("Unexpected", unexpectedKeys);
+      listed("Missing", missingKeys);
     }
     if (errors.length > 0) throw new RuntimeError(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join("\n\t")}`);
     return { missingKeys, unexpectedKeys };

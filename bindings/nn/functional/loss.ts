@@ -83,6 +83,9 @@ export type BinaryCrossEntropyWithLogitsArgs =
 export const binaryCrossEntropyWithLogitsArgs = lossArgs<BinaryCrossEntropyWithLogitsOptions>(
   ["weight", ...REDUCTION_NAMES, "posWeight"], { weight: null, posWeight: null });
 
+/** PyTorch's name of a tensor's scalar type in messages (Float, Long...). */
+const scalarName = (t: Tensor) => DTYPES[t.dtype].scalarName;
+
 // ---- nll_loss ---------------------------------------------------------------------------------
 
 interface NllAttrs {
@@ -131,7 +134,7 @@ function nllLossRows(
     );
   }
   if (target.dtype !== "int64" && target.dtype !== "uint8") {
-    throw new RuntimeError(`expected scalar type Long but found ${DTYPES[target.dtype].scalarName}`);
+    throw new RuntimeError(`expected scalar type Long but found ${scalarName(target)}`);
   }
   return scoped(() => {
     const { keep, safeTarget, weights, totalWeight } = noGrad(() => {
@@ -172,11 +175,10 @@ function nllLossNd(input: Tensor, target: Tensor, weight: Tensor | null, reducti
   }
   // nll_loss2d, with the class dim moved last and the rest flattened into rows; PyTorch's
   // graph ends in NllLoss2DBackward0 for 4-D input and in a view of it otherwise
+  const is2d = input.ndim === 4;
   return scoped(() => {
-    const rows = input.movedim(1, -1).reshape(-1, c);
-    if (input.ndim === 4) return nllLossRows(rows, target.reshape(-1), weight, reduction, ignoreIndex, NLL_LOSS_2D, outSize);
-    const loss = nllLossRows(rows, target.reshape(-1), weight, reduction, ignoreIndex, NLL_LOSS_2D);
-    return reduction === "none" ? loss.view(outSize) : loss;
+    const loss = nllLossRows(input.movedim(1, -1).reshape(-1, c), target.reshape(-1), weight, reduction, ignoreIndex, NLL_LOSS_2D, is2d ? outSize : null);
+    return reduction === "none" && !is2d ? loss.view(outSize) : loss;
   });
 }
 
@@ -241,7 +243,7 @@ export function crossEntropy(input: Tensor, target: Tensor, ...args: CrossEntrop
   const classDim = input.ndim === 1 ? 0 : 1;
   if (sameShape(input.shape, target.shape)) {
     if (!isFloating(target.dtype)) {
-      throw new RuntimeError(`Expected floating point type for target with class probabilities, got ${DTYPES[target.dtype].scalarName}`);
+      throw new RuntimeError(`Expected floating point type for target with class probabilities, got ${scalarName(target)}`);
     }
     if (ignoreIndex >= 0) throw new RuntimeError("ignore_index is not supported for floating point target");
     checkLabelSmoothing(labelSmoothing);
@@ -359,7 +361,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, ...args: Binar
     );
   }
   if (input.dtype !== target.dtype) {
-    throw new RuntimeError(`Found dtype ${DTYPES[target.dtype].scalarName} but expected ${DTYPES[input.dtype].scalarName}`);
+    throw new RuntimeError(`Found dtype ${scalarName(target)} but expected ${scalarName(input)}`);
   }
   return scoped(() => {
     const weight = options.weight == null ? null : options.weight.expand(broadcastShapes(target.shape, options.weight.shape));
@@ -405,7 +407,7 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, ...a
     throw new ValueError(`Target size (${pySize(target)}) must be the same as input size (${pySize(input)})`);
   }
   if (!isFloating(target.dtype)) {
-    throw new RuntimeError(`result type ${DTYPES[input.dtype].scalarName} can't be cast to the desired output type ${DTYPES[target.dtype].scalarName}`);
+    throw new RuntimeError(`result type ${scalarName(input)} can't be cast to the desired output type ${scalarName(target)}`);
   }
   return recordLoss(BINARY_CROSS_ENTROPY_WITH_LOGITS, input, target, { reduction, count: input.numel() }, () => {
     let logSig = logSigmoid(input);
