@@ -33,7 +33,8 @@ export interface RNNOptions {
 /** The arguments after (inputSize, hiddenSize), positional in PyTorch's order or one options object. */
 export type RNNArgs = [numLayers?: number, bias?: boolean, batchFirst?: boolean, dropout?: number, bidirectional?: boolean] | [options: RNNOptions];
 const RNN_DEFAULTS: Required<RNNOptions> = { numLayers: 1, bias: true, batchFirst: false, dropout: 0, bidirectional: false, dtype: "float32" };
-const rnnOptions = (args: readonly unknown[]) => bind<Required<RNNOptions>>(["numLayers", "bias", "batchFirst", "dropout", "bidirectional"], args, RNN_DEFAULTS);
+const RNN_NAMES = ["numLayers", "bias", "batchFirst", "dropout", "bidirectional"] as const;
+const rnnOptions = (args: readonly unknown[]) => bind<Required<RNNOptions>>(RNN_NAMES, args, RNN_DEFAULTS);
 
 export abstract class RNNBase extends Recurrent {
   readonly numLayers: number;
@@ -179,7 +180,7 @@ export class RNN extends RNNBase {
       | [options: RNNOptions & { nonlinearity?: "tanh" | "relu" }]
   ) {
     const options = bind<Required<RNNOptions> & { nonlinearity: "tanh" | "relu" }>(
-      ["numLayers", "nonlinearity", "bias", "batchFirst", "dropout", "bidirectional"], args, { ...RNN_DEFAULTS, nonlinearity: "tanh" });
+      ["numLayers", "nonlinearity", ...RNN_NAMES.slice(1)], args, { ...RNN_DEFAULTS, nonlinearity: "tanh" });
     const nonlinearity = options.nonlinearity;
     if (nonlinearity !== "tanh" && nonlinearity !== "relu") {
       throw new ValueError(`Unknown nonlinearity '${String(nonlinearity)}'. Select from 'tanh' or 'relu'.`);
