@@ -7,11 +7,13 @@ import { IndexError, RuntimeError, ValueError, formatShape, messages } from "../
 import { DTYPES } from "../tensor/dtype.js";
 import { type Shape, broadcastShapes, contiguousStrides, expandStrides, isExpandable, numel, sameShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
+import { method } from "./args.js";
 import { alive } from "./checks.js";
 import { tensor as makeTensor } from "./creation.js";
 import * as k from "./kernels.js";
 import { anyRequiresGrad } from "../autograd/variable.js";
 import { type Derivative, record, recordInplace } from "./record.js";
+import { nonzeroMask } from "./reduction.js";
 import { cat } from "./shape.js";
 import { alias, expand, select, slice as sliceView, unsqueeze, view } from "./view.js";
 
@@ -38,6 +40,13 @@ const isMask = (t: Tensor) => t.dtype === "bool" || t.dtype === "uint8";
 
 /** `t` kept in `temps` (the handles an indexing call made for itself, disposed when it ends). */
 const made = (temps: Tensor[], t: Tensor) => (temps.push(t), t);
+
+/** `t` seen with `shape` (broadcast), kept in `temps`. */
+const broadcastTo = (t: Tensor, shape: Shape, temps: Tensor[]) =>
+  made(temps, t._alias(shape, expandStrides(t._shape, t._strides, shape), t._offset, null));
+
+/** Column j of [count, ndim] coordinates (a 1-D view), kept in `temps`. */
+const column = (coords: Tensor, j: number, temps: Tensor[]) => made(temps, coords._alias([coords._shape[0]], [coords._strides[0]], j, null));
 
 // ---- basic indexing: views ---------------------------------------------------------------------
 
@@ -412,7 +421,7 @@ export function setitem(self: Tensor, items: readonly IndexItem[], value: Tensor
 /** The number of true elements of a bool tensor (broadcast to `shape`). */
 function countTrue(mask: Tensor, shape: Shape = mask._shape): number {
   return k.disposing((temps) => {
-    const spread = made(temps, mask._alias(shape, expandStrides(mask._shape, mask._strides, shape), mask._offset, null));
+    const spread = broadcastTo(mask, shape, temps);
     const count = made(temps, k.empty([], "int64"));
     k.reduce("Sum", made(temps, k.copyAs(spread, "int64")), [...shape.keys()], count, null);
     return count.item();
@@ -423,7 +432,7 @@ function countTrue(mask: Tensor, shape: Shape = mask._shape): number {
 export function nonzero(self: Tensor): Tensor {
   alive(self);
   return k.disposing((temps) => {
-    const mask = self.dtype === "bool" ? self : made(temps, k.compare("Ne", self, { scalar: 0, dtype: self.dtype }, self.dtype, k.empty(self._shape, "bool")));
+    const mask = self.dtype === "bool" ? self : made(temps, nonzeroMask(self));
     return k.nonzero(mask, countTrue(mask));
   });
 }
@@ -438,7 +447,7 @@ export function nonzeroColumns(self: Tensor): Tensor[] {
       k.fill(out, 0);
       return [out];
     }
-    return self._shape.map((_, j) => k.copyAs(made(temps, coords._alias([n], [coords._strides[0]], j, null))));
+    return self._shape.map((_, j) => k.copyAs(column(coords, j, temps)));
   });
 }
 
@@ -485,12 +494,12 @@ export function maskedScatter(self: Tensor, mask: Tensor, source: Tensor): Tenso
   const shape = broadcastShapes(self._shape, mask._shape);
   return record(MASKED_SCATTER, [self, source], { sourceShape: [...source._shape] }, () =>
     k.filled(k.copyAs(self, self.dtype, shape), (out) => k.disposing((temps) => {
-      const spread = made(temps, mask._alias(shape, expandStrides(mask._shape, mask._strides, shape), mask._offset, null));
+      const spread = broadcastTo(mask, shape, temps);
       const coords = made(temps, k.nonzero(spread, countTrue(spread)));
       const count = coords._shape[0];
       if (count > source.numel()) throw new RuntimeError("Number of elements of source < number of ones in mask");
       const used = made(temps, made(temps, k.copyAs(source))._alias([count], [1], 0, null));
-      const p = plan(out, shape.map((_, j) => made(temps, coords._alias([count], [coords._strides[0]], j, null))), temps);
+      const p = plan(out, shape.map((_, j) => column(coords, j, temps)), temps);
       k.indexPut(out, p.resultShape, p.dataStrides, used, [1], p.indices, false);
     })), { mask });
 }
@@ -519,12 +528,8 @@ export const indexingMethods = {
   indexPut(this: Tensor, indices: readonly (Tensor | null)[], values: Tensor, options: { accumulate?: boolean } = {}): Tensor {
     return indexPut(this, indices, values, options.accumulate ?? false);
   },
-  maskedSelect(this: Tensor, mask: Tensor): Tensor {
-    return maskedSelect(this, mask);
-  },
-  maskedScatter(this: Tensor, mask: Tensor, source: Tensor): Tensor {
-    return maskedScatter(this, mask, source);
-  },
+  maskedSelect: method(maskedSelect),
+  maskedScatter: method(maskedScatter),
   /** [count, ndim] coordinates, or with `{ asTuple: true }` one 1-D tensor per dim */
   nonzero(this: Tensor, options: { asTuple?: boolean } = {}): Tensor | Tensor[] {
     return options.asTuple === true ? nonzeroColumns(this) : nonzero(this);

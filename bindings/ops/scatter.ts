@@ -5,7 +5,7 @@ import { IndexError, RuntimeError, formatShape } from "../errors.js";
 import { DTYPES, type DType, isFloating } from "../tensor/dtype.js";
 import { normalizeDim } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { bind, methodPair } from "./args.js";
+import { bind, method, methodPair } from "./args.js";
 import { alive, checkInplaceTarget } from "./checks.js";
 import * as k from "./kernels.js";
 import { type Scalar, asNumber, tensorOrNull } from "./pointwise.js";
@@ -29,6 +29,13 @@ function broadcastValue(value: Tensor | Scalar, dtype: DType, shape: readonly nu
   const converted = k.copyAs(spread, dtype);
   temps.push(converted);
   return converted;
+}
+
+/** The shape of `t` with `index.numel()` elements along `dim` (what index_select and index_fill cover). */
+function indexedShape(t: Tensor, dim: number, index: Tensor): number[] {
+  const shape = [...t._shape];
+  if (t.ndim > 0) shape[dim] = index.numel();
+  return shape;
 }
 
 /** A 1-D (or 0-dim) index seen over `shape`, varying along `dim` only: what index_add/index_fill scatter with. */
@@ -105,8 +112,7 @@ export function indexSelect(self: Tensor, dim: number, index: Tensor): Tensor {
     const idx = int64Index(index, temps);
     checkInSelf(idx, sizeAt(self, d));
     return record(INDEX_SELECT, [self], { dim: d, sizes: [...self._shape] }, () => {
-      const shape = [...self._shape];
-      if (self.ndim > 0) shape[d] = idx.numel();
+      const shape = indexedShape(self, d, idx);
       return k.filled(k.empty(shape, self.dtype), (out) => k.gather(self, d, spreadIndex(idx, shape, d, temps), out));
     }, { index: idx });
   });
@@ -349,8 +355,7 @@ function indexFill(self: Tensor, dim: number, index: Tensor, value: Tensor | Sca
   const derivative = value instanceof Tensor ? INDEX_FILL_TENSOR : INDEX_FILL;
   // a tensor value is read as a number, as PyTorch's value.item()
   return writeOp(inplace, derivative, self, [tensorOrNull(value)], { dim: d }, index, [index], (out) => k.disposing((temps) => {
-    const shape = [...out._shape];
-    if (out.ndim > 0) shape[d] = index.numel();
+    const shape = indexedShape(out, d, index);
     k.scatter(out, d, spreadIndex(index, shape, d, temps), broadcastValue(value, out.dtype, shape, temps), "Set");
   }));
 }
@@ -371,12 +376,8 @@ type ScatterMethods = {
 };
 
 export const scatterMethods = {
-  indexSelect(this: Tensor, dim: number, index: Tensor): Tensor {
-    return indexSelect(this, dim, index);
-  },
-  gather(this: Tensor, dim: number, index: Tensor): Tensor {
-    return gather(this, dim, index);
-  },
+  indexSelect: method(indexSelect),
+  gather: method(gather),
   scatterReduce(this: Tensor, dim: number, index: Tensor, src: Tensor, reduce: string, ...options: { includeSelf?: boolean }[]): Tensor {
     return scatterReduce(this, dim, index, src, reduce, bind<{ includeSelf: boolean }>([], options, { includeSelf: true }).includeSelf);
   },

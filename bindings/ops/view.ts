@@ -12,21 +12,19 @@ import { bind, method } from "./args.js";
 import { cat, stack } from "./shape.js";
 
 
-/** Records a view op: `geometry` validates and computes the view; the result aliases `self`. */
-export function viewOp<A>(d: Derivative<A>, self: Tensor, attrs: A, geometry: () => Geometry): Tensor {
+/**
+ * Records a view op: `geometry` validates and computes the view (or the views of a multi-output
+ * view op, unbind and split, which may not be modified in place); the results alias `self`.
+ */
+export function viewOp<A, G extends Geometry | Geometry[]>(d: Derivative<A>, self: Tensor, attrs: A, geometry: () => G): G extends Geometry[] ? Tensor[] : Tensor;
+export function viewOp<A>(d: Derivative<A>, self: Tensor, attrs: A, geometry: () => Geometry | Geometry[]): Tensor | Tensor[] {
   alive(self);
   return record(d, [self], attrs, () => {
     const g = geometry();
-    return makeView(self, self._alias(g.shape, g.strides, g.offset, self._version), creationMetaNow());
+    const multi = Array.isArray(g);
+    const views = (multi ? g : [g]).map((v) => makeView(self, self._alias(v.shape, v.strides, v.offset, self._version), creationMetaNow(multi)));
+    return multi ? views : views[0];
   });
-}
-
-/** Records a multi-output view op (unbind, split): the views may not be modified in place. */
-function multiViewOp<A>(d: Derivative<A>, self: Tensor, attrs: A, geometries: () => Geometry[]): Tensor[] {
-  alive(self);
-  return record(d, [self], attrs, () =>
-    geometries().map((g) => makeView(self, self._alias(g.shape, g.strides, g.offset, self._version), creationMetaNow(true))),
-  );
 }
 
 const sizesAttr = (t: Tensor) => ({ sizes: [...t._shape] });
@@ -182,7 +180,6 @@ function squeezed(self: Tensor, dims: number[] | null): Geometry {
 }
 
 export function squeeze(self: Tensor, dim?: number | number[]): Tensor {
-  alive(self);
   const d = dim === undefined ? SQUEEZE_ALL : Array.isArray(dim) ? SQUEEZE_DIMS : SQUEEZE_DIM;
   return viewOp(d, self, sizesAttr(self), () =>
     squeezed(self, dim === undefined ? null : (Array.isArray(dim) ? dim : [dim]).map((x) => normalizeDim(x, self.ndim))));
@@ -285,7 +282,7 @@ export function slice(self: Tensor, dim: number, start: number | null = null, en
   const clamp = (i: number, lo: number) => Math.min(Math.max(i < 0 ? i + size : i, lo), size);
   const s = clamp(start ?? 0, 0);
   const e = clamp(end ?? Number.MAX_SAFE_INTEGER, s);
-  return viewOp(SLICE, self, { sizes: [...self._shape], dim: d, start: s, end: e, step: st }, () => sliced(self, d, s, Math.ceil((e - s) / st), st));
+  return viewOp(SLICE, self, { ...sizesAttr(self), dim: d, start: s, end: e, step: st }, () => sliced(self, d, s, Math.ceil((e - s) / st), st));
 }
 
 export function narrow(self: Tensor, dim: number, start: number, length: number): Tensor {
@@ -312,7 +309,7 @@ export function select(self: Tensor, dim: number, index: number): Tensor {
   if (self.ndim === 0) throw new IndexError("select() cannot be applied to a 0-dim tensor.");
   const d = normalizeDim(dim, self.ndim);
   const size = self._shape[d];
-  return viewOp(SELECT, self, { sizes: [...self._shape], dim: d, index }, () => {
+  return viewOp(SELECT, self, { ...sizesAttr(self), dim: d, index }, () => {
     if (index < -size || index >= size) {
       throw new IndexError(`select(): index ${index} out of range for tensor of size ${formatShape(self._shape)} at dimension ${dim}`);
     }
@@ -366,7 +363,7 @@ const UNBIND: Derivative<{ dim: number; sizes: number[] }> = {
 export function unbind(self: Tensor, dim = 0): Tensor[] {
   alive(self);
   const d = normalizeDim(dim, self.ndim);
-  return multiViewOp(UNBIND, self, { dim: d, sizes: [...self._shape] }, () => [...Array(self._shape[d]).keys()].map((i) => selected(self, d, i)));
+  return viewOp(UNBIND, self, { ...sizesAttr(self), dim: d }, () => [...Array(self._shape[d]).keys()].map((i) => selected(self, d, i)));
 }
 
 const SPLIT: Derivative<{ dim: number; sizes: number[]; splitSizes: number[] }> = {
@@ -396,7 +393,7 @@ export function split(self: Tensor, splitSize: number | number[], dim = 0): Tens
     for (let s = 0; s < size; s += splitSize) sizes.push(Math.min(splitSize, size - s));
     if (sizes.length === 0) sizes.push(0);
   }
-  return multiViewOp(Array.isArray(splitSize) ? SPLIT_WITH_SIZES : SPLIT, self, { dim: d, sizes: [...self._shape], splitSizes: sizes }, () => {
+  return viewOp(Array.isArray(splitSize) ? SPLIT_WITH_SIZES : SPLIT, self, { ...sizesAttr(self), dim: d, splitSizes: sizes }, () => {
     let start = 0;
     return sizes.map((n) => sliced(self, d, (start += n) - n, n));
   });
