@@ -489,7 +489,6 @@ export function multinomialTopK(p: Tensor, q: Tensor, out: Tensor, k: number): v
 
 /** Names of the `RowSoftmax` enum. */
 export type RowSoftmaxKernel = "Softmax" | "LogSoftmax" | "Logsumexp";
-const rowSoftmaxCodes = new Map<string, number>();
 
 /**
  * The length of the rows a fused softmax kernel can run on: the product of `dims` when x is a
@@ -512,6 +511,6 @@ export function softmaxRowLength(x: Tensor, dims: readonly number[]): number {
  * n elements of a contiguous float32 x with numel > 0; out contiguous float32.
  */
 export function softmaxRows(op: RowSoftmaxKernel, x: Tensor, n: number, out: Tensor): Tensor {
-  core().softmaxRows(opCode(rowSoftmaxCodes, "RowSoftmax", op), x.numel() / n, n, out.dataPtr(), x.dataPtr());
+  core().softmaxRows(opCode("RowSoftmax", op), x.numel() / n, n, out.dataPtr(), x.dataPtr());
   return out;
 }
