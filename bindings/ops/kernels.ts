@@ -203,20 +203,24 @@ export function reduce(op: ReduceKernel, x: Tensor, dims: readonly number[], out
   );
 }
 
+/** The rows, columns and their strides of a matmul operand; a vector is one row (`asRow`) or one column. */
+const asMatrix = (t: Tensor, asRow: boolean): number[] => {
+  if (t.ndim > 1) return [...t._shape.slice(-2), ...t._strides.slice(-2)];
+  return asRow ? [1, t._shape[0], 0, t._strides[0]] : [t._shape[0], 1, t._strides[0], 0];
+};
+
 /**
- * c = a·b over broadcast batch dims: a is [...batch, M, K], b is [...batch, K, N] (any strides,
- * batch dims already expanded to `batch`), c is a fresh contiguous [...batch, M, N].
+ * c = a·b over broadcast batch dims: a is [...batch, M, K] (or a vector, one row), b is
+ * [...batch, K, N] (or a vector, one column), any strides, batch dims already expanded to
+ * `batch`; c is a fresh contiguous tensor of M·N elements per batch entry.
  */
 export function matmul(a: Tensor, b: Tensor, c: Tensor, batch: Shape, accumulate = false): void {
   if (c.numel() === 0) return;
-  const [M, K] = a._shape.slice(-2);
-  const N = b._shape[b.ndim - 1];
+  const [M, K, ...aStrides] = asMatrix(a, true);
+  const [, N, ...bStrides] = asMatrix(b, false);
   const batchStrides = (t: Tensor) => expandStrides(t._shape.slice(0, -2), t._strides.slice(0, -2), batch);
   // the batch strides of a, b and c, then a's and b's row and column strides
-  const strides = [
-    ...batchStrides(a), ...batchStrides(b), ...contiguousStrides([...batch, M, N]).slice(0, batch.length),
-    ...a._strides.slice(-2), ...b._strides.slice(-2),
-  ];
+  const strides = [...batchStrides(a), ...batchStrides(b), ...contiguousStrides([...batch, M, N]).slice(0, batch.length), ...aStrides, ...bStrides];
   const desc = descriptor([...batch, ...strides.map((s) => s * DTYPES[c.dtype].bytes)]);
   core().matmul(dtypeCode(c.dtype), batch.length, desc, M, N, K, c.dataPtr(), a.dataPtr(), b.dataPtr(), accumulate ? 1 : 0);
 }
