@@ -6,7 +6,7 @@ import { code, core, dataView, descriptor, scalarSlot, writeBytes } from "../run
 import { Storage } from "../storage.js";
 import { DTYPES, type DType } from "../tensor/dtype.js";
 import {
-  type Shape, coalesce, contiguousStrides, expandStrides, isContiguous, isNonOverlappingAndDense, iteratorStrides, numel, sameShape,
+  type Shape, contiguousStrides, expandStrides, isContiguous, isNonOverlappingAndDense, iteratorStrides, numel, sameShape,
 } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 
@@ -17,13 +17,40 @@ export type Operand = Tensor | { scalar: number; dtype: DType };
 const byteStrides = (t: Tensor, shape: Shape = t._shape) =>
   expandStrides(t._shape, t._strides, shape).map((s) => s * DTYPES[t.dtype].bytes);
 
+/** The descriptor being written, and the innermost dim of each coalesced dim (reused by every launch). */
+const words: number[] = [];
+const innermost: number[] = [];
+
 /**
- * Writes the descriptor of a box over `shape`, with each operand's byte strides over it (dims
- * merged where every operand allows: coalesce), then `extra` words; returns [ndim, address].
+ * Writes the descriptor of a box over `shape` where operand k steps `stride(k, d)` bytes along
+ * dim d: size-1 dims dropped, neighbouring dims merged where every operand allows (PyTorch's
+ * coalescing), as [sizes, each operand's strides, `extra`]; returns [ndim, address].
  */
-function describe(shape: Shape, strides: readonly number[][], extra: readonly number[] = []): [number, number] {
-  const c = coalesce(shape, strides);
-  return [c.shape.length, descriptor([...c.shape, ...c.strides.flat(), ...extra])];
+function describeBox(shape: Shape, count: number, stride: (k: number, d: number) => number, extra: readonly number[] = []): [number, number] {
+  let ndim = 0;
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    let merges = ndim > 0;
+    for (let k = 0; merges && k < count; k++) merges = stride(k, innermost[ndim - 1]) === stride(k, d) * shape[d];
+    if (merges) words[ndim - 1] *= shape[d];
+    else words[ndim++] = shape[d];
+    innermost[ndim - 1] = d;
+  }
+  let n = ndim;
+  for (let k = 0; k < count; k++) for (let j = 0; j < ndim; j++) words[n++] = stride(k, innermost[j]);
+  for (const word of extra) words[n++] = word;
+  return [ndim, descriptor(words, n)];
+}
+
+/** `describeBox` with each operand's byte strides given as an array over `shape`. */
+const describe = (shape: Shape, strides: readonly (readonly number[])[], extra?: readonly number[]) =>
+  describeBox(shape, strides.length, (k, d) => strides[k][d], extra);
+
+/** The byte stride of `op` broadcast to `shape` along dim d: 0 for a scalar and on broadcast dims. */
+function operandStride(op: Operand, shape: Shape, d: number): number {
+  if (!(op instanceof Tensor)) return 0;
+  const j = d - shape.length + op._shape.length;
+  return j < 0 || op._shape[j] === 1 ? 0 : op._strides[j] * DTYPES[op.dtype].bytes;
 }
 
 /**
@@ -33,8 +60,7 @@ function describe(shape: Shape, strides: readonly number[][], extra: readonly nu
 function launch<R>(shape: Shape, operands: readonly Operand[], run: (ndim: number, desc: number, ...ptrs: number[]) => R): R | undefined {
   if (numel(shape) === 0) return undefined;
   const ptrs = operands.map((op, i) => (op instanceof Tensor ? op.dataPtr() : scalarSlot(op.scalar, dtypeCode(op.dtype), i)));
-  const strides = operands.map((op) => (op instanceof Tensor ? byteStrides(op, shape) : shape.map(() => 0)));
-  return run(...describe(shape, strides), ...ptrs);
+  return run(...describeBox(shape, operands.length, (k, d) => operandStride(operands[k], shape, d)), ...ptrs);
 }
 
 export const dtypeCode = (dtype: DType): number => DTYPES[dtype].code;
