@@ -119,7 +119,7 @@ export function emptyLike(t: Tensor, dtype: DType = t.dtype): Tensor {
 
 /** A new tensor with the given shape and strides (PyTorch's empty_strided). */
 export function emptyStrided(shape: Shape, strides: Shape, dtype: DType): Tensor {
-  if (isContiguous(shape, strides) && strides.every((s, i) => s === contiguousStrides(shape)[i])) return empty(shape, dtype);
+  if (sameShape(strides, contiguousStrides(shape))) return empty(shape, dtype);
   let extent = numel(shape) === 0 ? 0 : 1;
   for (let i = 0; i < shape.length; i++) if (shape[i] > 0) extent += (shape[i] - 1) * strides[i];
   const t = Tensor._empty([extent], dtype);
@@ -145,13 +145,10 @@ export function copyAs(src: Tensor, dtype: DType = src.dtype, shape: Shape = src
   return out;
 }
 
-const codes = new Map<string, number>();
+const codes: Record<string, Record<string, number>> = {};
 /** The number of an enum member of the module (`Unary.Exp`), looked up once. */
 function opCode(family: string, name: string): number {
-  const key = `${family}.${name}`;
-  let c = codes.get(key);
-  if (c === undefined) codes.set(key, (c = code(key)));
-  return c;
+  return ((codes[family] ??= {})[name] ??= code(`${family}.${name}`));
 }
 
 /** Names of assembly/kernels/unary.ts's `Unary` enum. */
