@@ -15,7 +15,7 @@ export type Operand = Tensor | { scalar: number; dtype: DType };
 
 /** The strides of `t` over `shape` (0 on broadcast dims), in bytes. */
 const byteStrides = (t: Tensor, shape: Shape = t._shape) =>
-  expandStrides(t._shape, t._strides, shape).map((s) => s * DTYPES[t.dtype].bytes);
+  expandStrides(t._shape, t._strides, shape).map((s) => s * t.elementSize());
 
 /** The descriptor being written, and the innermost dim of each coalesced dim (reused by every launch). */
 const words: number[] = [];
@@ -50,7 +50,7 @@ const describe = (shape: Shape, strides: readonly (readonly number[])[], extra?:
 function operandStride(op: Operand, shape: Shape, d: number): number {
   if (!(op instanceof Tensor)) return 0;
   const j = d - shape.length + op._shape.length;
-  return j < 0 || op._shape[j] === 1 ? 0 : op._strides[j] * DTYPES[op.dtype].bytes;
+  return j < 0 || op._shape[j] === 1 ? 0 : op._strides[j] * op.elementSize();
 }
 
 /**
@@ -205,7 +205,7 @@ export function compare(op: CompareKernel, a: Operand, b: Operand, dtype: DType,
 
 /** out = cond ? a : b (cond bool, a and b of out's dtype), broadcasting. */
 export function where(cond: Tensor, a: Operand, b: Operand, out: Tensor): Tensor {
-  launch(out._shape, [out, cond, a, b], (ndim, desc, o, c, x, y) => core().where(DTYPES[out.dtype].bytes, ndim, desc, o, c, x, y));
+  launch(out._shape, [out, cond, a, b], (ndim, desc, o, c, x, y) => core().where(out.elementSize(), ndim, desc, o, c, x, y));
   return out;
 }
 
@@ -244,15 +244,23 @@ export function matmul(a: Tensor, b: Tensor, c: Tensor, batch: Shape, accumulate
   const batchStrides = (t: Tensor) => expandStrides(t._shape.slice(0, -2), t._strides.slice(0, -2), batch);
   // the batch strides of a, b and c, then a's and b's row and column strides
   const strides = [...batchStrides(a), ...batchStrides(b), ...contiguousStrides([...batch, M, N]).slice(0, batch.length), ...aStrides, ...bStrides];
-  const desc = descriptor([...batch, ...strides.map((s) => s * DTYPES[c.dtype].bytes)]);
+  const desc = descriptor([...batch, ...strides.map((s) => s * c.elementSize())]);
   core().matmul(dtypeCode(c.dtype), batch.length, desc, M, N, K, c.dataPtr(), a.dataPtr(), b.dataPtr(), accumulate ? 1 : 0);
 }
 
-/** `t`'s byte strides over its own shape with `dim`'s zeroed (the index kernels add the indexed offset along it). */
-const alongDim = (t: Tensor, dim: number) => byteStrides(t).map((s, d) => (d === dim ? 0 : s));
-
-function indexOutOfRange(status: number, dim: number, size: number): void {
-  if (status !== 0) throw new IndexError(`index ${core().indexError()} is out of bounds for dimension ${dim} with size ${size}`);
+/**
+ * Runs a gather/scatter export over the shape of `box` (nothing for an empty one), which `box`
+ * and `index` cover and `data` covers but along `dim`, where the kernel adds the indexed offset:
+ * `run(ndim, desc, size, stride)` gets `dim`'s size and byte stride in `data`. Throws PyTorch's
+ * IndexError for an index out of range.
+ */
+function alongIndexedDim(box: Tensor, data: Tensor, dim: number, index: Tensor, run: (ndim: number, desc: number, size: number, stride: number) => number): void {
+  if (box.numel() === 0) return;
+  const size = data._shape[dim];
+  const strides = [byteStrides(box), byteStrides(data).map((s, d) => (d === dim ? 0 : s)), byteStrides(index, box._shape)];
+  if (run(...describe(box._shape, strides), size, data._strides[dim] * data.elementSize()) !== 0) {
+    throw new IndexError(`index ${core().indexError()} is out of bounds for dimension ${dim} with size ${size}`);
+  }
 }
 
 /**
@@ -260,10 +268,8 @@ function indexOutOfRange(status: number, dim: number, size: number): void {
  * to out's shape and src has out's shape except along `dim`.
  */
 export function gather(src: Tensor, dim: number, index: Tensor, out: Tensor): void {
-  const bytes = DTYPES[src.dtype].bytes;
-  const status = launchIndexed(out, [byteStrides(out), alongDim(src, dim), byteStrides(index, out._shape)], (ndim, desc) =>
-    core().gather(bytes, ndim, desc, out.dataPtr(), src.dataPtr(), index.dataPtr(), src._shape[dim], src._strides[dim] * bytes));
-  indexOutOfRange(status, dim, src._shape[dim]);
+  alongIndexedDim(out, src, dim, index, (ndim, desc, size, stride) =>
+    core().gather(src.elementSize(), ndim, desc, out.dataPtr(), src.dataPtr(), index.dataPtr(), size, stride));
 }
 
 /** How scatter combines a source value with its destination (assembly's ScatterMode). */
@@ -271,14 +277,8 @@ export type ScatterMode = "Set" | "Add" | "Multiply" | "Max" | "Min";
 
 /** dst[c with c[dim] = index[c]] (op)= src[c], over src's shape. */
 export function scatter(dst: Tensor, dim: number, index: Tensor, src: Tensor, mode: ScatterMode): void {
-  const status = launchIndexed(src, [byteStrides(src), alongDim(dst, dim), byteStrides(index, src._shape)], (ndim, desc) =>
-    core().scatter(dtypeCode(dst.dtype), opCode("ScatterMode", mode), ndim, desc, src.dataPtr(), dst.dataPtr(), index.dataPtr(), dst._shape[dim], dst._strides[dim] * DTYPES[dst.dtype].bytes));
-  indexOutOfRange(status, dim, dst._shape[dim]);
-}
-
-/** Runs a gather/scatter export over `box`'s shape (nothing for an empty one); its status, 0 when nothing ran. */
-function launchIndexed(box: Tensor, strides: number[][], run: (ndim: number, desc: number) => number): number {
-  return box.numel() === 0 ? 0 : run(...describe(box._shape, strides));
+  alongIndexedDim(src, dst, dim, index, (ndim, desc, size, stride) =>
+    core().scatter(dtypeCode(dst.dtype), opCode("ScatterMode", mode), ndim, desc, src.dataPtr(), dst.dataPtr(), index.dataPtr(), size, stride));
 }
 
 /**
@@ -327,7 +327,7 @@ function indexBox(shape: Shape, first: readonly number[], second: readonly numbe
  */
 export function index(out: Tensor, data: Tensor, dataStrides: readonly number[], indices: readonly IndexOperand[]): void {
   if (out.numel() === 0) return;
-  const bytes = DTYPES[data.dtype].bytes;
+  const bytes = data.elementSize();
   core().index(bytes, ...indexBox(out._shape, out._strides, dataStrides, bytes, indices), indices.length, out.dataPtr(), data.dataPtr());
 }
 
@@ -338,14 +338,14 @@ export function index(out: Tensor, data: Tensor, dataStrides: readonly number[],
  */
 export function indexPut(data: Tensor, shape: Shape, dataStrides: readonly number[], values: Tensor, valueStrides: readonly number[], indices: readonly IndexOperand[], accumulate: boolean): void {
   if (numel(shape) === 0) return;
-  const box = indexBox(shape, dataStrides, valueStrides, DTYPES[data.dtype].bytes, indices);
+  const box = indexBox(shape, dataStrides, valueStrides, data.elementSize(), indices);
   core().indexPut(dtypeCode(data.dtype), accumulate ? 1 : 0, ...box, indices.length, data.dataPtr(), values.dataPtr());
 }
 
 /** The elements of `src` where `mask` (broadcast together to `shape`) is true, as a 1-D tensor. */
 export function maskedSelect(src: Tensor, mask: Tensor, shape: Shape, count: number): Tensor {
   const out = empty([count], src.dtype);
-  if (count > 0) launch(shape, [src, mask], (ndim, desc, s, m) => core().maskedSelect(DTYPES[src.dtype].bytes, ndim, desc, out.dataPtr(), s, m));
+  if (count > 0) launch(shape, [src, mask], (ndim, desc, s, m) => core().maskedSelect(src.elementSize(), ndim, desc, out.dataPtr(), s, m));
   return out;
 }
 
@@ -486,7 +486,7 @@ export function randperm(gen: number, t: Tensor): void {
 
 /** Rows, categories and byte strides of 1-D or 2-D probabilities. */
 function distributions(p: Tensor): [number, number, number, number] {
-  const bytes = DTYPES[p.dtype].bytes;
+  const bytes = p.elementSize();
   const last = p.ndim - 1;
   return [p.ndim === 2 ? p._shape[0] : 1, p._shape[last], p.ndim === 2 ? p._strides[0] * bytes : 0, p._strides[last] * bytes];
 }
