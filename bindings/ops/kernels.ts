@@ -54,14 +54,17 @@ function operandStride(op: Operand, shape: Shape, d: number): number {
 }
 
 /**
- * Calls an elementwise export over `shape` with the operands broadcast to it (a scalar goes in
- * scratch slot i, with 0 strides): `run(ndim, desc, ...pointers)`. Nothing runs for an empty shape.
+ * Calls an elementwise export over `shape` with the operands broadcast to it: `run(ndim, desc)`
+ * (pointers from `address`). Nothing runs for an empty shape.
  */
-function launch<R>(shape: Shape, operands: readonly Operand[], run: (ndim: number, desc: number, ...ptrs: number[]) => R): R | undefined {
+function launch<R>(shape: Shape, operands: readonly Operand[], run: (ndim: number, desc: number) => R): R | undefined {
   if (numel(shape) === 0) return undefined;
-  const ptrs = operands.map((op, i) => (op instanceof Tensor ? op.dataPtr() : scalarSlot(op.scalar, dtypeCode(op.dtype), i)));
-  return run(...describeBox(shape, operands.length, (k, d) => operandStride(operands[k], shape, d)), ...ptrs);
+  const [ndim, desc] = describeBox(shape, operands.length, (k, d) => operandStride(operands[k], shape, d));
+  return run(ndim, desc);
 }
+
+/** The address of operand `slot` of a launch: a tensor's data, or scratch slot `slot` holding a scalar (0 strides). */
+const address = (op: Operand, slot: number): number => (op instanceof Tensor ? op.dataPtr() : scalarSlot(op.scalar, dtypeCode(op.dtype), slot));
 
 export const dtypeCode = (dtype: DType): number => DTYPES[dtype].code;
 
@@ -94,18 +97,21 @@ export function empty(shape: Shape, dtype: DType): Tensor {
 /**
  * The output of a pointwise op, laid out as PyTorch's TensorIterator does: contiguous when the
  * inputs are; their strides when they all share one dense layout; otherwise following the
- * inputs' dimension order (iteratorStrides). A Python scalar counts as a 0-dim operand.
+ * inputs' dimension order (iteratorStrides). A scalar counts as a 0-dim operand.
  */
-export function emptyPointwise(shape: Shape, dtype: DType, inputs: readonly Operand[]): Tensor {
+export function emptyPointwise(shape: Shape, dtype: DType, inputs: readonly (Operand | number | boolean)[]): Tensor {
+  let sameShapes = true;
+  let contiguous = true;
+  for (const x of inputs) {
+    if (!(x instanceof Tensor)) sameShapes &&= shape.length === 0;
+    else if (!sameShape(x._shape, shape)) sameShapes = false;
+    else contiguous &&= isContiguous(x._shape, x._strides);
+  }
   const tensors = inputs.filter((x): x is Tensor => x instanceof Tensor);
-  if (tensors.length === 0) return empty(shape, dtype);
-  const sameShapes = inputs.every((x) => (x instanceof Tensor ? sameShape(x._shape, shape) : shape.length === 0));
-  if (sameShapes) {
-    if (tensors.every((t) => isContiguous(t._shape, t._strides))) return empty(shape, dtype);
-    const first = tensors[0];
-    if (tensors.every((t) => isNonOverlappingAndDense(t._shape, t._strides) && sameShape(t._strides, first._strides))) {
-      return emptyStrided(shape, first._strides, dtype);
-    }
+  if (tensors.length === 0 || (sameShapes && contiguous)) return empty(shape, dtype);
+  const first = tensors[0];
+  if (sameShapes && tensors.every((t) => isNonOverlappingAndDense(t._shape, t._strides) && sameShape(t._strides, first._strides))) {
+    return emptyStrided(shape, first._strides, dtype);
   }
   if (shape.length <= 1) return empty(shape, dtype);
   return emptyStrided(shape, iteratorStrides(shape, tensors), dtype);
@@ -130,12 +136,12 @@ export function emptyStrided(shape: Shape, strides: Shape, dtype: DType): Tensor
 
 export function fill(t: Tensor, value: number): void {
   const dtype = dtypeCode(t.dtype);
-  launch(t._shape, [t], (ndim, desc, dst) => core().fill(dtype, ndim, desc, dst, scalarSlot(value, dtype, 0)));
+  launch(t._shape, [t], (ndim, desc) => core().fill(dtype, ndim, desc, t.dataPtr(), scalarSlot(value, dtype, 0)));
 }
 
 /** dst[...] = src broadcast to dst's shape, converting dtypes. */
 export function copyInto(dst: Tensor, src: Operand): void {
-  launch(dst._shape, [dst, src], (ndim, desc, d, s) => core().copy(dtypeCode(src.dtype), dtypeCode(dst.dtype), ndim, desc, d, s));
+  launch(dst._shape, [dst, src], (ndim, desc) => core().copy(dtypeCode(src.dtype), dtypeCode(dst.dtype), ndim, desc, dst.dataPtr(), address(src, 1)));
 }
 
 /** A contiguous copy of `src` as `dtype` (and broadcast to `shape`). */
@@ -168,7 +174,7 @@ export type CompareKernel = "Eq" | "Ne" | "Lt" | "Le" | "Gt" | "Ge" | "And" | "O
 
 /** out = f(x); x and out share a dtype; out may be x itself (in place). */
 export function unary(op: UnaryKernel, x: Tensor, out: Tensor, p0 = 0, p1 = 0, p2 = 0): Tensor {
-  launch(out._shape, [out, x], (ndim, desc, o, a) => core().unary(opCode("Unary", op), dtypeCode(out.dtype), ndim, desc, o, a, p0, p1, p2));
+  launch(out._shape, [out, x], (ndim, desc) => core().unary(opCode("Unary", op), dtypeCode(out.dtype), ndim, desc, out.dataPtr(), x.dataPtr(), p0, p1, p2));
   return out;
 }
 
@@ -177,7 +183,7 @@ export type ClassifyKernel = "IsNan" | "IsInf" | "IsPosInf" | "IsNegInf" | "IsFi
 
 /** out (bool) = test(x), broadcasting x to out's shape. */
 export function classify(op: ClassifyKernel, x: Tensor, out: Tensor): Tensor {
-  launch(out._shape, [out, x], (ndim, desc, o, a) => core().classify(opCode("Classify", op), dtypeCode(x.dtype), ndim, desc, o, a));
+  launch(out._shape, [out, x], (ndim, desc) => core().classify(opCode("Classify", op), dtypeCode(x.dtype), ndim, desc, out.dataPtr(), x.dataPtr()));
   return out;
 }
 
@@ -186,26 +192,28 @@ export type TernaryKernel = "Lerp" | "Addcmul" | "Addcdiv";
 
 /** out = f(a, b, c; scale) with broadcasting; operands already have out's dtype. */
 export function ternary(op: TernaryKernel, a: Operand, b: Operand, c: Operand, out: Tensor, scale = 1): Tensor {
-  launch(out._shape, [out, a, b, c], (ndim, desc, ...ptrs) => core().ternary(opCode("Ternary", op), dtypeCode(out.dtype), ndim, desc, ...ptrs as [number, number, number, number], scale));
+  launch(out._shape, [out, a, b, c], (ndim, desc) =>
+    core().ternary(opCode("Ternary", op), dtypeCode(out.dtype), ndim, desc, out.dataPtr(), address(a, 1), address(b, 2), address(c, 3), scale));
   return out;
 }
 
 /** out = f(a, b) with broadcasting; operands already have out's dtype. */
 export function binary(op: BinaryKernel, a: Operand, b: Operand, out: Tensor, alpha = 1): Tensor {
-  const status = launch(out._shape, [out, a, b], (ndim, desc, o, x, y) => core().binary(opCode("Binary", op), dtypeCode(out.dtype), ndim, desc, o, x, y, alpha));
+  const status = launch(out._shape, [out, a, b], (ndim, desc) =>
+    core().binary(opCode("Binary", op), dtypeCode(out.dtype), ndim, desc, out.dataPtr(), address(a, 1), address(b, 2), alpha));
   if (status) throw new RuntimeError("ZeroDivisionError");
   return out;
 }
 
 /** out (bool) = a <op> b; a and b share `dtype`. */
 export function compare(op: CompareKernel, a: Operand, b: Operand, dtype: DType, out: Tensor): Tensor {
-  launch(out._shape, [out, a, b], (ndim, desc, o, x, y) => core().compare(opCode("Compare", op), dtypeCode(dtype), ndim, desc, o, x, y));
+  launch(out._shape, [out, a, b], (ndim, desc) => core().compare(opCode("Compare", op), dtypeCode(dtype), ndim, desc, out.dataPtr(), address(a, 1), address(b, 2)));
   return out;
 }
 
 /** out = cond ? a : b (cond bool, a and b of out's dtype), broadcasting. */
 export function where(cond: Tensor, a: Operand, b: Operand, out: Tensor): Tensor {
-  launch(out._shape, [out, cond, a, b], (ndim, desc, o, c, x, y) => core().where(out.elementSize(), ndim, desc, o, c, x, y));
+  launch(out._shape, [out, cond, a, b], (ndim, desc) => core().where(out.elementSize(), ndim, desc, out.dataPtr(), cond.dataPtr(), address(a, 2), address(b, 3)));
   return out;
 }
 
@@ -345,7 +353,7 @@ export function indexPut(data: Tensor, shape: Shape, dataStrides: readonly numbe
 /** The elements of `src` where `mask` (broadcast together to `shape`) is true, as a 1-D tensor. */
 export function maskedSelect(src: Tensor, mask: Tensor, shape: Shape, count: number): Tensor {
   const out = empty([count], src.dtype);
-  if (count > 0) launch(shape, [src, mask], (ndim, desc, s, m) => core().maskedSelect(src.elementSize(), ndim, desc, out.dataPtr(), s, m));
+  if (count > 0) launch(shape, [src, mask], (ndim, desc) => core().maskedSelect(src.elementSize(), ndim, desc, out.dataPtr(), src.dataPtr(), mask.dataPtr()));
   return out;
 }
 

@@ -17,9 +17,6 @@ export const asNumber = (v: Scalar): number => (typeof v === "boolean" ? Number(
 
 export const tensorOrNull = (x: TensorOrScalar | null): Tensor | null => (x instanceof Tensor ? x : null);
 
-/** A scalar as a kernel operand for layout decisions (its dtype does not matter there). */
-const operandOf = (x: TensorOrScalar): k.Operand => (x instanceof Tensor ? x : { scalar: asNumber(x), dtype: "float32" });
-
 /** `x` as a kernel operand of `dtype`: a scalar slot, the tensor itself, or a converted copy (added to `temps`). */
 export function operand(x: TensorOrScalar, dtype: DType, temps: Tensor[]): k.Operand {
   if (!(x instanceof Tensor)) return { scalar: asNumber(x), dtype };
@@ -48,8 +45,8 @@ export function broadcastAll(xs: readonly (TensorOrScalar | null)[]): Shape {
 
 /** A fresh output of a pointwise op over `inputs` (broadcast), laid out for them, filled by `fill` (disposed if it throws). */
 export function freshResult(dtype: DType, inputs: readonly (TensorOrScalar | null)[], fill: (out: Tensor) => void): Tensor {
-  const operands = inputs.filter((x) => x !== null).map(operandOf);
-  return k.filled(k.emptyPointwise(broadcastAll(inputs), dtype, operands), fill);
+  const present = inputs.filter((x): x is TensorOrScalar => x !== null);
+  return k.filled(k.emptyPointwise(broadcastAll(inputs), dtype, present), fill);
 }
 
 /** Writes into `self` a result computed in `dtype` (through a temporary when the dtypes differ). */
@@ -505,10 +502,7 @@ function binaryDtype(name: BinaryName, self: Tensor, other: TensorOrScalar, alph
 
 /** Runs `kernel` on the operands (cast to `dtype`) into `out`. */
 export function runBinary(kernel: k.BinaryKernel, a: TensorOrScalar, b: TensorOrScalar, dtype: DType, out: Tensor, alpha = 1): void {
-  withOperands([a, b], dtype, ([A, B]) => {
-    if (kernel === "AddScaled" && alpha === 1) k.binary("Add", A, B, out);
-    else k.binary(kernel, A, B, out, alpha);
-  });
+  withOperands([a, b], dtype, (ops) => k.binary(kernel === "AddScaled" && alpha === 1 ? "Add" : kernel, ops[0], ops[1], out, alpha));
 }
 
 const attrsOf = (other: TensorOrScalar, alpha: number): BinaryAttrs => ({ scalar: other instanceof Tensor ? null : asNumber(other), alpha });
@@ -612,7 +606,8 @@ export interface PointwiseMethods extends UnaryMethods, BinaryMethods {
   nanToNum_(nan?: number | NanToNumOptions, posinf?: number | null, neginf?: number | null): Tensor;
 }
 
-const alphaOf = (rest: unknown[]) => (rest.length === 0 ? 1 : bind<{ alpha: number }>(["alpha"], rest, { alpha: 1 }).alpha);
+/** The alpha of `add(other, alpha)` / `add(other, { alpha })` from the method's arguments after other. */
+const alphaOf = (args: unknown[]) => (args.length < 2 ? 1 : bind<{ alpha: number }>(["alpha"], args.slice(1), { alpha: 1 }).alpha);
 
 export const pointwiseMethods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {};
 const define = (name: string, fn: (self: Tensor, args: unknown[], inplace: boolean) => Tensor) => methodPair(pointwiseMethods, name, fn);
@@ -622,7 +617,7 @@ for (const [name, def] of Object.entries(UNARY) as [UnaryName, UnaryDef<unknown[
   if (name !== "clamp") define(name, (self, args, inplace) => applyUnary(def, self, args, inplace));
 }
 for (const name of Object.keys(BINARY) as BinaryName[]) {
-  define(name, (self, [other, ...rest], inplace) => applyBinary(name, self, other as TensorOrScalar, alphaOf(rest), inplace));
+  define(name, (self, args, inplace) => applyBinary(name, self, args[0] as TensorOrScalar, alphaOf(args), inplace));
 }
 define("pow", (self, [exponent], inplace) => {
   if (exponent instanceof Tensor) return applyBinary("pow", self, exponent, 1, inplace);
@@ -642,6 +637,6 @@ define("gelu", (self, args, inplace) => {
 });
 define("nanToNum", (self, args, inplace) =>
   nanToNum(self, bind(["nan", "posinf", "neginf"], args, { nan: 0, posinf: null as number | null, neginf: null as number | null }), inplace));
-pointwiseMethods.rsub = function (this: Tensor, other: TensorOrScalar, ...rest: unknown[]) {
-  return rsub(this, other, alphaOf(rest));
+pointwiseMethods.rsub = function (this: Tensor, ...args: unknown[]) {
+  return rsub(this, args[0] as TensorOrScalar, alphaOf(args));
 } as never;
