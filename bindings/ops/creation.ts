@@ -3,7 +3,7 @@
 // fills) comes from a kernel.
 import { RuntimeError, ValueError, formatShape, messages } from "../errors.js";
 import { writeBytes } from "../runtime/core.js";
-import { DEFAULT_DTYPE, DTYPES, type DType, checkDType, isFloating } from "../tensor/dtype.js";
+import { DEFAULT_DTYPE, type DType, checkDType, isFloating } from "../tensor/dtype.js";
 import { type Shape, sizeArgs } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { isOptions } from "./args.js";
@@ -62,22 +62,16 @@ function inferDType(values: readonly (number | boolean | bigint)[]): DType {
   return DEFAULT_DTYPE;
 }
 
-/** Encodes JS values as the bytes of `dtype`, little-endian. */
+/** The typed array holding each dtype's elements (linear memory is little-endian, as typed arrays are on every host). */
+const ARRAYS = {
+  float32: Float32Array, float64: Float64Array, int32: Int32Array, int64: BigInt64Array, bool: Uint8Array, uint8: Uint8Array,
+} as const;
+
+/** Encodes JS values as the bytes of `dtype` (integers wrap and floats round as a typed array stores them). */
 export function encode(values: readonly (number | boolean | bigint)[], dtype: DType): Uint8Array {
-  const bytes = new Uint8Array(values.length * DTYPES[dtype].bytes);
-  const view = new DataView(bytes.buffer);
-  values.forEach((v, i) => {
-    const n = typeof v === "bigint" ? v : Number(v);
-    switch (dtype) {
-      case "float32": view.setFloat32(i * 4, Number(n), true); break;
-      case "float64": view.setFloat64(i * 8, Number(n), true); break;
-      case "int32": view.setInt32(i * 4, Number(n), true); break;
-      case "int64": view.setBigInt64(i * 8, typeof n === "bigint" ? n : BigInt(Math.trunc(n)), true); break;
-      case "bool": view.setUint8(i, n ? 1 : 0); break;
-      case "uint8": view.setUint8(i, Number(n)); break;
-    }
-  });
-  return bytes;
+  const elements = dtype === "int64" ? values.map((v) => (typeof v === "bigint" ? v : BigInt(Math.trunc(Number(v)))))
+    : values.map((v) => (dtype === "bool" ? Number(Boolean(v)) : Number(v)));
+  return new Uint8Array(new (ARRAYS[dtype] as new (elements: readonly unknown[]) => { buffer: ArrayBuffer })(elements).buffer);
 }
 
 /** torch.tensor(data, dtype=..., requires_grad=...): a new tensor holding a copy of `data`. */
@@ -121,20 +115,13 @@ export function full(shape: Shape, value: number | boolean, options: FactoryOpti
   return fresh(shape, options.dtype ?? (typeof value === "boolean" ? "bool" : DEFAULT_DTYPE), options, (out) => k.fill(out, Number(value)));
 }
 
-export function zeros(...args: (number | number[] | FactoryOptions)[]): Tensor {
-  const [shape, options] = shapeAndOptions(args);
-  return full(shape, 0, { dtype: DEFAULT_DTYPE, ...options });
-}
+/** A factory of sizes given as separate ints or one array, then options: `zeros(2, 3, { dtype })`. */
+const sized = (make: (shape: number[], options: FactoryOptions) => Tensor) =>
+  (...args: (number | number[] | FactoryOptions)[]): Tensor => make(...shapeAndOptions(args));
 
-export function ones(...args: (number | number[] | FactoryOptions)[]): Tensor {
-  const [shape, options] = shapeAndOptions(args);
-  return full(shape, 1, { dtype: DEFAULT_DTYPE, ...options });
-}
-
-export function empty(...args: (number | number[] | FactoryOptions)[]): Tensor {
-  const [shape, options] = shapeAndOptions(args);
-  return fresh(shape, options.dtype ?? DEFAULT_DTYPE, options);
-}
+export const zeros = sized((shape, options) => full(shape, 0, options));
+export const ones = sized((shape, options) => full(shape, 1, options));
+export const empty = sized((shape, options) => fresh(shape, options.dtype ?? DEFAULT_DTYPE, options));
 
 /** torch.arange(end) / arange(start, end, step): int64 when every bound is an integer. */
 export function arange(...args: (number | FactoryOptions)[]): Tensor {
@@ -168,13 +155,20 @@ export function eye(n: number, m?: number | FactoryOptions, options: FactoryOpti
   });
 }
 
+/** `newZeros`/`zerosLike`-style methods: a tensor filled with `value`, of this tensor's dtype unless given. */
+const filledWith = (value: number) => ({
+  newer(this: Tensor, shape: readonly number[], options: FactoryOptions = {}): Tensor {
+    return full(shape, value, { dtype: this.dtype, ...options });
+  },
+  like(this: Tensor, options: FactoryOptions = {}): Tensor {
+    return full(this._shape, value, { dtype: this.dtype, ...options });
+  },
+});
+const [zero, one] = [filledWith(0), filledWith(1)];
+
 export const creationMethods = {
-  newZeros(this: Tensor, shape: readonly number[], options: FactoryOptions = {}): Tensor {
-    return full(shape, 0, { dtype: this.dtype, ...options });
-  },
-  newOnes(this: Tensor, shape: readonly number[], options: FactoryOptions = {}): Tensor {
-    return full(shape, 1, { dtype: this.dtype, ...options });
-  },
+  newZeros: zero.newer,
+  newOnes: one.newer,
   newFull(this: Tensor, shape: readonly number[], value: number, options: FactoryOptions = {}): Tensor {
     return full(shape, value, { dtype: this.dtype, ...options });
   },
@@ -191,12 +185,8 @@ export const creationMethods = {
   newArange(this: Tensor, n: number): Tensor {
     return arange(n, { dtype: "int64" });
   },
-  zerosLike(this: Tensor, options: FactoryOptions = {}): Tensor {
-    return full(this._shape, 0, { dtype: this.dtype, ...options });
-  },
-  onesLike(this: Tensor, options: FactoryOptions = {}): Tensor {
-    return full(this._shape, 1, { dtype: this.dtype, ...options });
-  },
+  zerosLike: zero.like,
+  onesLike: one.like,
   fullLike(this: Tensor, value: number, options: FactoryOptions = {}): Tensor {
     return full(this._shape, value, { dtype: this.dtype, ...options });
   },

@@ -6,7 +6,7 @@ import { code, core, dataView, descriptor, scalarSlot, writeBytes } from "../run
 import { Storage } from "../storage.js";
 import { DTYPES, type DType } from "../tensor/dtype.js";
 import {
-  type Shape, coalesce, contiguousStrides, expandStrides, isContiguous, isNonOverlappingAndDense, iteratorStrides, numel, sameShape,
+  type Shape, contiguousStrides, expandStrides, isContiguous, isNonOverlappingAndDense, iteratorStrides, numel, sameShape,
 } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 
@@ -15,27 +15,56 @@ export type Operand = Tensor | { scalar: number; dtype: DType };
 
 /** The strides of `t` over `shape` (0 on broadcast dims), in bytes. */
 const byteStrides = (t: Tensor, shape: Shape = t._shape) =>
-  expandStrides(t._shape, t._strides, shape).map((s) => s * DTYPES[t.dtype].bytes);
+  expandStrides(t._shape, t._strides, shape).map((s) => s * t.elementSize());
+
+/** The descriptor being written, and the innermost dim of each coalesced dim (reused by every launch). */
+const words: number[] = [];
+const innermost: number[] = [];
 
 /**
- * Writes the descriptor of a box over `shape`, with each operand's byte strides over it (dims
- * merged where every operand allows: coalesce), then `extra` words; returns [ndim, address].
+ * Writes the descriptor of a box over `shape` where operand k steps `stride(k, d)` bytes along
+ * dim d: size-1 dims dropped, neighbouring dims merged where every operand allows (PyTorch's
+ * coalescing), as [sizes, each operand's strides, `extra`]; returns [ndim, address].
  */
-function describe(shape: Shape, strides: readonly number[][], extra: readonly number[] = []): [number, number] {
-  const c = coalesce(shape, strides);
-  return [c.shape.length, descriptor([...c.shape, ...c.strides.flat(), ...extra])];
+function describeBox(shape: Shape, count: number, stride: (k: number, d: number) => number, extra: readonly number[] = []): [number, number] {
+  let ndim = 0;
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    let merges = ndim > 0;
+    for (let k = 0; merges && k < count; k++) merges = stride(k, innermost[ndim - 1]) === stride(k, d) * shape[d];
+    if (merges) words[ndim - 1] *= shape[d];
+    else words[ndim++] = shape[d];
+    innermost[ndim - 1] = d;
+  }
+  let n = ndim;
+  for (let k = 0; k < count; k++) for (let j = 0; j < ndim; j++) words[n++] = stride(k, innermost[j]);
+  for (const word of extra) words[n++] = word;
+  return [ndim, descriptor(words, n)];
+}
+
+/** `describeBox` with each operand's byte strides given as an array over `shape`. */
+const describe = (shape: Shape, strides: readonly (readonly number[])[], extra?: readonly number[]) =>
+  describeBox(shape, strides.length, (k, d) => strides[k][d], extra);
+
+/** The byte stride of `op` broadcast to `shape` along dim d: 0 for a scalar and on broadcast dims. */
+function operandStride(op: Operand, shape: Shape, d: number): number {
+  if (!(op instanceof Tensor)) return 0;
+  const j = d - shape.length + op._shape.length;
+  return j < 0 || op._shape[j] === 1 ? 0 : op._strides[j] * op.elementSize();
 }
 
 /**
- * Calls an elementwise export over `shape` with the operands broadcast to it (a scalar goes in
- * scratch slot i, with 0 strides): `run(ndim, desc, ...pointers)`. Nothing runs for an empty shape.
+ * Calls an elementwise export over `shape` with the operands broadcast to it: `run(ndim, desc)`
+ * (pointers from `address`). Nothing runs for an empty shape.
  */
-function launch<R>(shape: Shape, operands: readonly Operand[], run: (ndim: number, desc: number, ...ptrs: number[]) => R): R | undefined {
+function launch<R>(shape: Shape, operands: readonly Operand[], run: (ndim: number, desc: number) => R): R | undefined {
   if (numel(shape) === 0) return undefined;
-  const ptrs = operands.map((op, i) => (op instanceof Tensor ? op.dataPtr() : scalarSlot(op.scalar, dtypeCode(op.dtype), i)));
-  const strides = operands.map((op) => (op instanceof Tensor ? byteStrides(op, shape) : shape.map(() => 0)));
-  return run(...describe(shape, strides), ...ptrs);
+  const [ndim, desc] = describeBox(shape, operands.length, (k, d) => operandStride(operands[k], shape, d));
+  return run(ndim, desc);
 }
+
+/** The address of operand `slot` of a launch: a tensor's data, or scratch slot `slot` holding a scalar (0 strides). */
+const address = (op: Operand, slot: number): number => (op instanceof Tensor ? op.dataPtr() : scalarSlot(op.scalar, dtypeCode(op.dtype), slot));
 
 export const dtypeCode = (dtype: DType): number => DTYPES[dtype].code;
 
@@ -68,18 +97,21 @@ export function empty(shape: Shape, dtype: DType): Tensor {
 /**
  * The output of a pointwise op, laid out as PyTorch's TensorIterator does: contiguous when the
  * inputs are; their strides when they all share one dense layout; otherwise following the
- * inputs' dimension order (iteratorStrides). A Python scalar counts as a 0-dim operand.
+ * inputs' dimension order (iteratorStrides). A scalar counts as a 0-dim operand.
  */
-export function emptyPointwise(shape: Shape, dtype: DType, inputs: readonly Operand[]): Tensor {
+export function emptyPointwise(shape: Shape, dtype: DType, inputs: readonly (Operand | number | boolean)[]): Tensor {
+  let sameShapes = true;
+  let contiguous = true;
+  for (const x of inputs) {
+    if (!(x instanceof Tensor)) sameShapes &&= shape.length === 0;
+    else if (!sameShape(x._shape, shape)) sameShapes = false;
+    else contiguous &&= isContiguous(x._shape, x._strides);
+  }
   const tensors = inputs.filter((x): x is Tensor => x instanceof Tensor);
-  if (tensors.length === 0) return empty(shape, dtype);
-  const sameShapes = inputs.every((x) => (x instanceof Tensor ? sameShape(x._shape, shape) : shape.length === 0));
-  if (sameShapes) {
-    if (tensors.every((t) => isContiguous(t._shape, t._strides))) return empty(shape, dtype);
-    const first = tensors[0];
-    if (tensors.every((t) => isNonOverlappingAndDense(t._shape, t._strides) && sameShape(t._strides, first._strides))) {
-      return emptyStrided(shape, first._strides, dtype);
-    }
+  if (tensors.length === 0 || (sameShapes && contiguous)) return empty(shape, dtype);
+  const first = tensors[0];
+  if (sameShapes && tensors.every((t) => isNonOverlappingAndDense(t._shape, t._strides) && sameShape(t._strides, first._strides))) {
+    return emptyStrided(shape, first._strides, dtype);
   }
   if (shape.length <= 1) return empty(shape, dtype);
   return emptyStrided(shape, iteratorStrides(shape, tensors), dtype);
@@ -93,7 +125,7 @@ export function emptyLike(t: Tensor, dtype: DType = t.dtype): Tensor {
 
 /** A new tensor with the given shape and strides (PyTorch's empty_strided). */
 export function emptyStrided(shape: Shape, strides: Shape, dtype: DType): Tensor {
-  if (isContiguous(shape, strides) && strides.every((s, i) => s === contiguousStrides(shape)[i])) return empty(shape, dtype);
+  if (sameShape(strides, contiguousStrides(shape))) return empty(shape, dtype);
   let extent = numel(shape) === 0 ? 0 : 1;
   for (let i = 0; i < shape.length; i++) if (shape[i] > 0) extent += (shape[i] - 1) * strides[i];
   const t = Tensor._empty([extent], dtype);
@@ -104,12 +136,12 @@ export function emptyStrided(shape: Shape, strides: Shape, dtype: DType): Tensor
 
 export function fill(t: Tensor, value: number): void {
   const dtype = dtypeCode(t.dtype);
-  launch(t._shape, [t], (ndim, desc, dst) => core().fill(dtype, ndim, desc, dst, scalarSlot(value, dtype, 0)));
+  launch(t._shape, [t], (ndim, desc) => core().fill(dtype, ndim, desc, t.dataPtr(), scalarSlot(value, dtype, 0)));
 }
 
 /** dst[...] = src broadcast to dst's shape, converting dtypes. */
 export function copyInto(dst: Tensor, src: Operand): void {
-  launch(dst._shape, [dst, src], (ndim, desc, d, s) => core().copy(dtypeCode(src.dtype), dtypeCode(dst.dtype), ndim, desc, d, s));
+  launch(dst._shape, [dst, src], (ndim, desc) => core().copy(dtypeCode(src.dtype), dtypeCode(dst.dtype), ndim, desc, dst.dataPtr(), address(src, 1)));
 }
 
 /** A contiguous copy of `src` as `dtype` (and broadcast to `shape`). */
@@ -119,13 +151,10 @@ export function copyAs(src: Tensor, dtype: DType = src.dtype, shape: Shape = src
   return out;
 }
 
-const codes = new Map<string, number>();
+const codes: Record<string, Record<string, number>> = {};
 /** The number of an enum member of the module (`Unary.Exp`), looked up once. */
 function opCode(family: string, name: string): number {
-  const key = `${family}.${name}`;
-  let c = codes.get(key);
-  if (c === undefined) codes.set(key, (c = code(key)));
-  return c;
+  return ((codes[family] ??= {})[name] ??= code(`${family}.${name}`));
 }
 
 /** Names of assembly/kernels/unary.ts's `Unary` enum. */
@@ -145,7 +174,7 @@ export type CompareKernel = "Eq" | "Ne" | "Lt" | "Le" | "Gt" | "Ge" | "And" | "O
 
 /** out = f(x); x and out share a dtype; out may be x itself (in place). */
 export function unary(op: UnaryKernel, x: Tensor, out: Tensor, p0 = 0, p1 = 0, p2 = 0): Tensor {
-  launch(out._shape, [out, x], (ndim, desc, o, a) => core().unary(opCode("Unary", op), dtypeCode(out.dtype), ndim, desc, o, a, p0, p1, p2));
+  launch(out._shape, [out, x], (ndim, desc) => core().unary(opCode("Unary", op), dtypeCode(out.dtype), ndim, desc, out.dataPtr(), x.dataPtr(), p0, p1, p2));
   return out;
 }
 
@@ -154,7 +183,7 @@ export type ClassifyKernel = "IsNan" | "IsInf" | "IsPosInf" | "IsNegInf" | "IsFi
 
 /** out (bool) = test(x), broadcasting x to out's shape. */
 export function classify(op: ClassifyKernel, x: Tensor, out: Tensor): Tensor {
-  launch(out._shape, [out, x], (ndim, desc, o, a) => core().classify(opCode("Classify", op), dtypeCode(x.dtype), ndim, desc, o, a));
+  launch(out._shape, [out, x], (ndim, desc) => core().classify(opCode("Classify", op), dtypeCode(x.dtype), ndim, desc, out.dataPtr(), x.dataPtr()));
   return out;
 }
 
@@ -163,26 +192,28 @@ export type TernaryKernel = "Lerp" | "Addcmul" | "Addcdiv";
 
 /** out = f(a, b, c; scale) with broadcasting; operands already have out's dtype. */
 export function ternary(op: TernaryKernel, a: Operand, b: Operand, c: Operand, out: Tensor, scale = 1): Tensor {
-  launch(out._shape, [out, a, b, c], (ndim, desc, ...ptrs) => core().ternary(opCode("Ternary", op), dtypeCode(out.dtype), ndim, desc, ...ptrs as [number, number, number, number], scale));
+  launch(out._shape, [out, a, b, c], (ndim, desc) =>
+    core().ternary(opCode("Ternary", op), dtypeCode(out.dtype), ndim, desc, out.dataPtr(), address(a, 1), address(b, 2), address(c, 3), scale));
   return out;
 }
 
 /** out = f(a, b) with broadcasting; operands already have out's dtype. */
 export function binary(op: BinaryKernel, a: Operand, b: Operand, out: Tensor, alpha = 1): Tensor {
-  const status = launch(out._shape, [out, a, b], (ndim, desc, o, x, y) => core().binary(opCode("Binary", op), dtypeCode(out.dtype), ndim, desc, o, x, y, alpha));
+  const status = launch(out._shape, [out, a, b], (ndim, desc) =>
+    core().binary(opCode("Binary", op), dtypeCode(out.dtype), ndim, desc, out.dataPtr(), address(a, 1), address(b, 2), alpha));
   if (status) throw new RuntimeError("ZeroDivisionError");
   return out;
 }
 
 /** out (bool) = a <op> b; a and b share `dtype`. */
 export function compare(op: CompareKernel, a: Operand, b: Operand, dtype: DType, out: Tensor): Tensor {
-  launch(out._shape, [out, a, b], (ndim, desc, o, x, y) => core().compare(opCode("Compare", op), dtypeCode(dtype), ndim, desc, o, x, y));
+  launch(out._shape, [out, a, b], (ndim, desc) => core().compare(opCode("Compare", op), dtypeCode(dtype), ndim, desc, out.dataPtr(), address(a, 1), address(b, 2)));
   return out;
 }
 
 /** out = cond ? a : b (cond bool, a and b of out's dtype), broadcasting. */
 export function where(cond: Tensor, a: Operand, b: Operand, out: Tensor): Tensor {
-  launch(out._shape, [out, cond, a, b], (ndim, desc, o, c, x, y) => core().where(DTYPES[out.dtype].bytes, ndim, desc, o, c, x, y));
+  launch(out._shape, [out, cond, a, b], (ndim, desc) => core().where(out.elementSize(), ndim, desc, out.dataPtr(), cond.dataPtr(), address(a, 2), address(b, 3)));
   return out;
 }
 
@@ -203,29 +234,41 @@ export function reduce(op: ReduceKernel, x: Tensor, dims: readonly number[], out
   );
 }
 
+/** The rows, columns and their strides of a matmul operand; a vector is one row (`asRow`) or one column. */
+const asMatrix = (t: Tensor, asRow: boolean): number[] => {
+  if (t.ndim > 1) return [...t._shape.slice(-2), ...t._strides.slice(-2)];
+  return asRow ? [1, t._shape[0], 0, t._strides[0]] : [t._shape[0], 1, t._strides[0], 0];
+};
+
 /**
- * c = a·b over broadcast batch dims: a is [...batch, M, K], b is [...batch, K, N] (any strides,
- * batch dims already expanded to `batch`), c is a fresh contiguous [...batch, M, N].
+ * c = a·b over broadcast batch dims: a is [...batch, M, K] (or a vector, one row), b is
+ * [...batch, K, N] (or a vector, one column), any strides, batch dims already expanded to
+ * `batch`; c is a fresh contiguous tensor of M·N elements per batch entry.
  */
 export function matmul(a: Tensor, b: Tensor, c: Tensor, batch: Shape, accumulate = false): void {
   if (c.numel() === 0) return;
-  const [M, K] = a._shape.slice(-2);
-  const N = b._shape[b.ndim - 1];
+  const [M, K, ...aStrides] = asMatrix(a, true);
+  const [, N, ...bStrides] = asMatrix(b, false);
   const batchStrides = (t: Tensor) => expandStrides(t._shape.slice(0, -2), t._strides.slice(0, -2), batch);
   // the batch strides of a, b and c, then a's and b's row and column strides
-  const strides = [
-    ...batchStrides(a), ...batchStrides(b), ...contiguousStrides([...batch, M, N]).slice(0, batch.length),
-    ...a._strides.slice(-2), ...b._strides.slice(-2),
-  ];
-  const desc = descriptor([...batch, ...strides.map((s) => s * DTYPES[c.dtype].bytes)]);
+  const strides = [...batchStrides(a), ...batchStrides(b), ...contiguousStrides([...batch, M, N]).slice(0, batch.length), ...aStrides, ...bStrides];
+  const desc = descriptor([...batch, ...strides.map((s) => s * c.elementSize())]);
   core().matmul(dtypeCode(c.dtype), batch.length, desc, M, N, K, c.dataPtr(), a.dataPtr(), b.dataPtr(), accumulate ? 1 : 0);
 }
 
-/** `t`'s byte strides over its own shape with `dim`'s zeroed (the index kernels add the indexed offset along it). */
-const alongDim = (t: Tensor, dim: number) => byteStrides(t).map((s, d) => (d === dim ? 0 : s));
-
-function indexOutOfRange(status: number, dim: number, size: number): void {
-  if (status !== 0) throw new IndexError(`index ${core().indexError()} is out of bounds for dimension ${dim} with size ${size}`);
+/**
+ * Runs a gather/scatter export over the shape of `box` (nothing for an empty one), which `box`
+ * and `index` cover and `data` covers but along `dim`, where the kernel adds the indexed offset:
+ * `run(ndim, desc, size, stride)` gets `dim`'s size and byte stride in `data`. Throws PyTorch's
+ * IndexError for an index out of range.
+ */
+function alongIndexedDim(box: Tensor, data: Tensor, dim: number, index: Tensor, run: (ndim: number, desc: number, size: number, stride: number) => number): void {
+  if (box.numel() === 0) return;
+  const size = data._shape[dim];
+  const strides = [byteStrides(box), byteStrides(data).map((s, d) => (d === dim ? 0 : s)), byteStrides(index, box._shape)];
+  if (run(...describe(box._shape, strides), size, data._strides[dim] * data.elementSize()) !== 0) {
+    throw new IndexError(`index ${core().indexError()} is out of bounds for dimension ${dim} with size ${size}`);
+  }
 }
 
 /**
@@ -233,10 +276,8 @@ function indexOutOfRange(status: number, dim: number, size: number): void {
  * to out's shape and src has out's shape except along `dim`.
  */
 export function gather(src: Tensor, dim: number, index: Tensor, out: Tensor): void {
-  const bytes = DTYPES[src.dtype].bytes;
-  const status = launchIndexed(out, [byteStrides(out), alongDim(src, dim), byteStrides(index, out._shape)], (ndim, desc) =>
-    core().gather(bytes, ndim, desc, out.dataPtr(), src.dataPtr(), index.dataPtr(), src._shape[dim], src._strides[dim] * bytes));
-  indexOutOfRange(status, dim, src._shape[dim]);
+  alongIndexedDim(out, src, dim, index, (ndim, desc, size, stride) =>
+    core().gather(src.elementSize(), ndim, desc, out.dataPtr(), src.dataPtr(), index.dataPtr(), size, stride));
 }
 
 /** How scatter combines a source value with its destination (assembly's ScatterMode). */
@@ -244,14 +285,8 @@ export type ScatterMode = "Set" | "Add" | "Multiply" | "Max" | "Min";
 
 /** dst[c with c[dim] = index[c]] (op)= src[c], over src's shape. */
 export function scatter(dst: Tensor, dim: number, index: Tensor, src: Tensor, mode: ScatterMode): void {
-  const status = launchIndexed(src, [byteStrides(src), alongDim(dst, dim), byteStrides(index, src._shape)], (ndim, desc) =>
-    core().scatter(dtypeCode(dst.dtype), opCode("ScatterMode", mode), ndim, desc, src.dataPtr(), dst.dataPtr(), index.dataPtr(), dst._shape[dim], dst._strides[dim] * DTYPES[dst.dtype].bytes));
-  indexOutOfRange(status, dim, dst._shape[dim]);
-}
-
-/** Runs a gather/scatter export over `box`'s shape (nothing for an empty one); its status, 0 when nothing ran. */
-function launchIndexed(box: Tensor, strides: number[][], run: (ndim: number, desc: number) => number): number {
-  return box.numel() === 0 ? 0 : run(...describe(box._shape, strides));
+  alongIndexedDim(src, dst, dim, index, (ndim, desc, size, stride) =>
+    core().scatter(dtypeCode(dst.dtype), opCode("ScatterMode", mode), ndim, desc, src.dataPtr(), dst.dataPtr(), index.dataPtr(), size, stride));
 }
 
 /**
@@ -300,7 +335,7 @@ function indexBox(shape: Shape, first: readonly number[], second: readonly numbe
  */
 export function index(out: Tensor, data: Tensor, dataStrides: readonly number[], indices: readonly IndexOperand[]): void {
   if (out.numel() === 0) return;
-  const bytes = DTYPES[data.dtype].bytes;
+  const bytes = data.elementSize();
   core().index(bytes, ...indexBox(out._shape, out._strides, dataStrides, bytes, indices), indices.length, out.dataPtr(), data.dataPtr());
 }
 
@@ -311,14 +346,14 @@ export function index(out: Tensor, data: Tensor, dataStrides: readonly number[],
  */
 export function indexPut(data: Tensor, shape: Shape, dataStrides: readonly number[], values: Tensor, valueStrides: readonly number[], indices: readonly IndexOperand[], accumulate: boolean): void {
   if (numel(shape) === 0) return;
-  const box = indexBox(shape, dataStrides, valueStrides, DTYPES[data.dtype].bytes, indices);
+  const box = indexBox(shape, dataStrides, valueStrides, data.elementSize(), indices);
   core().indexPut(dtypeCode(data.dtype), accumulate ? 1 : 0, ...box, indices.length, data.dataPtr(), values.dataPtr());
 }
 
 /** The elements of `src` where `mask` (broadcast together to `shape`) is true, as a 1-D tensor. */
 export function maskedSelect(src: Tensor, mask: Tensor, shape: Shape, count: number): Tensor {
   const out = empty([count], src.dtype);
-  if (count > 0) launch(shape, [src, mask], (ndim, desc, s, m) => core().maskedSelect(DTYPES[src.dtype].bytes, ndim, desc, out.dataPtr(), s, m));
+  if (count > 0) launch(shape, [src, mask], (ndim, desc) => core().maskedSelect(src.elementSize(), ndim, desc, out.dataPtr(), src.dataPtr(), mask.dataPtr()));
   return out;
 }
 
@@ -459,7 +494,7 @@ export function randperm(gen: number, t: Tensor): void {
 
 /** Rows, categories and byte strides of 1-D or 2-D probabilities. */
 function distributions(p: Tensor): [number, number, number, number] {
-  const bytes = DTYPES[p.dtype].bytes;
+  const bytes = p.elementSize();
   const last = p.ndim - 1;
   return [p.ndim === 2 ? p._shape[0] : 1, p._shape[last], p.ndim === 2 ? p._strides[0] * bytes : 0, p._strides[last] * bytes];
 }
@@ -489,7 +524,6 @@ export function multinomialTopK(p: Tensor, q: Tensor, out: Tensor, k: number): v
 
 /** Names of the `RowSoftmax` enum. */
 export type RowSoftmaxKernel = "Softmax" | "LogSoftmax" | "Logsumexp";
-const rowSoftmaxCodes = new Map<string, number>();
 
 /**
  * The length of the rows a fused softmax kernel can run on: the product of `dims` when x is a
@@ -512,6 +546,6 @@ export function softmaxRowLength(x: Tensor, dims: readonly number[]): number {
  * n elements of a contiguous float32 x with numel > 0; out contiguous float32.
  */
 export function softmaxRows(op: RowSoftmaxKernel, x: Tensor, n: number, out: Tensor): Tensor {
-  core().softmaxRows(opCode(rowSoftmaxCodes, "RowSoftmax", op), x.numel() / n, n, out.dataPtr(), x.dataPtr());
+  core().softmaxRows(opCode("RowSoftmax", op), x.numel() / n, n, out.dataPtr(), x.dataPtr());
   return out;
 }

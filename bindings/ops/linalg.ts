@@ -24,58 +24,85 @@ function sameDtype(a: Tensor, b: Tensor, name: "mm" | "bmm" | "dot" | "mv" | "ad
   }
 }
 
-const MM: Derivative<null> = {
-  name: "MmBackward0", inputs: ["self", "mat2"], saves: { self: ["mat2"], mat2: ["self"] },
-  backward: ({ grad, saved, needs }) => ({
-    self: needs("self") ? grad.mm(saved("mat2").t()) : null,
-    mat2: needs("mat2") ? saved("self").t().mm(grad) : null,
-  }),
-};
+/** addmm/baddbmm's factors: beta scales self, alpha the product. */
+export interface Scales {
+  beta: number;
+  alpha: number;
+}
+
+const UNSCALED: Scales = { beta: 1, alpha: 1 };
+
+/** PyTorch's maybe_multiply: a factor of 1 adds no multiplication to the graph. */
+const scaled = (t: Tensor, factor: number) => (factor === 1 ? t : t.mul(factor));
+
+/**
+ * The backward of `self * beta + (a @ b) * alpha` (mm, bmm: the product alone): grad @ bᵀ for a
+ * and aᵀ @ grad for b (batched with bmm), scaled by alpha; beta * grad for self.
+ */
+function productDerivative(name: string, product: "mm" | "bmm", a: string, b: string, addsSelf: boolean): Derivative<Scales> {
+  const mT = (t: Tensor) => (product === "mm" ? t.t() : t.transpose(1, 2));
+  return {
+    name, inputs: addsSelf ? ["self", a, b] : [a, b], saves: { [a]: [b], [b]: [a] },
+    backward: ({ grad, saved, attrs: { beta, alpha } }) => ({
+      ...(addsSelf && { self: () => scaled(grad, beta) }),
+      [a]: () => scaled(grad[product](mT(saved(b))), alpha),
+      [b]: () => scaled(mT(saved(a))[product](grad), alpha),
+    }),
+  };
+}
+
+const MM = productDerivative("MmBackward0", "mm", "self", "mat2", false);
+const BMM = productDerivative("BmmBackward0", "bmm", "self", "mat2", false);
+const ADDMM = productDerivative("AddmmBackward0", "mm", "mat1", "mat2", true);
+const BADDBMM = productDerivative("BaddbmmBackward0", "bmm", "batch1", "batch2", true);
+
+/** A fresh product of `shape` (the matmul kernel reads a vector `a` as a row, a vector `b` as a column). */
+function product(a: Tensor, b: Tensor, shape: number[], dtype: DType, batch: number[] = []): Tensor {
+  const out = k.empty(shape, dtype);
+  k.matmul(a, b, out, batch);
+  return out;
+}
 
 export function mm(a: Tensor, b: Tensor): Tensor {
   alive(a, b);
   if (a.ndim !== 2) throw new RuntimeError("self must be a matrix");
   if (b.ndim !== 2) throw new RuntimeError("mat2 must be a matrix");
   const dtype = sameDtype(a, b, "mm");
-  return record(MM, [a, b], null, () => {
-    if (a._shape[1] !== b._shape[0]) {
-      throw new RuntimeError(`mat1 and mat2 shapes cannot be multiplied (${a._shape[0]}x${a._shape[1]} and ${b._shape[0]}x${b._shape[1]})`);
-    }
-    const out = k.empty([a._shape[0], b._shape[1]], dtype);
-    k.matmul(a, b, out, []);
-    return out;
+  return record(MM, [a, b], UNSCALED, () => {
+    checkMultipliable(a, b);
+    return product(a, b, [a._shape[0], b._shape[1]], dtype);
   });
 }
 
-const BMM: Derivative<null> = {
-  name: "BmmBackward0", inputs: ["self", "mat2"], saves: { self: ["mat2"], mat2: ["self"] },
-  backward: ({ grad, saved, needs }) => ({
-    self: needs("self") ? grad.bmm(saved("mat2").transpose(1, 2)) : null,
-    mat2: needs("mat2") ? saved("self").transpose(1, 2).bmm(grad) : null,
-  }),
-};
+/** mat1 @ mat2's size check (mm, addmm). */
+function checkMultipliable(a: Tensor, b: Tensor): void {
+  if (a._shape[1] !== b._shape[0]) {
+    throw new RuntimeError(`mat1 and mat2 shapes cannot be multiplied (${a._shape[0]}x${a._shape[1]} and ${b._shape[0]}x${b._shape[1]})`);
+  }
+}
+
+/** batch1 @ batch2's checks (bmm, baddbmm): 3-D operands with matching batch and inner sizes. */
+function checkBatches(a: Tensor, b: Tensor, inForward: boolean): void {
+  if (!inForward) {
+    if (a.ndim !== 3) throw new RuntimeError("batch1 must be a 3D tensor");
+    if (b.ndim !== 3) throw new RuntimeError("batch2 must be a 3D tensor");
+  } else if (b._shape[0] !== a._shape[0] || b._shape[1] !== a._shape[2]) {
+    throw new RuntimeError(`Expected size for first two dimensions of batch2 tensor to be: [${a._shape[0]}, ${a._shape[2]}] but got: [${b._shape[0]}, ${b._shape[1]}].`);
+  }
+}
 
 export function bmm(a: Tensor, b: Tensor): Tensor {
   alive(a, b);
-  if (a.ndim !== 3) throw new RuntimeError("batch1 must be a 3D tensor");
-  if (b.ndim !== 3) throw new RuntimeError("batch2 must be a 3D tensor");
-  return record(BMM, [a, b], null, () => {
-    if (b._shape[0] !== a._shape[0] || b._shape[1] !== a._shape[2]) {
-      throw new RuntimeError(`Expected size for first two dimensions of batch2 tensor to be: [${a._shape[0]}, ${a._shape[2]}] but got: [${b._shape[0]}, ${b._shape[1]}].`);
-    }
-    const dtype = sameDtype(a, b, "bmm");
-    const out = k.empty([a._shape[0], a._shape[1], b._shape[2]], dtype);
-    k.matmul(a, b, out, [a._shape[0]]);
-    return out;
+  checkBatches(a, b, false);
+  return record(BMM, [a, b], UNSCALED, () => {
+    checkBatches(a, b, true);
+    return product(a, b, [a._shape[0], a._shape[1], b._shape[2]], sameDtype(a, b, "bmm"), [a._shape[0]]);
   });
 }
 
 const DOT: Derivative<null> = {
   name: "DotBackward0", inputs: ["self", "tensor"], saves: { self: ["tensor"], tensor: ["self"] },
-  backward: ({ grad, saved, needs }) => ({
-    self: needs("self") ? saved("tensor").mul(grad) : null,
-    tensor: needs("tensor") ? saved("self").mul(grad) : null,
-  }),
+  backward: ({ grad, saved }) => ({ self: () => saved("tensor").mul(grad), tensor: () => saved("self").mul(grad) }),
 };
 
 export function dot(a: Tensor, b: Tensor): Tensor {
@@ -85,22 +112,15 @@ export function dot(a: Tensor, b: Tensor): Tensor {
     if (a._shape[0] !== b._shape[0]) {
       throw new RuntimeError(`inconsistent tensor size, expected tensor [${a._shape[0]}] and src [${b._shape[0]}] to have the same number of elements, but got ${a._shape[0]} and ${b._shape[0]} elements respectively`);
     }
-    const dtype = sameDtype(a, b, "dot");
-    const out = k.empty([], dtype);
-    const row = a._alias([1, a._shape[0]], [0, a._strides[0]], a._offset, null);
-    const col = b._alias([b._shape[0], 1], [b._strides[0], 0], b._offset, null);
-    k.matmul(row, col, out, []);
-    row.dispose();
-    col.dispose();
-    return out;
+    return product(a, b, [], sameDtype(a, b, "dot"));
   });
 }
 
 const MV: Derivative<null> = {
   name: "MvBackward0", inputs: ["self", "vec"], saves: { self: ["vec"], vec: ["self"] },
-  backward: ({ grad, saved, needs }) => ({
-    self: needs("self") ? grad.unsqueeze(1).mul(saved("vec").unsqueeze(0)) : null,
-    vec: needs("vec") ? saved("self").t().mv(grad) : null,
+  backward: ({ grad, saved }) => ({
+    self: () => grad.unsqueeze(1).mul(saved("vec").unsqueeze(0)),
+    vec: () => saved("self").t().mv(grad),
   }),
 };
 
@@ -111,47 +131,32 @@ export function mv(a: Tensor, v: Tensor): Tensor {
     if (a._shape[1] !== v._shape[0]) {
       throw new RuntimeError(`size mismatch, got input (${a._shape[0]}), mat (${a._shape[0]}x${a._shape[1]}), vec (${v._shape[0]})`);
     }
-    const dtype = sameDtype(a, v, "mv");
-    const out = k.empty([a._shape[0]], dtype);
-    const col = v._alias([v._shape[0], 1], [v._strides[0], 0], v._offset, null);
-    k.matmul(a, col, out, []);
-    col.dispose();
-    return out;
+    return product(a, v, [a._shape[0]], sameDtype(a, v, "mv"));
   });
 }
 
-const ADDMM: Derivative<{ beta: number; alpha: number }> = {
-  name: "AddmmBackward0", inputs: ["self", "mat1", "mat2"], saves: { mat1: ["mat2"], mat2: ["mat1"] },
-  backward: ({ grad, saved, needs, attrs }) => ({
-    self: needs("self") ? (attrs.beta === 1 ? grad : grad.mul(attrs.beta)) : null,
-    mat1: needs("mat1") ? grad.mm(saved("mat2").t()).mul(attrs.alpha) : null,
-    mat2: needs("mat2") ? saved("mat1").t().mm(grad).mul(attrs.alpha) : null,
-  }),
-};
-
 /** beta * self + alpha * (mat1 @ mat2), self broadcast to the product's shape. */
-export function addmm(self: Tensor, mat1: Tensor, mat2: Tensor, beta = 1, alpha = 1): Tensor {
+export function addmm(self: Tensor, mat1: Tensor, mat2: Tensor, { beta = 1, alpha = 1 }: Partial<Scales> = {}): Tensor {
   alive(self, mat1, mat2);
   if (self.dtype !== mat2.dtype) {
     throw new RuntimeError(`self and mat2 must have the same dtype, but got ${DTYPES[self.dtype].scalarName} and ${DTYPES[mat2.dtype].scalarName}`);
   }
   const dtype = sameDtype(mat1, mat2, "addmm");
-  if (mat1.ndim !== 2) throw new RuntimeError("mat1 must be a matrix, got " + mat1.ndim + "-D tensor");
-  if (mat2.ndim !== 2) throw new RuntimeError("mat2 must be a matrix, got " + mat2.ndim + "-D tensor");
+  for (const [name, m] of [["mat1", mat1], ["mat2", mat2]] as const) {
+    if (m.ndim !== 2) throw new RuntimeError(`${name} must be a matrix, got ${m.ndim}-D tensor`);
+  }
   return record(ADDMM, [self, mat1, mat2], { beta, alpha }, () => {
-    if (mat1._shape[1] !== mat2._shape[0]) {
-      throw new RuntimeError(`mat1 and mat2 shapes cannot be multiplied (${mat1._shape[0]}x${mat1._shape[1]} and ${mat2._shape[0]}x${mat2._shape[1]})`);
-    }
+    checkMultipliable(mat1, mat2);
     const shape = [mat1._shape[0], mat2._shape[1]];
     broadcastShapes(self._shape, shape);
     const out = k.empty(shape, dtype);
     if (beta === 0) k.fill(out, 0);
     else if (beta === 1) k.copyInto(out, self);
-    else k.binary("Mul", self, { scalar: beta, dtype: out.dtype }, out);
+    else k.binary("Mul", self, { scalar: beta, dtype }, out);
+    // alpha = 1 accumulates the product into out directly
     if (alpha === 1) k.matmul(mat1, mat2, out, [], true);
     else {
-      const prod = k.empty(shape, out.dtype);
-      k.matmul(mat1, mat2, prod, []);
+      const prod = product(mat1, mat2, shape, dtype);
       k.binary("AddScaled", out, prod, out, alpha);
       prod.dispose();
     }
@@ -159,25 +164,13 @@ export function addmm(self: Tensor, mat1: Tensor, mat2: Tensor, beta = 1, alpha 
   });
 }
 
-const BADDBMM: Derivative<{ beta: number; alpha: number }> = {
-  name: "BaddbmmBackward0", inputs: ["self", "batch1", "batch2"], saves: { batch1: ["batch2"], batch2: ["batch1"] },
-  backward: ({ grad, saved, needs, attrs }) => ({
-    self: needs("self") ? (attrs.beta === 1 ? grad : grad.mul(attrs.beta)) : null,
-    batch1: needs("batch1") ? grad.bmm(saved("batch2").transpose(1, 2)).mul(attrs.alpha) : null,
-    batch2: needs("batch2") ? saved("batch1").transpose(1, 2).bmm(grad).mul(attrs.alpha) : null,
-  }),
-};
-
 /** beta * self + alpha * (batch1 @ batch2), self broadcast to the batched product's shape. */
-export function baddbmm(self: Tensor, batch1: Tensor, batch2: Tensor, beta = 1, alpha = 1): Tensor {
+export function baddbmm(self: Tensor, batch1: Tensor, batch2: Tensor, { beta = 1, alpha = 1 }: Partial<Scales> = {}): Tensor {
   alive(self, batch1, batch2);
-  if (batch1.ndim !== 3) throw new RuntimeError("batch1 must be a 3D tensor");
-  if (batch2.ndim !== 3) throw new RuntimeError("batch2 must be a 3D tensor");
+  checkBatches(batch1, batch2, false);
   return record(BADDBMM, [self, batch1, batch2], { beta, alpha }, () => {
-    const [b, n, m] = batch1._shape;
-    if (batch2._shape[0] !== b || batch2._shape[1] !== m) {
-      throw new RuntimeError(`Expected size for first two dimensions of batch2 tensor to be: [${b}, ${m}] but got: [${batch2._shape[0]}, ${batch2._shape[1]}].`);
-    }
+    checkBatches(batch1, batch2, true);
+    const [b, n] = batch1._shape;
     const shape = [b, n, batch2._shape[2]];
     broadcastShapes(self._shape, shape);
     if (self.dtype !== batch1.dtype || batch1.dtype !== batch2.dtype) {
@@ -185,20 +178,18 @@ export function baddbmm(self: Tensor, batch1: Tensor, batch2: Tensor, beta = 1, 
       throw new RuntimeError(`Input dtypes must be the same, got: input ${name(self)}, batch1: ${name(batch1)}, batch2: ${name(batch2)}`);
     }
     const dtype = self.dtype;
-    const product = k.empty(shape, dtype);
-    try {
-      k.matmul(batch1, batch2, product, [b]);
+    return k.disposing((temps) => {
+      const prod = product(batch1, batch2, shape, dtype, [b]);
+      temps.push(prod);
       return k.filled(k.empty(shape, dtype), (out) => {
         // beta = 0 ignores self entirely (NaN included), as PyTorch documents
-        if (beta === 0) k.binary("Mul", product, { scalar: alpha, dtype }, out);
+        if (beta === 0) k.binary("Mul", prod, { scalar: alpha, dtype }, out);
         else {
           k.binary("Mul", self, { scalar: beta, dtype }, out);
-          k.binary("AddScaled", out, product, out, alpha);
+          k.binary("AddScaled", out, prod, out, alpha);
         }
       });
-    } finally {
-      product.dispose();
-    }
+    });
   });
 }
 
@@ -273,8 +264,6 @@ export const linalgMethods = {
   mv: method(mv),
   matmul: method(matmul),
   outer: method(outer),
-  addmm: method((self, mat1: Tensor, mat2: Tensor, options: { beta?: number; alpha?: number } = {}): Tensor =>
-    addmm(self, mat1, mat2, options.beta ?? 1, options.alpha ?? 1)),
-  baddbmm: method((self, batch1: Tensor, batch2: Tensor, options: { beta?: number; alpha?: number } = {}): Tensor =>
-    baddbmm(self, batch1, batch2, options.beta ?? 1, options.alpha ?? 1)),
+  addmm: method(addmm),
+  baddbmm: method(baddbmm),
 };

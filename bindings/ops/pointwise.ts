@@ -3,7 +3,7 @@
 // (`sigmoid_`) are derived from the tables at the bottom.
 import { RuntimeError } from "../errors.js";
 import { DEFAULT_DTYPE, type DType, isFloating, resultType, scalarKind } from "../tensor/dtype.js";
-import { broadcastShapes } from "../tensor/shape.js";
+import { type Shape, broadcastShapes, sameShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { bind, methodPair } from "./args.js";
 import { alive, checkInplaceTarget, notImplementedFor } from "./checks.js";
@@ -16,9 +16,6 @@ export type TensorOrScalar = Tensor | Scalar;
 export const asNumber = (v: Scalar): number => (typeof v === "boolean" ? Number(v) : v);
 
 export const tensorOrNull = (x: TensorOrScalar | null): Tensor | null => (x instanceof Tensor ? x : null);
-
-/** A scalar as a kernel operand for layout decisions (its dtype does not matter there). */
-const operandOf = (x: TensorOrScalar): k.Operand => (x instanceof Tensor ? x : { scalar: asNumber(x), dtype: "float32" });
 
 /** `x` as a kernel operand of `dtype`: a scalar slot, the tensor itself, or a converted copy (added to `temps`). */
 export function operand(x: TensorOrScalar, dtype: DType, temps: Tensor[]): k.Operand {
@@ -33,22 +30,23 @@ export function operand(x: TensorOrScalar, dtype: DType, temps: Tensor[]): k.Ope
 export const withOperands = (xs: readonly TensorOrScalar[], dtype: DType, fill: (ops: k.Operand[]) => void): void =>
   k.disposing((temps) => fill(xs.map((x) => operand(x, dtype, temps))));
 
-/** PyTorch's type promotion for `self op other`. */
+/** PyTorch's type promotion for `self op other` (two tensors of one dtype keep it). */
 export function promote(self: Tensor, other: TensorOrScalar): DType {
-  return other instanceof Tensor ? resultType([self, other]) : resultType([self], [scalarKind(other)]);
+  if (!(other instanceof Tensor)) return resultType([self], [scalarKind(other)]);
+  return other.dtype === self.dtype ? self.dtype : resultType([self, other]);
 }
 
 /** The broadcast shape of the tensors among `xs` (scalars and nulls take no part). */
-export function broadcastAll(...xs: (TensorOrScalar | null)[]): number[] {
-  let shape: number[] = [];
-  for (const x of xs) if (x instanceof Tensor) shape = broadcastShapes(shape, x._shape);
+export function broadcastAll(xs: readonly (TensorOrScalar | null)[]): Shape {
+  let shape: Shape = [];
+  for (const x of xs) if (x instanceof Tensor && !sameShape(x._shape, shape)) shape = broadcastShapes(shape, x._shape);
   return shape;
 }
 
-/** A fresh output of `shape` laid out for a pointwise op over `inputs`, filled by `fill` (disposed if it throws). */
-export function freshResult(shape: readonly number[], dtype: DType, inputs: readonly (TensorOrScalar | null)[], fill: (out: Tensor) => void): Tensor {
-  const operands = inputs.filter((x) => x !== null).map(operandOf);
-  return k.filled(k.emptyPointwise(shape, dtype, operands), fill);
+/** A fresh output of a pointwise op over `inputs` (broadcast), laid out for them, filled by `fill` (disposed if it throws). */
+export function freshResult(dtype: DType, inputs: readonly (TensorOrScalar | null)[], fill: (out: Tensor) => void): Tensor {
+  const present = inputs.filter((x): x is TensorOrScalar => x !== null);
+  return k.filled(k.emptyPointwise(broadcastAll(inputs), dtype, present), fill);
 }
 
 /** Writes into `self` a result computed in `dtype` (through a temporary when the dtypes differ). */
@@ -72,7 +70,10 @@ export function pointwise<A>(
   fill: (out: Tensor) => void,
 ): Tensor {
   const inputs = others.map(tensorOrNull);
-  if (!inplace) return record(d, [self, ...inputs], attrs, () => freshResult(broadcastAll(self, ...others), dtype, [self, ...others], fill));
+  if (!inplace) {
+    const operands = [self, ...others];
+    return record(d, [self, ...inputs], attrs, () => freshResult(dtype, operands, fill));
+  }
   return recordInplace(d, self, inputs, attrs, () => {
     const present = inputs.filter((t): t is Tensor => t !== null);
     checkInplaceTarget(self, present, dtype, present.map((t) => t._shape));
@@ -264,6 +265,8 @@ const UNARY_SPECS: { [K in UnaryName]: UnarySpec<UnarySignatures[K]> } = {
 };
 
 const capitalized = (name: string) => name[0].toUpperCase() + name.slice(1);
+/** PyTorch's CPU kernel name for an op (`leaky_relu_cpu` for leakyRelu). */
+const cpuName = (name: string) => `${name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_cpu`;
 
 /** A row completed with the names that follow from the op's name, and its derivative. */
 function unaryOp<P extends unknown[]>(name: string, spec: UnarySpec<P>): UnaryDef<P> {
@@ -272,7 +275,7 @@ function unaryOp<P extends unknown[]>(name: string, spec: UnarySpec<P>): UnaryDe
   return {
     ...spec,
     kernel,
-    cpu: spec.cpu ?? `${name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_cpu`,
+    cpu: spec.cpu ?? cpuName(name),
     derivative: {
       name: spec.node ?? `${kernel}Backward0`,
       inputs: ["self"],
@@ -350,25 +353,39 @@ interface BinarySaved {
   result(): Tensor;
 }
 
-interface BinaryDef {
-  kernel: k.BinaryKernel;
-  /** PyTorch's node name; `scalarNode` where a Python scalar selects another overload */
-  node: string;
-  scalarNode?: string;
+/** A row of the BINARY table; the names it leaves out follow from the op's name (see `binaryOp`). */
+interface BinarySpec {
   /** integer results: kept, computed in the default float dtype (true division), or rejected */
   ints: "keep" | "float" | "reject";
   /** whether a bool result is computed (True + True is True) or rejected */
   bools: boolean;
-  /** PyTorch's CPU kernel name, for its "not implemented for" error */
-  cpu?: string;
-  /** the aten op name of an op PyTorch records without a formula (its backward raises) */
-  noFormula?: string;
+  /** input name → the gradients that read it (see Derivative.saves) */
   saves: Readonly<Record<string, readonly string[]>>;
   /** gradients for self and other, reading the saved tensors through `io` */
   grad(grad: Tensor, io: BinarySaved, attrs: BinaryAttrs): Grads;
+  /** the kernel (`Mul` for mul) */
+  kernel?: k.BinaryKernel;
+  /** PyTorch's node name (`MulBackward0` for mul); `scalarNode` where a Python scalar selects another overload */
+  node?: string;
+  scalarNode?: string;
+  /** PyTorch's CPU kernel name, for its "not implemented for" error (`hypot_cpu` for hypot) */
+  cpu?: string;
+  /** the aten op name of an op PyTorch records without a formula (its backward raises) */
+  noFormula?: string;
 }
 
-const binaryDef = (def: BinaryDef): BinaryDef => def;
+interface BinaryDef extends BinarySpec {
+  kernel: k.BinaryKernel;
+  cpu: string;
+  /** the node when other is a tensor, and when it is a Python scalar */
+  derivatives: [Derivative<BinaryAttrs>, Derivative<BinaryAttrs>];
+}
+
+const binary = (ints: BinarySpec["ints"], bools: boolean, saves: BinarySpec["saves"], grad: BinarySpec["grad"], more: Partial<BinarySpec> = {}): BinarySpec =>
+  ({ ints, bools, saves, grad, ...more });
+
+/** The tensors both operands' gradients read. */
+const BOTH = { self: ["self", "other"], other: ["self", "other"] };
 
 /** `where(self == other, grad / 2, grad)` masked where self loses: max/min's tie-splitting rule. */
 function extremumGrad(grad: Tensor, self: Tensor, other: Tensor, selfLoses: (a: Tensor, b: Tensor) => Tensor): Tensor {
@@ -376,94 +393,62 @@ function extremumGrad(grad: Tensor, self: Tensor, other: Tensor, selfLoses: (a: 
 }
 
 /** maximum/minimum: each side gets the gradient where it wins, half of it on ties. */
-function extremumDef(kernel: k.BinaryKernel, loses: (a: Tensor, b: Tensor) => Tensor): BinaryDef {
-  return binaryDef({
-    kernel, node: `${kernel}Backward0`, ints: "keep", bools: true, saves: { self: ["self", "other"], other: ["self", "other"] },
-    grad: (g, io) => {
-      const a = io.self(), b = io.otherTensor();
-      return { self: () => extremumGrad(g, a, b, loses), other: () => extremumGrad(g, b, a, loses) };
-    },
-  });
-}
+const extremum = (loses: (a: Tensor, b: Tensor) => Tensor) => binary("keep", true, BOTH, (g, io) => {
+  const a = io.self(), b = io.otherTensor();
+  return { self: () => extremumGrad(g, a, b, loses), other: () => extremumGrad(g, b, a, loses) };
+});
 
 /** remainder/fmod: other's gradient is -grad times the rounded quotient. */
-function remainderDef(kernel: k.BinaryKernel, cpu: string, roundingMode: RoundingMode): BinaryDef {
-  return binaryDef({
-    kernel, node: `${kernel}Backward1`, scalarNode: `${kernel}Backward0`, ints: "keep", bools: false, cpu,
-    saves: { self: ["other"], other: ["other"] },
-    grad: (g, io) => ({ self: g, other: () => g.neg().mul(io.self().div(io.other(), { roundingMode })) }),
-  });
-}
+const remainder = (node: string, roundingMode: RoundingMode) => binary("keep", false, { self: ["other"], other: ["other"] }, (g, io) => ({
+  self: g, other: () => g.neg().mul(io.self().div(io.other(), { roundingMode })),
+}), { node: `${node}Backward1`, scalarNode: `${node}Backward0` });
 
 /** The binary ops (names declared apart from the table, like UnarySignatures). */
 type BinaryName = "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "atan2" | "remainder" | "fmod" | "floorDivide" | "hypot";
 
-export const BINARY: Record<BinaryName, BinaryDef> = {
-  add: binaryDef({
-    kernel: "AddScaled", node: "AddBackward0", ints: "keep", bools: true, saves: {},
-    grad: (g, _io, { alpha }) => ({ self: g, other: alpha === 1 ? g : () => g.mul(alpha) }),
+const BINARY_SPECS: Record<BinaryName, BinarySpec> = {
+  add: binary("keep", true, {}, (g, _io, { alpha }) => ({ self: g, other: alpha === 1 ? g : () => g.mul(alpha) }), { kernel: "AddScaled" }),
+  sub: binary("keep", false, {}, (g, _io, { alpha }) => ({ self: g, other: () => g.mul(-alpha) }), { kernel: "AddScaled" }),
+  mul: binary("keep", true, { self: ["other"], other: ["self"] }, (g, io) => ({ self: () => g.mul(io.other()), other: () => g.mul(io.self()) })),
+  div: binary("float", false, { self: ["other"], other: ["self", "other"] }, (g, io) => {
+    const o = io.other();
+    return { self: () => g.div(o), other: () => g.neg().mul(io.self().div(o).div(o)) };
   }),
-  sub: binaryDef({
-    kernel: "AddScaled", node: "SubBackward0", ints: "keep", bools: false, saves: {},
-    grad: (g, _io, { alpha }) => ({ self: g, other: () => g.mul(-alpha) }),
+  pow: binary("keep", false, { ...BOTH, result: ["other"] }, (g, io) => {
+    const x = io.self();
+    const e = io.otherTensor();
+    return {
+      // exponent 0 contributes nothing (avoids 0 * inf at x = 0)
+      self: () => e.eq(0).where(0, g.mul(e.mul(x.pow(e.sub(1))))),
+      other: () => g.mul(x.eq(0).logicalAnd(e.ge(0)).where(0, io.result().mul(x.log()))),
+    };
+  }, { node: "PowBackward1", cpu: "pow" }),
+  maximum: extremum((x, y) => x.lt(y)),
+  minimum: extremum((x, y) => x.gt(y)),
+  atan2: binary("float", false, BOTH, (g, io) => {
+    const x = io.self(), y = io.otherTensor();
+    const recip = x.mul(x).add(y.mul(y)).reciprocal();
+    return { self: () => g.mul(y).mul(recip), other: () => g.mul(x.neg()).mul(recip) };
   }),
-  mul: binaryDef({
-    kernel: "Mul", node: "MulBackward0", ints: "keep", bools: true, saves: { self: ["other"], other: ["self"] },
-    grad: (g, io) => ({ self: () => g.mul(io.other()), other: () => g.mul(io.self()) }),
-  }),
-  div: binaryDef({
-    kernel: "Div", node: "DivBackward0", ints: "float", bools: false, saves: { self: ["other"], other: ["self", "other"] },
-    grad: (g, io) => {
-      const o = io.other();
-      return { self: () => g.div(o), other: () => g.neg().mul(io.self().div(o).div(o)) };
-    },
-  }),
-  pow: binaryDef({
-    kernel: "Pow", node: "PowBackward1", ints: "keep", bools: false, cpu: "pow", saves: { self: ["self", "other"], other: ["self", "other"], result: ["other"] },
-    grad: (g, io) => {
-      const x = io.self();
-      const e = io.otherTensor();
-      return {
-        // exponent 0 contributes nothing (avoids 0 * inf at x = 0)
-        self: () => e.eq(0).where(0, g.mul(e.mul(x.pow(e.sub(1))))),
-        other: () => g.mul(x.eq(0).logicalAnd(e.ge(0)).where(0, io.result().mul(x.log()))),
-      };
-    },
-  }),
-  maximum: extremumDef("Maximum", (x, y) => x.lt(y)),
-  minimum: extremumDef("Minimum", (x, y) => x.gt(y)),
-  atan2: binaryDef({
-    kernel: "Atan2", node: "Atan2Backward0", ints: "float", bools: false, saves: { self: ["self", "other"], other: ["self", "other"] },
-    grad: (g, io) => {
-      const x = io.self(), y = io.otherTensor();
-      const recip = x.mul(x).add(y.mul(y)).reciprocal();
-      return { self: () => g.mul(y).mul(recip), other: () => g.mul(x.neg()).mul(recip) };
-    },
-  }),
-  remainder: remainderDef("Remainder", "remainder_cpu", "floor"),
-  fmod: remainderDef("Fmod", "fmod_cpu", "trunc"),
-  floorDivide: binaryDef({
-    kernel: "FloorDiv", node: "NotImplemented", noFormula: "floor_divide", ints: "keep", bools: false, cpu: "div_floor_cpu", saves: {},
-    grad: () => ({}),
-  }),
-  hypot: binaryDef({
-    kernel: "Hypot", node: "HypotBackward0", ints: "reject", bools: false, cpu: "hypot_cpu",
-    saves: { self: ["self"], other: ["other"], result: ["self", "other"] },
-    grad: (g, io) => ({ self: () => g.mul(io.self()).div(io.result()), other: () => g.mul(io.otherTensor()).div(io.result()) }),
-  }),
+  remainder: remainder("Remainder", "floor"),
+  fmod: remainder("Fmod", "trunc"),
+  floorDivide: binary("keep", false, {}, () => ({}), { kernel: "FloorDiv", node: "NotImplemented", noFormula: "floor_divide", cpu: "div_floor_cpu" }),
+  hypot: binary("reject", false, { self: ["self"], other: ["other"], result: ["self", "other"] }, (g, io) => ({
+    self: () => g.mul(io.self()).div(io.result()), other: () => g.mul(io.otherTensor()).div(io.result()),
+  })),
 };
 
 /** The node of a binary op (another overload when other is a Python scalar). */
-function binaryDerivative(def: BinaryDef, scalarOther: boolean): Derivative<BinaryAttrs> {
-  const { noFormula } = def;
+function binaryDerivative(spec: BinarySpec, node: string): Derivative<BinaryAttrs> {
+  const { noFormula } = spec;
   return {
-    name: scalarOther && def.scalarNode !== undefined ? def.scalarNode : def.node,
+    name: node,
     inputs: ["self", "other"],
-    saves: def.saves,
+    saves: spec.saves,
     backward: (ctx) => {
       // an op PyTorch declares without a formula: the node exists, its backward raises
       if (noFormula !== undefined) throw new RuntimeError(`derivative for aten::${noFormula} is not implemented`);
-      return def.grad(ctx.grad, {
+      return spec.grad(ctx.grad, {
         self: () => ctx.saved("self"),
         other: () => ctx.attrs.scalar ?? ctx.saved("other"),
         otherTensor: () => ctx.saved("other"),
@@ -473,7 +458,18 @@ function binaryDerivative(def: BinaryDef, scalarOther: boolean): Derivative<Bina
   };
 }
 
-const DERIVATIVES = new Map(Object.values(BINARY).map((def) => [def, [binaryDerivative(def, false), binaryDerivative(def, true)]]));
+/** A row completed with the names that follow from the op's name, and its two nodes. */
+function binaryOp(name: BinaryName, spec: BinarySpec): BinaryDef {
+  const node = spec.node ?? `${capitalized(name)}Backward0`;
+  return {
+    ...spec,
+    kernel: spec.kernel ?? (capitalized(name) as k.BinaryKernel),
+    cpu: spec.cpu ?? cpuName(name),
+    derivatives: [binaryDerivative(spec, node), binaryDerivative(spec, spec.scalarNode ?? node)],
+  };
+}
+
+export const BINARY = Object.fromEntries(Object.entries(BINARY_SPECS).map(([name, spec]) => [name, binaryOp(name as BinaryName, spec)])) as Record<BinaryName, BinaryDef>;
 
 /** PyTorch's sub_check: bool tensors have no subtraction (either operand, a Python bool included). */
 function checkSubtraction(self: Tensor, other: TensorOrScalar): void {
@@ -499,17 +495,14 @@ function binaryDtype(name: BinaryName, self: Tensor, other: TensorOrScalar, alph
   const dtype = promote(self, other);
   if (isFloating(dtype)) return dtype;
   if (def.ints === "float") return DEFAULT_DTYPE;
-  if (def.ints === "reject" || (dtype === "bool" && !def.bools)) throw notImplementedFor(def.cpu ?? name, dtype);
+  if (def.ints === "reject" || (dtype === "bool" && !def.bools)) throw notImplementedFor(def.cpu, dtype);
   checkAlpha(dtype, alpha);
   return dtype;
 }
 
 /** Runs `kernel` on the operands (cast to `dtype`) into `out`. */
 export function runBinary(kernel: k.BinaryKernel, a: TensorOrScalar, b: TensorOrScalar, dtype: DType, out: Tensor, alpha = 1): void {
-  withOperands([a, b], dtype, ([A, B]) => {
-    if (kernel === "AddScaled" && alpha === 1) k.binary("Add", A, B, out);
-    else k.binary(kernel, A, B, out, alpha);
-  });
+  withOperands([a, b], dtype, (ops) => k.binary(kernel === "AddScaled" && alpha === 1 ? "Add" : kernel, ops[0], ops[1], out, alpha));
 }
 
 const attrsOf = (other: TensorOrScalar, alpha: number): BinaryAttrs => ({ scalar: other instanceof Tensor ? null : asNumber(other), alpha });
@@ -518,7 +511,7 @@ export function applyBinary(name: BinaryName, self: Tensor, other: TensorOrScala
   alive(self, tensorOrNull(other));
   const dtype = binaryDtype(name, self, other, alpha);
   const def = BINARY[name];
-  const d = (DERIVATIVES.get(def) as Derivative<BinaryAttrs>[])[other instanceof Tensor ? 0 : 1];
+  const d = def.derivatives[other instanceof Tensor ? 0 : 1];
   const signed = name === "sub" ? -alpha : alpha;
   return pointwise(inplace, d, self, [other], attrsOf(other, alpha), dtype, (out) => runBinary(def.kernel, self, other, dtype, out, signed));
 }
@@ -559,7 +552,7 @@ export function powScalarBase(base: number, exponent: Tensor): Tensor {
   const dtype = resultType([exponent], [scalarKind(base)]);
   if (dtype === "bool") throw notImplementedFor("pow", dtype);
   return record(POW_SCALAR_BASE, [exponent], { base }, () =>
-    freshResult(exponent._shape, dtype, [base, exponent], (out) => runBinary("Pow", base, exponent, dtype, out)));
+    freshResult(dtype, [base, exponent], (out) => runBinary("Pow", base, exponent, dtype, out)));
 }
 
 const DIV_ROUNDED: Derivative<null> = {
@@ -613,7 +606,8 @@ export interface PointwiseMethods extends UnaryMethods, BinaryMethods {
   nanToNum_(nan?: number | NanToNumOptions, posinf?: number | null, neginf?: number | null): Tensor;
 }
 
-const alphaOf = (rest: unknown[]) => bind<{ alpha: number }>(["alpha"], rest, { alpha: 1 }).alpha;
+/** The alpha of `add(other, alpha)` / `add(other, { alpha })` from the method's arguments after other. */
+const alphaOf = (args: unknown[]) => (args.length < 2 ? 1 : bind<{ alpha: number }>(["alpha"], args.slice(1), { alpha: 1 }).alpha);
 
 export const pointwiseMethods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {};
 const define = (name: string, fn: (self: Tensor, args: unknown[], inplace: boolean) => Tensor) => methodPair(pointwiseMethods, name, fn);
@@ -623,7 +617,7 @@ for (const [name, def] of Object.entries(UNARY) as [UnaryName, UnaryDef<unknown[
   if (name !== "clamp") define(name, (self, args, inplace) => applyUnary(def, self, args, inplace));
 }
 for (const name of Object.keys(BINARY) as BinaryName[]) {
-  define(name, (self, [other, ...rest], inplace) => applyBinary(name, self, other as TensorOrScalar, alphaOf(rest), inplace));
+  define(name, (self, args, inplace) => applyBinary(name, self, args[0] as TensorOrScalar, alphaOf(args), inplace));
 }
 define("pow", (self, [exponent], inplace) => {
   if (exponent instanceof Tensor) return applyBinary("pow", self, exponent, 1, inplace);
@@ -643,6 +637,6 @@ define("gelu", (self, args, inplace) => {
 });
 define("nanToNum", (self, args, inplace) =>
   nanToNum(self, bind(["nan", "posinf", "neginf"], args, { nan: 0, posinf: null as number | null, neginf: null as number | null }), inplace));
-pointwiseMethods.rsub = function (this: Tensor, other: TensorOrScalar, ...rest: unknown[]) {
-  return rsub(this, other, alphaOf(rest));
+pointwiseMethods.rsub = function (this: Tensor, ...args: unknown[]) {
+  return rsub(this, args[0] as TensorOrScalar, alphaOf(args));
 } as never;

@@ -8,11 +8,13 @@ import { bind, methodPair } from "./args.js";
 import { alive, checkInplaceTarget, notImplementedFor, typeMetaName } from "./checks.js";
 import * as k from "./kernels.js";
 import {
-  type Scalar, type TensorOrScalar, UNARY, applyUnary, asNumber, broadcastAll, freshResult, pointwise, tensorOrNull, withOperands,
+  type Scalar, type TensorOrScalar, UNARY, applyUnary, asNumber, freshResult, pointwise, tensorOrNull, withOperands,
 } from "./pointwise.js";
 import { type Derivative, record, recordInplace } from "./record.js";
 
 const tensors = (...xs: (TensorOrScalar | null)[]): Tensor[] => xs.filter((x): x is Tensor => x instanceof Tensor);
+/** The kinds of the Python scalars among `xs`, for type promotion. */
+const scalarKinds = (...xs: (TensorOrScalar | null)[]) => xs.filter((x): x is Scalar => x !== null && !(x instanceof Tensor)).map(scalarKind);
 
 // ---- where ---------------------------------------------------------------------------------------
 
@@ -32,13 +34,9 @@ export function where(condition: Tensor, self: TensorOrScalar, other: TensorOrSc
   if (condition.dtype !== "bool" && condition.dtype !== "uint8") {
     throw new RuntimeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${DTYPES[condition.dtype].scalarName}`);
   }
-  const scalars = [self, other].filter((x): x is Scalar => !(x instanceof Tensor)).map(scalarKind);
-  const values = tensors(self, other);
-  const dtype = values.length === 0 ? (scalars.includes("float") ? DEFAULT_DTYPE : scalars.every((s) => s === "bool") ? "bool" : "int64")
-    : resultType(values, scalars);
-  const shape = broadcastAll(condition, self, other);
+  const dtype = resultType(tensors(self, other), scalarKinds(self, other));
   return record(WHERE, [condition, tensorOrNull(self), tensorOrNull(other)], null, () =>
-    freshResult(shape, dtype, [condition, self, other], (out) =>
+    freshResult(dtype, [condition, self, other], (out) =>
       withOperands([self, other], dtype, ([a, b]) => k.where(condition, a, b, out))));
 }
 
@@ -122,8 +120,7 @@ function clamp(self: Tensor, args: unknown[], inplace: boolean): Tensor {
     return applyUnary(UNARY.clamp, self, [scalar(min), scalar(max)], inplace);
   }
   alive(self, tensorOrNull(min), tensorOrNull(max));
-  const scalars = [min, max].filter((x): x is Scalar => x !== null && !(x instanceof Tensor)).map(scalarKind);
-  const dtype = resultType([self, ...tensors(min, max)], scalars);
+  const dtype = resultType(tensors(self, min, max), scalarKinds(min, max));
   return k.disposing((temps) => {
     const lo = boundTensor(min, temps);
     const hi = boundTensor(max, temps);
