@@ -34,11 +34,11 @@ function chunkOf(id, { getModuleInfo }) {
 }
 
 /**
- * dist/ ships minified (with source maps). Internal fields and methods (`_shape`, `_alias`,
- * marked @internal and left out of the declarations) get short names, the same in every chunk
- * (one name cache, chunks minified in turn).
+ * dist/ ships minified (with source maps). Property names are left alone: users subclass
+ * nn.Module and set their own fields on it and on autograd ctx objects, and short mangled names
+ * for the internal `_` fields would collide with theirs (`this.W = ...`).
  */
-const shipped = terser({ nameCache: {}, keep_classnames: true, mangle: { properties: { regex: /^_[A-Za-z]/ } } });
+const shipped = terser({ keep_classnames: true });
 
 export default [
   {
