@@ -506,14 +506,20 @@ function scanOp(x: Tensor, dim: number, dtype: DType | undefined, multiply: bool
 
 // ---- logical reductions ------------------------------------------------------------------------
 
-/** all / any (bool results), count_nonzero (int64): reductions of x != 0 without gradients. */
+/**
+ * all / any (bool results, uint8 for uint8 input as in PyTorch), count_nonzero (int64):
+ * reductions of x != 0 without gradients.
+ */
 function nonzeroReduce(x: Tensor, op: "All" | "Any" | "Sum", dims: number[] | null, keepdim: boolean): Tensor {
   alive(x);
   const d = reduceDims(x, dims);
   const src = x.dtype === "bool" ? x : nonzeroMask(x);
   const out = reduceKernel(op, src, d, keepdim, op === "Sum" ? "int64" : "bool");
   if (src !== x) src.dispose();
-  return out;
+  if (op === "Sum" || x.dtype !== "uint8") return out;
+  const bytes = k.copyAs(out, "uint8");
+  out.dispose();
+  return bytes;
 }
 
 // ---- methods -----------------------------------------------------------------------------------
