@@ -97,18 +97,25 @@ export function empty(shape: Shape, dtype: DType): Tensor {
 /**
  * The output of a pointwise op, laid out as PyTorch's TensorIterator does: contiguous when the
  * inputs are; their strides when they all share one dense layout; otherwise following the
- * inputs' dimension order (iteratorStrides). A scalar counts as a 0-dim operand.
+ * inputs' dimension order (iteratorStrides). A scalar counts as a 0-dim operand, null (an absent
+ * optional input) as none.
  */
-export function emptyPointwise(shape: Shape, dtype: DType, inputs: readonly (Operand | number | boolean)[]): Tensor {
+export function emptyPointwise(shape: Shape, dtype: DType, inputs: readonly (Operand | number | boolean | null)[]): Tensor {
+  let tensorInputs = false;
   let sameShapes = true;
   let contiguous = true;
   for (const x of inputs) {
-    if (!(x instanceof Tensor)) sameShapes &&= shape.length === 0;
-    else if (!sameShape(x._shape, shape)) sameShapes = false;
+    if (x === null) continue;
+    if (!(x instanceof Tensor)) {
+      sameShapes &&= shape.length === 0;
+      continue;
+    }
+    tensorInputs = true;
+    if (!sameShape(x._shape, shape)) sameShapes = false;
     else contiguous &&= isContiguous(x._shape, x._strides);
   }
+  if (!tensorInputs || (sameShapes && contiguous)) return empty(shape, dtype);
   const tensors = inputs.filter((x): x is Tensor => x instanceof Tensor);
-  if (tensors.length === 0 || (sameShapes && contiguous)) return empty(shape, dtype);
   const first = tensors[0];
   if (sameShapes && tensors.every((t) => isNonOverlappingAndDense(t._shape, t._strides) && sameShape(t._strides, first._strides))) {
     return emptyStrided(shape, first._strides, dtype);
