@@ -26,8 +26,9 @@ export function operand(x: TensorOrScalar, dtype: DType, temps: Tensor[]): k.Ope
   return cast;
 }
 
-/** Runs `fill` with the operands converted to `dtype`, disposing the conversions. */
-export function withOperands(xs: readonly TensorOrScalar[], dtype: DType, fill: (ops: k.Operand[]) => void): void {
+/** Runs `fill` with the operands converted to `dtype` (tensors of `dtype` as they are), disposing the conversions. */
+export function withOperands(xs: readonly TensorOrScalar[], dtype: DType, fill: (ops: readonly k.Operand[]) => void): void {
+  if (xs.every((x) => x instanceof Tensor && x.dtype === dtype)) return fill(xs as readonly Tensor[]);
   const temps: Tensor[] = [];
   try {
     fill(xs.map((x) => operand(x, dtype, temps)));
@@ -76,11 +77,11 @@ export function pointwise<A>(
   inplace: boolean, d: Derivative<A>, self: Tensor, others: readonly (TensorOrScalar | null)[], attrs: A, dtype: DType,
   fill: (out: Tensor) => void,
 ): Tensor {
-  const inputs = others.map(tensorOrNull);
   if (!inplace) {
     const operands = [self, ...others];
-    return record(d, [self, ...inputs], attrs, () => freshResult(dtype, operands, fill));
+    return record(d, operands.map(tensorOrNull), attrs, () => freshResult(dtype, operands, fill));
   }
+  const inputs = others.map(tensorOrNull);
   return recordInplace(d, self, inputs, attrs, () => {
     const present = inputs.filter((t): t is Tensor => t !== null);
     checkInplaceTarget(self, present, dtype, present.map((t) => t._shape));
