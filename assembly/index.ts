@@ -17,3 +17,4 @@ export {
   bernoulliTensor, randperm, MultinomialError, multinomialCheck, multinomialWithReplacement, multinomialTopK,
 } from "./kernels/random";
 export { RowSoftmax, softmaxRows } from "./kernels/softmax";
+export { RELAXED_SIMD } from "./simd/lanes";

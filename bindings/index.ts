@@ -11,7 +11,7 @@ import { Function, FunctionCtx } from "./autograd/function.js";
 import { GradcheckError, gradcheck, gradgradcheck } from "./autograd/gradcheck.js";
 import { Node } from "./autograd/node.js";
 import { liveTensorCount, tidyWith } from "./tensor/lifetime.js";
-import { core } from "./runtime/core.js";
+import { core, cpuCapability } from "./runtime/core.js";
 import * as nn from "./nn/index.js";
 import * as io from "./io/index.js";
 import * as viz from "./viz/index.js";
@@ -29,6 +29,9 @@ export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled };
 export { nn };
 export { io };
 export { viz };
+
+/** torch.backends: `backends.cpu.getCpuCapability()` names the SIMD level of the loaded core. */
+export const backends = { cpu: { getCpuCapability: cpuCapability } };
 
 /** torch.autograd */
 export const autograd = { backward, grad, Function, FunctionCtx, gradcheck, gradgradcheck, GradcheckError };

@@ -4,8 +4,10 @@
 @inline export function splat64(c: f64): v128 { return f64x2.splat(c); }
 /** a · b + c, rounded twice (there is no fused multiply-add without relaxed SIMD). */
 @inline export function mulAdd(a: v128, b: v128, c: f32): v128 { return f32x4.add(f32x4.mul(a, b), splat(c)); }
+/** Whether this is the relaxed-SIMD build (asconfig.json target "relaxed", dist/tapegrad.relaxed.wasm). */
+export const RELAXED_SIMD: bool = ASC_FEATURE_RELAXED_SIMD;
 /**
- * a · b + c: one fused multiply-add in the relaxed-SIMD build (dist/tapegrad-relaxed.wasm;
+ * a · b + c: one fused multiply-add in the relaxed-SIMD build (dist/tapegrad.relaxed.wasm;
  * rounded once where the CPU has FMA, twice where it has not), a multiply and an add otherwise.
  * Only for sums whose rounding order is free (matmul): the math keeps `mulAdd`'s two roundings.
  */

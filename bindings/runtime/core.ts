@@ -140,3 +140,11 @@ export function readF64(ptr: number): number {
   views();
   return f64[ptr >> 3];
 }
+
+/**
+ * torch.backends.cpu.get_cpu_capability() for the loaded core: "WASM_RELAXED_SIMD" when it is
+ * tapegrad.relaxed.wasm (fused multiply-adds in matmul), "WASM_SIMD128" for tapegrad.wasm.
+ */
+export function cpuCapability(): "WASM_RELAXED_SIMD" | "WASM_SIMD128" {
+  return code("RELAXED_SIMD") !== 0 ? "WASM_RELAXED_SIMD" : "WASM_SIMD128";
+}
