@@ -8,8 +8,11 @@ export interface Kernels {
   memory: WebAssembly.Memory;
   alloc(size: number): number;
   free(ptr: number, size: number): void;
+  emptyCache(): void;
   liveBytes(): number;
   liveBlocks(): number;
+  cachedBytes(): number;
+  rawAllocations(): number;
   scratch(): number;
   fill(dtype: number, ndim: number, desc: number, dst: number, value: number): void;
   copy(srcDtype: number, dstDtype: number, ndim: number, desc: number, dst: number, src: number): void;
