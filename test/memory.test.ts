@@ -189,3 +189,21 @@ describe("caching allocator", () => {
     expect(zeros(1000).sum().item()).toBe(0);
   });
 });
+
+describe("allocation failure with a full cache", () => {
+  test("an allocation that does not fit beside the cached blocks empties the cache and succeeds", () => {
+    // four blocks of 960 MB fill most of the 4 GB of wasm32 memory (empty() does not touch them)
+    tidy(() => {
+      for (let i = 0; i < 4; i++) empty(240_000_000);
+    });
+    const full = memory();
+    expect(full.cachedBytes).toBeGreaterThanOrEqual(4 * 960_000_000);
+    // 500 MB of another size class: linear memory cannot grow by that much, the cache is emptied
+    const t = empty(125_000_000);
+    expect(memory().cachedBytes).toBe(0);
+    expect(memory().liveBytes).toBe(full.liveBytes + 500_000_000);
+    expect(memory().heapBytes).toBe(full.heapBytes);
+    t.dispose();
+    emptyCache();
+  });
+});
