@@ -595,6 +595,30 @@ describe("reduction kernels", () => {
     }, 100);
   });
 
+  test("float32 sum and mean over leading dims of contiguous rows (the column path): the sequential f64 sum, rounded once", () => {
+    const arb = fc
+      .record({
+        lead: fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 2 }),
+        trail: fc.array(fc.integer({ min: 1, max: 24 }), { minLength: 1, maxLength: 2 }),
+        rowStep: fc.constantFrom(1, 2),
+        keepdim: fc.boolean(),
+        seed: fc.integer(),
+      })
+      .filter(({ lead, trail, rowStep }) => numel(lead) * rowStep * numel(trail) <= 8000);
+    check(arb, ({ lead, trail, rowStep, keepdim, seed }) => {
+      const rows = numel(lead), n = numel(trail);
+      const next = prng(seed);
+      const physical = range(rows * rowStep * n).map(() => draw(next, "float32", "wide"));
+      // every rowStep-th row of the buffer: the rows are rowStep·n floats apart
+      const x = tg.tensor(physical).view(rows * rowStep, n).index(tg.slice(null, null, rowStep)).view(...lead, ...trail);
+      const dims = range(lead.length);
+      const columns = range(n).map((j) => range(rows).map((i) => physical[i * rowStep * n + j]));
+      const shape = keepdim ? [...lead.map(() => 1), ...trail] : trail;
+      expectValues("sum", x.sum(dims, { keepdim }), shape, "float32", columns.map((c) => Math.fround(sumOf(c))));
+      expectValues("mean", x.mean(dims, { keepdim }), shape, "float32", columns.map((c) => Math.fround(sumOf(c) / rows)), ULP.float32);
+    }, 200);
+  });
+
   test("amax/amin over dim sets; max/min/argmax/argmin along a dim; NaN propagates, ties pick the first", () => {
     check(input(DTYPES.filter((d) => d !== "bool"), "wide", 1), ({ x, dims, keepdim }) => {
       fc.pre(dims.every((d) => x.shape[d < 0 ? d + x.shape.length : d] > 0));
