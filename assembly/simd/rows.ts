@@ -28,6 +28,14 @@ const tailBuffer = memory.data(16, 16);
 export function mapF32<Op>(dst: usize, src: usize, n: i32): void {
   const op = changetype<Op>(0);
   let i = 0;
+  // two vectors per step: their dependency chains (exp's polynomial, a division) overlap, which
+  // the out-of-order window does too little of across iterations (unary 1e6: 5-12 % faster;
+  // four per step spills the register-hungry ones, gelu)
+  for (; i + 8 <= n; i += 8) {
+    const x0 = v128.load(at(src, i)), x1 = v128.load(at(src, i), 16);
+    v128.store(at(dst, i), op.vec(x0));
+    v128.store(at(dst, i), op.vec(x1), 16);
+  }
   for (; i + 4 <= n; i += 4) v128.store(at(dst, i), op.vec(v128.load(at(src, i))));
   if (i < n) storeTail(at(dst, i), op.vec(loadTail(at(src, i), n - i, 0)), n - i);
 }
