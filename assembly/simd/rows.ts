@@ -47,8 +47,13 @@ export function mapF32<Op>(dst: usize, src: usize, n: i32): void {
       v128.store(o, op.vec(x2), 32); v128.store(o, op.vec(x3), 48);
     }
   }
-  for (; i + 4 <= n; i += 4) v128.store(at(dst, i), op.vec(v128.load(at(src, i))));
-  if (i < n) storeTail(at(dst, i), op.vec(loadTail(at(src, i), n - i, 0)), n - i);
+  // the rest one vector at a time, the last one padded (one more copy of the op's code, not two)
+  for (; i < n; i += 4) {
+    const full = i + 4 <= n;
+    const y = op.vec(full ? v128.load(at(src, i)) : loadTail(at(src, i), n - i, 0));
+    if (full) v128.store(at(dst, i), y);
+    else storeTail(at(dst, i), y, n - i);
+  }
 }
 
 @inline function pick(a: v128, b: v128, wantMax: bool): v128 { return wantMax ? f32x4.max(a, b) : f32x4.min(a, b); }
