@@ -3,6 +3,7 @@
 // declarations.
 // package.json `exports` routes each runtime to its entry.
 import typescript from "@rollup/plugin-typescript";
+import terser from "@rollup/plugin-terser";
 import { dts } from "rollup-plugin-dts";
 
 const entries = {
@@ -32,6 +33,13 @@ function chunkOf(id, { getModuleInfo }) {
   return /[\\/]bindings[\\/]viz[\\/]/.test(id) ? "viz" : "tapegrad";
 }
 
+/**
+ * dist/ ships minified (with source maps). Property names are left alone: users subclass
+ * nn.Module and set their own fields on it and on autograd ctx objects, and short mangled names
+ * for the internal `_` fields would collide with theirs (`this.W = ...`).
+ */
+const shipped = terser({ keep_classnames: true });
+
 export default [
   {
     input: entries,
@@ -42,6 +50,7 @@ export default [
       chunkFileNames: "[name].js",
       manualChunks: chunkOf,
       sourcemap: true,
+      plugins: [shipped],
     },
     external: [/^node:/],
     plugins: [wasmModuleImport, typescript({ tsconfig: "./tsconfig.json", declaration: false, sourceMap: true, rootDir: "." })],
@@ -50,5 +59,5 @@ export default [
   ...[
     ["bindings/index.ts", "dist/index.d.ts"],
     ["bindings/entries/node.ts", "dist/node.d.ts"],
-  ].map(([input, file]) => ({ input, output: { file, format: "es" }, plugins: [dts({ tsconfig: "./tsconfig.json" })] })),
+  ].map(([input, file]) => ({ input, output: { file, format: "es" }, plugins: [dts({ tsconfig: "./tsconfig.json", compilerOptions: { stripInternal: true } })] })),
 ];

@@ -3,7 +3,7 @@
 import { Tensor, isTensor } from "./tensor/tensor.js";
 import { installMethods } from "./ops/methods.js";
 import { functions } from "./ops/functions.js";
-import { arange, empty, eye, full, linspace, ones, tensor, zeros, likeFunctions } from "./ops/creation.js";
+import { arange, empty, eye, full, linspace, ones, tensor, zeros } from "./ops/creation.js";
 import { Ellipsis, Slice, slice } from "./ops/indexing.js";
 import { enableGrad, inferenceMode, isGradEnabled, noGrad, setGradEnabled } from "./autograd/grad_mode.js";
 import { backward, grad } from "./autograd/api.js";
@@ -24,7 +24,7 @@ export { Storage } from "./storage.js";
 export type { DType } from "./tensor/dtype.js";
 export { init, type InitOptions } from "./runtime/init.js";
 export { tensor, zeros, ones, full, empty, arange, linspace, eye };
-export const { zerosLike, onesLike, fullLike, emptyLike } = likeFunctions;
+export const { zerosLike, onesLike, fullLike, emptyLike } = functions;
 export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled };
 export { nn };
 export { io };

@@ -118,6 +118,8 @@ const binaryCases: Case[] = [
   ["div scalar", (a) => a.div(0.7), () => [x([2, 3])]],
   ["div floor", (a, b) => a.div(b, { roundingMode: "floor" }), () => [x([4], { lo: 0.1, hi: 0.9 }), x([4], { lo: 1.1, hi: 1.9 })]],
   ["pow tensor", (a, b) => a.pow(b), () => [x([2, 3], positive), x([3])], true],
+  // only the exponent requires grad: it is saved for its own gradient too
+  ["pow tensor exponent only", (b) => tg.tensor([[0.5, 1.2, 2], [1.5, 0.8, 2.2]], { dtype: "float64" }).pow(b), () => [x([3])], true],
   ["pow scalar base", (a) => tg.pow(2.5, a), () => [x([4])], true],
   ["maximum", (a, b) => a.maximum(b), () => [x([6]), x([6])], true],
   ["minimum", (a, b) => a.minimum(b), () => [x([2, 3]), x([3])], true],

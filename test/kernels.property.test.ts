@@ -1016,11 +1016,15 @@ describe("arithmetic details PyTorch has (regressions found by the properties)",
 describe("known bugs", () => {
   const uint8 = (values: number[]) => tg.tensor(values, { dtype: "uint8" });
 
-  // bindings/ops/reduction.ts: all/any of a uint8 tensor return uint8 in PyTorch, bool here.
-  test.fails("all/any of uint8 are uint8", () => {
+  // PyTorch 1.13: all/any of a uint8 tensor return uint8 (values as torch prints them)
+  test("all/any of uint8 are uint8", () => {
     tg.tidy(() => {
-      expect(uint8([3, 0, 1, 2]).view(2, 2).all(1).dtype).toBe("uint8");
-      expect(uint8([3, 0, 0, 0]).view(2, 2).any(1).dtype).toBe("uint8");
+      const all = uint8([3, 0, 1, 2]).view(2, 2).all(1);
+      const any = uint8([3, 0, 0, 0]).view(2, 2).any(1);
+      expect([all.dtype, all.tolist()]).toEqual(["uint8", [0, 1]]);
+      expect([any.dtype, any.tolist()]).toEqual(["uint8", [1, 0]]);
+      expect(uint8([3, 0]).all().dtype).toBe("uint8");
+      expect(tg.tensor([1, 2], { dtype: "int64" }).all().dtype).toBe("bool");
     });
   });
 });

@@ -37,6 +37,23 @@ class Net extends nn.Module {
 }
 
 describe("registration and names", () => {
+  test("short field names of a user's module never collide with the library's own fields", () => {
+    // the shipped build once shortened internal fields to one or two letters (this.W, this.H, ...)
+    const names = [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"];
+    class Short extends nn.Module {
+      constructor() {
+        super();
+        const self = this as unknown as Record<string, unknown>;
+        for (const name of names) self[name] = new nn.Parameter(tg.zeros(1));
+      }
+    }
+    const m = new Short();
+    expect([...m.namedParameters()].map(([name]) => name)).toEqual(names);
+    expect(Object.keys(m.stateDict())).toEqual(names);
+    m.zeroGrad();
+    tg.dispose(m.parameters());
+  });
+
   test("parameters, buffers and children in assignment order, with PyTorch's dotted names", () => {
     const net = new Net();
     expect(net.namedParameters().map(([n]) => n)).toEqual([

@@ -1,6 +1,6 @@
 // torch.autograd.backward and torch.autograd.grad: argument handling as in torch/autograd/__init__.py,
 // then the engine.
-import { RuntimeError, messages } from "../errors.js";
+import { RuntimeError } from "../errors.js";
 import { isFloating } from "../tensor/dtype.js";
 import { sameShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -22,7 +22,8 @@ export interface GradOptions {
   materializeGrads?: boolean;
 }
 
-const asList = <T>(x: T | readonly T[]): T[] => (Array.isArray(x) ? [...(x as readonly T[])] : [x as T]);
+/** One value or several, as a new array. */
+export const asList = <T>(x: T | readonly T[]): T[] => (Array.isArray(x) ? [...(x as readonly T[])] : [x as T]);
 const pyShape = (s: readonly number[]) => `torch.Size([${s.join(", ")}])`;
 
 /** PyTorch's _make_grads: checks given gradients, makes ones for scalar outputs. */
@@ -39,8 +40,8 @@ function makeGrads(outputs: readonly Tensor[], grads: readonly (Tensor | null | 
       return grad;
     }
     if (!requiresGrad(out)) return null;
-    if (out.numel() !== 1) throw new RuntimeError(messages.implicitNonScalar());
-    if (!isFloating(out.dtype)) throw new RuntimeError(messages.implicitNonFloat(`torch.${out.dtype}`));
+    if (out.numel() !== 1) throw new RuntimeError("grad can be implicitly created only for scalar outputs");
+    if (!isFloating(out.dtype)) throw new RuntimeError(`grad can be implicitly created only for real scalar outputs but got torch.${out.dtype}`);
     const ones = out.onesLike();
     made.push(ones);
     return ones;

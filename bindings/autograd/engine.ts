@@ -3,10 +3,9 @@
 // among the ready ones, so leaves accumulate as soon as possible), sums gradients per input,
 // reduces broadcast gradients to the expected shape, and frees saved tensors unless asked to
 // retain the graph.
-import { RuntimeError, messages } from "../errors.js";
-import { formatShape } from "../errors.js";
+import { RuntimeError, formatShape } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { isNonOverlappingAndDense, sameShape } from "../tensor/shape.js";
+import { isExpandable, isNonOverlappingAndDense, sameShape } from "../tensor/shape.js";
 import { tidyWith } from "../tensor/lifetime.js";
 import { type Edge, type GradHook, Node } from "./node.js";
 import { isGradEnabled, setGradEnabled } from "./grad_mode.js";
@@ -63,7 +62,7 @@ export function runBackward(roots: readonly Tensor[], grads: readonly (Tensor | 
   const exclusive = (g: Tensor) => !borrowed.has(g) && (owners.get(g) ?? 0) === 1;
   const rootEdges: Edge[] = roots.map((t, i) => {
     const edge = gradientEdge(t);
-    if (edge.node === null) throw new RuntimeError(messages.noGradFn(i));
+    if (edge.node === null) throw new RuntimeError(`element ${i} of tensors does not require grad and does not have a grad_fn`);
     return edge;
   });
   const outputEdges: Edge[] = [];
@@ -72,7 +71,7 @@ export function runBackward(roots: readonly Tensor[], grads: readonly (Tensor | 
     const nr = fn !== null ? input._outputNr : 0;
     if (fn === null) fn = input._accumulator;
     if (options.accumulateGrad) retainGrad(input);
-    if (!requiresGrad(input)) throw new RuntimeError(messages.inputNoGrad());
+    if (!requiresGrad(input)) throw new RuntimeError("One of the differentiated Tensors does not require grad");
     outputEdges.push({ node: fn ?? new Unreachable(), inputNr: nr });
   }
 
@@ -149,7 +148,9 @@ export function runBackward(roots: readonly Tensor[], grads: readonly (Tensor | 
     if (!options.accumulateGrad && options.inputs !== undefined && !options.allowUnused) {
       if (captured.some((g) => g === null)) {
         for (const g of captured) drop(g);
-        throw new RuntimeError(messages.unusedInput());
+        throw new RuntimeError(
+          "One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.",
+        );
       }
     }
     return captured;
@@ -191,30 +192,17 @@ function accumulate(
 
 function computeDependencies(roots: readonly Edge[], hold: (n: Node) => void): Map<Node, number> {
   const deps = new Map<Node, number>();
-  const seen = new Set<Node>();
   const stack: Node[] = [];
-  for (const e of roots) {
-    const n = e.node as Node;
-    deps.set(n, (deps.get(n) ?? 0) + 1);
-    if (!seen.has(n)) {
-      seen.add(n);
-      hold(n);
-      stack.push(n);
-    }
-  }
-  while (stack.length > 0) {
-    const n = stack.pop() as Node;
-    for (const e of n.nextEdges) {
-      const next = e.node;
-      if (next === null) continue;
-      deps.set(next, (deps.get(next) ?? 0) + 1);
-      if (!seen.has(next)) {
-        seen.add(next);
-        hold(next);
-        stack.push(next);
-      }
-    }
-  }
+  const reach = (n: Node | null) => {
+    if (n === null) return;
+    const count = deps.get(n) ?? 0;
+    deps.set(n, count + 1);
+    if (count > 0) return;
+    hold(n);
+    stack.push(n);
+  };
+  for (const e of roots) reach(e.node);
+  while (stack.length > 0) for (const e of (stack.pop() as Node).nextEdges) reach(e.node);
   return deps;
 }
 
@@ -223,35 +211,27 @@ function initToExecute(roots: readonly Edge[], outputs: readonly Edge[], accumul
   const info = new Map<Node, ExecInfo>();
   const get = (n: Node) => {
     let i = info.get(n);
-    if (i === undefined) {
-      i = { needed: false, captures: [] };
-      info.set(n, i);
-    }
+    if (i === undefined) info.set(n, (i = { needed: false, captures: [] }));
     return i;
   };
   outputs.forEach((edge, index) => {
-    const n = edge.node as Node;
-    if (accumulateGrad) get(n).needed = true;
-    else get(n).captures.push([edge.inputNr, index]);
+    const i = get(edge.node as Node);
+    if (accumulateGrad) i.needed = true;
+    else i.captures.push([edge.inputNr, index]);
   });
-  // a node is needed if one of its next nodes is needed or captures
-  const memo = new Map<Node, boolean>();
+  // a node is needed if one of its next nodes is needed or captures (graphs are acyclic)
+  const executes = new Map<Node, boolean>();
   const visit = (n: Node): boolean => {
-    const known = memo.get(n);
-    if (known !== undefined) return known;
-    memo.set(n, false); // graphs are acyclic; this only guards re-entry
-    let result = false;
-    const own = info.get(n);
-    if (own !== undefined && (own.needed || own.captures.length > 0)) result = own.needed || result;
-    for (const e of n.nextEdges) {
-      if (e.node === null) continue;
-      if (visit(e.node)) result = true;
-    }
-    if (result) get(n).needed = true;
+    let result = executes.get(n);
+    if (result !== undefined) return result;
+    executes.set(n, false);
+    let next = false;
+    for (const e of n.nextEdges) if (e.node !== null && visit(e.node)) next = true;
+    if (next) get(n).needed = true;
     const i = info.get(n);
-    const executes = i !== undefined && (i.needed || i.captures.length > 0);
-    memo.set(n, executes);
-    return executes;
+    result = i !== undefined && (i.needed || i.captures.length > 0);
+    executes.set(n, result);
+    return result;
   };
   for (const e of roots) visit(e.node as Node);
   return info;
@@ -339,18 +319,9 @@ function validateOutputs(
   });
 }
 
-function isExpandable(shape: readonly number[], to: readonly number[]): boolean {
-  if (shape.length > to.length) return false;
-  for (let i = 1; i <= shape.length; i++) {
-    const s = shape[shape.length - i];
-    if (s !== 1 && s !== to[to.length - i]) return false;
-  }
-  return true;
-}
-
 /** PyTorch's retain_grad(): a non-leaf keeps the gradient that reaches it. */
 export function retainGrad(t: Tensor): void {
-  if (!requiresGrad(t)) throw new RuntimeError(messages.retainGradNoGrad());
+  if (!requiresGrad(t)) throw new RuntimeError("can't retain_grad on Tensor that has requires_grad=False");
   if (t._gradFn === null || t._retainsGrad) return;
   const fn = gradFn(t) as Node;
   const hook: GradHook = (grad) => {

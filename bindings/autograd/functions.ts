@@ -10,13 +10,14 @@ import { isContiguous, isNonOverlappingAndDense } from "../tensor/shape.js";
 import { gradientEdge } from "./variable.js";
 
 /** Geometry of a tensor at one moment: what as_strided needs to find it again. */
-interface Geometry {
-  readonly shape: readonly number[];
-  readonly strides: readonly number[];
-  readonly offset: number;
+export interface Geometry {
+  shape: number[];
+  strides: number[];
+  offset: number;
 }
 
-const geometry = (t: Tensor): Geometry => ({ shape: [...t._shape], strides: [...t._strides], offset: t._offset });
+/** `t`'s geometry now (copies of its shape and strides). */
+export const geometry = (t: Tensor): Geometry => ({ shape: [...t._shape], strides: [...t._strides], offset: t._offset });
 
 export class AccumulateGrad extends Node {
   constructor(readonly variable: Tensor) {

@@ -6,7 +6,7 @@
 import { RuntimeError, ValueError } from "../errors.js";
 import { tidyWith } from "../tensor/lifetime.js";
 import { Tensor, isTensor } from "../tensor/tensor.js";
-import { grad } from "./api.js";
+import { asList, grad } from "./api.js";
 import { noGrad } from "./grad_mode.js";
 import { requiresGrad } from "./variable.js";
 
@@ -33,8 +33,6 @@ export interface GradcheckOptions {
 
 /** The function gradcheck differentiates: tensors (and other arguments) in, a tensor or tensors out. */
 export type GradcheckFunction = (...inputs: never[]) => Tensor | readonly Tensor[];
-
-const asList = <T>(x: T | readonly T[]): T[] => (Array.isArray(x) ? [...(x as readonly T[])] : [x as T]);
 
 function outputsOf(fn: GradcheckFunction, inputs: readonly unknown[]): Tensor[] {
   return asList(fn(...(inputs as never[]))).filter(isTensor);

@@ -1,6 +1,6 @@
 // A tensor saved for backward together with the version it had (PyTorch's SavedVariable).
 // The version check and the "modified by an inplace operation" error live here and only here.
-import { RuntimeError, messages } from "../errors.js";
+import { RuntimeError, formatShape, messages } from "../errors.js";
 import { DTYPES } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { Node } from "./node.js";
@@ -12,7 +12,6 @@ export class SavedVariable {
   private readonly wasLeaf: boolean;
   /** inputs (and leaves) are kept as the tensor itself; outputs as an alias without history */
   private readonly savedOriginal: boolean;
-  private readonly outputNr: number;
   /** for an in-place op on a view: the view's node when it was saved (for the message) */
   private readonly inplaceViewFn: Node | null;
 
@@ -24,7 +23,6 @@ export class SavedVariable {
     this.savedVersion = t._version.value;
     this.wasLeaf = t._gradFn === null;
     this.inplaceViewFn = isInplaceOnView ? gradFn(t) : null;
-    this.outputNr = 0;
     if (!isOutput || this.wasLeaf) {
       this.savedOriginal = true;
       if (!owned) t._hold();
@@ -45,13 +43,20 @@ export class SavedVariable {
     if (data === null) throw new RuntimeError(messages.backwardTwice());
     let fn: Node | null = this.inplaceViewFn ?? (this.savedOriginal ? gradFn(data) : null);
     if (!this.wasLeaf && fn === null) {
-      if (savedFor === null) throw new RuntimeError(messages.savedDetachedInplace());
+      if (savedFor === null) {
+        throw new RuntimeError(
+          "Trying to use a saved tensor that has been detached in-place, i.e. with .detach_().This is not supported, please use out-of-place `.detach()` instead",
+        );
+      }
       fn = savedFor;
     }
     const current = data._version.value;
     if (current !== this.savedVersion) {
       throw new RuntimeError(
-        messages.savedModified(DTYPES[data.dtype].typeName, data._shape, fn?.name ?? null, current, this.savedVersion),
+        `one of the variables needed for gradient computation has been modified by an inplace operation: [${DTYPES[data.dtype].typeName} ` +
+          `${formatShape(data._shape)}]${fn ? `, which is output 0 of ${fn.name},` : ""} is at version ${current}; ` +
+          `expected version ${this.savedVersion} instead. Hint: enable anomaly detection to find the operation that failed to ` +
+          `compute its gradient, with torch.autograd.set_detect_anomaly(True).`,
       );
     }
     // The tensor comes back as a new handle with the saved one's history (for an output: the
@@ -61,7 +66,8 @@ export class SavedVariable {
     if (fn !== null) {
       fn.retain();
       out._gradFn = fn;
-      out._outputNr = this.savedOriginal ? data._outputNr : this.outputNr;
+      // a saved output comes back as output 0 of the node that saved it
+      out._outputNr = this.savedOriginal ? data._outputNr : 0;
     } else if (this.savedOriginal && data._requiresGrad) {
       out._requiresGrad = true;
       out._accumulator = gradAccumulator(data);

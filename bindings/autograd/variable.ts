@@ -113,9 +113,9 @@ export function checkInplace(t: Tensor, recordsHistory: boolean): void {
   const view = t._view;
   if (view !== null) {
     if (view.creationMeta !== CreationMeta.Default) handleViewOnRebase(t, view, false);
-    if (requiresGrad(t) && view.base._gradFn === null) throw new RuntimeError(messages.viewOfLeafInplace());
+    if (requiresGrad(t) && view.base._gradFn === null) throw new RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.");
   }
-  if (requiresGrad(t) && t._gradFn === null) throw new RuntimeError(messages.leafInplace());
+  if (requiresGrad(t) && t._gradFn === null) throw new RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.");
 }
 
 /** Raises PyTorch's error for in-place changes that a non-default view cannot take. */
@@ -174,20 +174,26 @@ export function makeView(base: Tensor, out: Tensor, meta: CreationMeta): Tensor 
 /** PyTorch's `requires_grad_()` method. */
 export function setRequiresGradMethod(t: Tensor, value: boolean): void {
   if (t._gradFn !== null && !value) throw new RuntimeError(messages.requiresGradNonLeaf(value));
-  if (value && !isFloating(t.dtype)) throw new RuntimeError(messages.requiresGradMethodDtype());
+  if (value && !isFloating(t.dtype)) throw new RuntimeError("only Tensors of floating point dtype can require gradients");
   t._requiresGrad = value;
 }
 
 /** PyTorch's `t.requires_grad = value` attribute assignment. */
 export function setRequiresGradAttr(t: Tensor, value: boolean): void {
   if (t._gradFn !== null) throw new RuntimeError(messages.requiresGradNonLeaf(value));
-  if (value && !isFloating(t.dtype)) throw new RuntimeError(messages.requiresGradAttrDtype());
+  if (value && !isFloating(t.dtype)) throw new RuntimeError("only Tensors of floating point and complex dtype can require gradients");
   t._requiresGrad = value;
 }
 
 /** PyTorch's `detach_()`. */
 export function detachInplace(t: Tensor): void {
-  if (t._view !== null) throw new RuntimeError(messages.detachView());
+  if (t._view !== null) {
+    throw new RuntimeError(
+      "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel (DDP) for training, and " +
+        "gradient_as_bucket_view is set as True, gradients are views of DDP buckets, and hence detach_() cannot be called on " +
+        "these gradients. To fix this error, please refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.",
+    );
+  }
   t._requiresGrad = false;
   t._gradFn = replaceNode(t._gradFn, null);
   t._outputNr = 0;

@@ -10,22 +10,11 @@ import {
   METADATA_KEY, SafetensorError, type SafetensorsDType, byteSize, readHeader, writeHeader, writeOrder,
 } from "./safetensors_format.js";
 
-/** The safetensors dtypes PyTorch writes that tapegrad reads: how each is stored, and what it loads as. */
-const LOADABLE: Partial<Record<SafetensorsDType, { format: StorageFormat; dtype: DType }>> = {
-  F64: { format: "float64", dtype: "float64" },
-  F32: { format: "float32", dtype: "float32" },
-  F16: { format: "float16", dtype: "float32" }, // tapegrad has no 16-bit floats: widened exactly
-  BF16: { format: "bfloat16", dtype: "float32" },
-  I64: { format: "int64", dtype: "int64" },
-  I32: { format: "int32", dtype: "int32" },
-  U8: { format: "uint8", dtype: "uint8" },
-  BOOL: { format: "bool", dtype: "bool" },
-};
-
-/** The safetensors dtype each storage format is written as. */
+/** The safetensors dtype each storage format is written as; the dtypes tapegrad reads are these. */
 const WRITTEN_AS: Record<StorageFormat, SafetensorsDType> = {
   float64: "F64", float32: "F32", float16: "F16", bfloat16: "BF16", int64: "I64", int32: "I32", uint8: "U8", bool: "BOOL",
 };
+const FORMAT_OF = Object.fromEntries(Object.entries(WRITTEN_AS).map(([format, stored]) => [stored, format])) as Partial<Record<SafetensorsDType, StorageFormat>>;
 
 /** The 16-bit float formats float32 tensors can be stored in. */
 export type HalfFormat = "float16" | "bfloat16";
@@ -64,19 +53,21 @@ function typeName(value: unknown): string {
 export function loadSafetensors(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
   const data = asBytes(bytes);
   const header = readHeader(data);
-  const plans = header.tensors.map((t) => {
-    const plan = LOADABLE[t.dtype];
-    if (plan === undefined) {
+  const plans = header.tensors.map((entry) => {
+    const format = FORMAT_OF[entry.dtype];
+    if (format === undefined) {
       throw new SafetensorError(
-        `tensor \`${t.name}\` is stored as ${t.dtype}, which tapegrad cannot load (it loads ${Object.keys(LOADABLE).join(", ")})`,
+        `tensor \`${entry.name}\` is stored as ${entry.dtype}, which tapegrad cannot load (it loads ${Object.keys(FORMAT_OF).join(", ")})`,
       );
     }
-    return { entry: t, ...plan };
+    return { entry, format };
   });
   const loaded: [string, Tensor][] = [];
   try {
-    for (const { entry, format, dtype } of plans) {
+    for (const { entry, format } of plans) {
       const span = data.subarray(header.dataStart + entry.begin, header.dataStart + entry.end);
+      // tapegrad has no 16-bit floats: F16 and BF16 are widened to float32 exactly
+      const dtype: DType = format === "float16" || format === "bfloat16" ? "float32" : format;
       loaded.push([entry.name, tensorFromBytes(span, entry.shape, dtype, format)]);
     }
   } catch (e) {

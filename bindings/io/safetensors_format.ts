@@ -76,6 +76,9 @@ function describe(value: unknown): string {
   }
 }
 
+/** serde's "invalid type" error: `value` where `expected` was expected. */
+const invalidType = (value: unknown, expected: string) => invalidJson(`invalid type: ${describe(value)}, expected ${expected}`);
+
 const isMap = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -91,16 +94,16 @@ function usize(value: unknown, where: string): number {
 
 function parseMetadata(value: unknown): Record<string, string> | null {
   if (value === null) return null;
-  if (!isMap(value)) throw invalidJson(`invalid type: ${describe(value)}, expected a map in \`${METADATA_KEY}\``);
+  if (!isMap(value)) throw invalidType(value, `a map in \`${METADATA_KEY}\``);
   for (const [key, v] of Object.entries(value)) {
-    if (typeof v !== "string") throw invalidJson(`invalid type: ${describe(v)}, expected a string in \`${METADATA_KEY}\` at key \`${key}\``);
+    if (typeof v !== "string") throw invalidType(v, `a string in \`${METADATA_KEY}\` at key \`${key}\``);
   }
   return value as Record<string, string>;
 }
 
 function parseTensor(name: string, info: unknown): TensorEntry {
   const where = `in tensor \`${name}\``;
-  if (!isMap(info)) throw invalidJson(`invalid type: ${describe(info)}, expected struct TensorInfo ${where}`);
+  if (!isMap(info)) throw invalidType(info, `struct TensorInfo ${where}`);
   for (const field of ["dtype", "shape", "data_offsets"]) {
     if (!Object.hasOwn(info, field)) throw invalidJson(`missing field \`${field}\` ${where}`);
   }
@@ -110,8 +113,8 @@ function parseTensor(name: string, info: unknown): TensorEntry {
     const found = typeof dtype === "string" ? `unknown variant \`${dtype}\`` : `invalid type: ${describe(dtype)}`;
     throw invalidJson(`${found}, expected one of ${variants} ${where}`);
   }
-  if (!Array.isArray(shape)) throw invalidJson(`invalid type: ${describe(shape)}, expected a sequence ${where}`);
-  if (!Array.isArray(offsets)) throw invalidJson(`invalid type: ${describe(offsets)}, expected a tuple of size 2 ${where}`);
+  if (!Array.isArray(shape)) throw invalidType(shape, `a sequence ${where}`);
+  if (!Array.isArray(offsets)) throw invalidType(offsets, `a tuple of size 2 ${where}`);
   if (offsets.length !== 2) throw invalidJson(`invalid length ${offsets.length}, expected a tuple of size 2 ${where}`);
   return {
     name,
@@ -121,6 +124,9 @@ function parseTensor(name: string, info: unknown): TensorEntry {
     end: usize(offsets[1], where),
   };
 }
+
+/** The whitespace JSON allows between tokens. */
+const JSON_SPACE = /[ \t\n\r]/;
 
 /** The first key that repeats within one JSON object of `text` (already valid JSON), or null. */
 function findDuplicateKey(text: string): string | null {
@@ -132,7 +138,7 @@ function findDuplicateKey(text: string): string | null {
       let end = i + 1;
       while (end < text.length && text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
       let next = end + 1;
-      while (text[next] === " " || text[next] === "\t" || text[next] === "\n" || text[next] === "\r") next++;
+      while (JSON_SPACE.test(text[next])) next++;
       const keys = open[open.length - 1];
       if (keys && text[next] === ":") {
         const key = JSON.parse(text.slice(i, end + 1)) as string;
@@ -183,7 +189,7 @@ export function readHeader(bytes: Uint8Array): Header {
   } catch (e) {
     throw invalidJson((e as Error).message);
   }
-  if (!isMap(json)) throw invalidJson(`invalid type: ${describe(json)}, expected struct HashMetadata`);
+  if (!isMap(json)) throw invalidType(json, "struct HashMetadata");
   const duplicate = findDuplicateKey(text);
   if (duplicate !== null) throw invalidJson(`duplicate key \`${duplicate}\``);
 

@@ -54,31 +54,45 @@ abstract class AlongDim extends Module {
 }
 
 export class Tanh extends Elementwise {
-  protected fn = F.tanh;
+  protected fn(input: Tensor): Tensor {
+    return F.tanh(input);
+  }
 }
 
 export class Sigmoid extends Elementwise {
-  protected fn = F.sigmoid;
+  protected fn(input: Tensor): Tensor {
+    return F.sigmoid(input);
+  }
 }
 
 export class ReLU extends WithInplace {
-  protected fn = F.relu;
+  protected fn(input: Tensor, options: { inplace: boolean }): Tensor {
+    return F.relu(input, options);
+  }
 }
 
 export class SiLU extends WithInplace {
-  protected fn = F.silu;
+  protected fn(input: Tensor, options: { inplace: boolean }): Tensor {
+    return F.silu(input, options);
+  }
 }
 
 export class Mish extends WithInplace {
-  protected fn = F.mish;
+  protected fn(input: Tensor, options: { inplace: boolean }): Tensor {
+    return F.mish(input, options);
+  }
 }
 
 export class Softmax extends AlongDim {
-  protected fn = (input: Tensor, dim: number | null) => F.softmax(input, dim);
+  protected fn(input: Tensor, dim: number | null): Tensor {
+    return F.softmax(input, dim);
+  }
 }
 
 export class LogSoftmax extends AlongDim {
-  protected fn = (input: Tensor, dim: number | null) => F.logSoftmax(input, dim);
+  protected fn(input: Tensor, dim: number | null): Tensor {
+    return F.logSoftmax(input, dim);
+  }
 }
 
 /** GELU, exact ("none") or with the tanh approximation. */

@@ -2,7 +2,7 @@
 // as the properties "0", "1", ... (so `model[0].weight` reads as in PyTorch and state-dict keys
 // are `0.weight`); ModuleDict keeps its own key order.
 import { IndexError, KeyError } from "../errors.js";
-import { Module, checkModuleEntry } from "./module.js";
+import { Module, checkModuleEntry, valuesOf } from "./module.js";
 
 /** What Sequential and ModuleList share: modules addressed by position. */
 abstract class IndexedModules extends Module {
@@ -19,7 +19,7 @@ abstract class IndexedModules extends Module {
   }
 
   [Symbol.iterator](): Iterator<Module> {
-    return this._ownChildren().map(([, m]) => m)[Symbol.iterator]();
+    return valuesOf(this._ownChildren())[Symbol.iterator]();
   }
 
   /** PyTorch's _get_abs_string_index: a position in range, negatives from the end. */

@@ -5,6 +5,9 @@ import { Module } from "./module.js";
 import { dropout } from "./functional/dropout.js";
 import { pyBool, pyFloat } from "./format.js";
 import type { Generator } from "../random/generator.js";
+import { bind } from "../ops/args.js";
+
+type DropoutModuleOptions = { inplace?: boolean; generator?: Generator | null };
 
 /**
  * Zeroes each element with probability p in training mode (scaling the rest by 1/(1-p));
@@ -15,13 +18,14 @@ export class Dropout extends Module {
   readonly inplace: boolean;
   generator: Generator | null;
 
-  constructor(p: number | { p?: number; inplace?: boolean; generator?: Generator | null } = 0.5, options: { inplace?: boolean; generator?: Generator | null } = {}) {
+  /** `new Dropout(0.2)`, `new Dropout(0.2, true)`, `new Dropout(0.2, { inplace, generator })` or `new Dropout({ p, inplace, generator })` */
+  constructor(...args: [p?: number, inplace?: boolean, options?: DropoutModuleOptions] | [p: number, options: DropoutModuleOptions] | [options: DropoutModuleOptions & { p?: number }]) {
     super();
-    const o = typeof p === "number" ? { ...options, p } : p;
-    this.p = o.p ?? 0.5;
-    if (this.p < 0 || this.p > 1) throw new ValueError(`dropout probability has to be between 0 and 1, but got ${this.p}`);
-    this.inplace = o.inplace ?? false;
-    this.generator = o.generator ?? null;
+    const o = bind<Required<DropoutModuleOptions> & { p: number }>(["p", "inplace"], args, { p: 0.5, inplace: false, generator: null });
+    if (o.p < 0 || o.p > 1) throw new ValueError(`dropout probability has to be between 0 and 1, but got ${o.p}`);
+    this.p = o.p;
+    this.inplace = o.inplace;
+    this.generator = o.generator;
   }
 
   forward(input: Tensor): Tensor {

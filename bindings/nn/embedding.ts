@@ -27,16 +27,12 @@ export class Embedding extends Module {
   /** `new Embedding(12, 6)`, `new Embedding(12, 6, paddingIdx)` or `new Embedding(12, 6, { paddingIdx, ... })` */
   constructor(numEmbeddings: number, embeddingDim: number, ...args: [paddingIdx?: number | null] | [options: EmbeddingOptions]) {
     super();
-    const options = bind<EmbeddingOptions>(["paddingIdx"], args, { paddingIdx: null, dtype: "float32", weight: undefined, freeze: false });
+    const { paddingIdx, dtype, weight, freeze } = bind<EmbeddingOptions>(["paddingIdx"], args, { paddingIdx: null, dtype: "float32", weight: undefined, freeze: false });
     this.numEmbeddings = numEmbeddings;
     this.embeddingDim = embeddingDim;
-    this.paddingIdx = paddingIndex(options.paddingIdx ?? null, numEmbeddings);
-    if (options.weight !== undefined) {
-      this.weight = new Parameter(options.weight, !(options.freeze ?? false));
-    } else {
-      this.weight = emptyParameter([numEmbeddings, embeddingDim], options.dtype);
-      this.resetParameters();
-    }
+    this.paddingIdx = paddingIndex(paddingIdx ?? null, numEmbeddings);
+    this.weight = weight !== undefined ? new Parameter(weight, !freeze) : emptyParameter([numEmbeddings, embeddingDim], dtype);
+    if (weight === undefined) this.resetParameters();
   }
 
   /** An Embedding over given values (frozen by default), as PyTorch's from_pretrained. */
@@ -47,8 +43,8 @@ export class Embedding extends Module {
 
   resetParameters(): void {
     normal_(this.weight);
-    if (this.paddingIdx !== null) {
-      const row = this.paddingIdx;
+    const row = this.paddingIdx;
+    if (row !== null) {
       noGrad(() => {
         const padding = this.weight.select(0, row);
         padding.fill_(0);

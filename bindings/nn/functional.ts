@@ -14,5 +14,6 @@ export type { DropoutOptions } from "./functional/dropout.js";
 export type { LayerNormOptions } from "./functional/normalization.js";
 export type {
   LegacyFlag, LegacyReduction, ReductionOptions, ReductionArgs, NllLossOptions, CrossEntropyOptions,
-  BinaryCrossEntropyOptions, BinaryCrossEntropyWithLogitsOptions,
+  BinaryCrossEntropyOptions, BinaryCrossEntropyWithLogitsOptions, NllLossArgs, CrossEntropyArgs, SmoothL1LossArgs,
+  BinaryCrossEntropyArgs, BinaryCrossEntropyWithLogitsArgs,
 } from "./functional/loss.js";

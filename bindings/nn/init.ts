@@ -66,18 +66,26 @@ export function zeros_(tensor: Tensor): Tensor {
   return noGrad(() => tensor.zero_());
 }
 
-/** Glorot uniform: U(-a, a) with a = gain·√(6 / (fan_in + fan_out)). */
-export function xavierUniform_(tensor: Tensor, gain = 1, options: GeneratorOption = {}): Tensor {
-  const [fanIn, fanOut] = calculateFanInAndFanOut(tensor);
-  const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
+/** U(-a, a) with a = √3·std: the uniform distribution with standard deviation `std`. */
+function uniformWithStd(tensor: Tensor, std: number, options: GeneratorOption): Tensor {
   const a = Math.sqrt(3.0) * std;
   return uniform_(tensor, -a, a, options);
 }
 
+/** Glorot's standard deviation: gain·√(2 / (fan_in + fan_out)). */
+function xavierStd(tensor: Tensor, gain: number): number {
+  const [fanIn, fanOut] = calculateFanInAndFanOut(tensor);
+  return gain * Math.sqrt(2.0 / (fanIn + fanOut));
+}
+
+/** Glorot uniform: U(-a, a) with a = gain·√(6 / (fan_in + fan_out)). */
+export function xavierUniform_(tensor: Tensor, gain = 1, options: GeneratorOption = {}): Tensor {
+  return uniformWithStd(tensor, xavierStd(tensor, gain), options);
+}
+
 /** Glorot normal: N(0, std²) with std = gain·√(2 / (fan_in + fan_out)). */
 export function xavierNormal_(tensor: Tensor, gain = 1, options: GeneratorOption = {}): Tensor {
-  const [fanIn, fanOut] = calculateFanInAndFanOut(tensor);
-  return normal_(tensor, 0, gain * Math.sqrt(2.0 / (fanIn + fanOut)), options);
+  return normal_(tensor, 0, xavierStd(tensor, gain), options);
 }
 
 export interface KaimingOptions extends GeneratorOption {
@@ -97,9 +105,7 @@ function kaimingStd(tensor: Tensor, options: KaimingOptions): number | null {
 /** He uniform: U(-bound, bound) with bound = gain·√(3 / fan). */
 export function kaimingUniform_(tensor: Tensor, options: KaimingOptions = {}): Tensor {
   const std = kaimingStd(tensor, options);
-  if (std === null) return tensor;
-  const bound = Math.sqrt(3.0) * std;
-  return uniform_(tensor, -bound, bound, options);
+  return std === null ? tensor : uniformWithStd(tensor, std, options);
 }
 
 /** He normal: N(0, std²) with std = gain / √fan. */

@@ -2,41 +2,30 @@
 // including the deprecated sizeAverage/reduce). As in PyTorch, `weight` (and
 // BCEWithLogitsLoss's `pos_weight`) are buffers, in the state dict when given.
 import type { Tensor } from "../tensor/tensor.js";
-import { bind } from "../ops/args.js";
 import { Module } from "./module.js";
 import * as F from "./functional/loss.js";
-import { type Reduction, lossReduction } from "./functional/reduction.js";
+import type { Reduction } from "./functional/reduction.js";
 
-const LEGACY = F.REDUCTION_DEFAULTS;
-
-/** PyTorch's _Loss: the reduction. */
+/** PyTorch's _Loss: the reduction, and the buffers (weight, pos_weight) the loss was given. */
 abstract class Loss extends Module {
   readonly reduction: Reduction;
 
-  constructor(options: F.ReductionOptions) {
+  constructor(options: { reduction: Reduction }, buffers: Record<string, Tensor | null> = {}) {
     super();
-    this.reduction = lossReduction(options);
+    this.reduction = options.reduction;
+    for (const [name, t] of Object.entries(buffers)) this.registerBuffer(name, t);
   }
 
   abstract forward(input: Tensor, target: Tensor): Tensor;
 }
 
-/** PyTorch's _WeightedLoss: a per-class (or per-element) weight buffer. */
-abstract class WeightedLoss extends Loss {
+export class NLLLoss extends Loss {
   declare weight: Tensor | null;
-
-  constructor(options: F.ReductionOptions & { weight?: Tensor | null }) {
-    super(options);
-    this.registerBuffer("weight", options.weight ?? null);
-  }
-}
-
-export class NLLLoss extends WeightedLoss {
   readonly ignoreIndex: number;
 
-  constructor(...args: [weight?: Tensor | null, sizeAverage?: F.LegacyFlag, ignoreIndex?: number, reduce?: F.LegacyFlag, reduction?: Reduction] | [options: F.NllLossOptions]) {
-    const o = bind<Required<F.NllLossOptions>>(["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction"], args, { ...LEGACY, weight: null, ignoreIndex: -100 });
-    super(o);
+  constructor(...args: F.NllLossArgs) {
+    const o = F.nllLossArgs(args);
+    super(o, { weight: o.weight });
     this.ignoreIndex = o.ignoreIndex;
   }
 
@@ -45,17 +34,14 @@ export class NLLLoss extends WeightedLoss {
   }
 }
 
-export class CrossEntropyLoss extends WeightedLoss {
+export class CrossEntropyLoss extends Loss {
+  declare weight: Tensor | null;
   readonly ignoreIndex: number;
   readonly labelSmoothing: number;
 
-  constructor(
-    ...args: [weight?: Tensor | null, sizeAverage?: F.LegacyFlag, ignoreIndex?: number, reduce?: F.LegacyFlag, reduction?: Reduction, labelSmoothing?: number]
-      | [options: F.CrossEntropyOptions]
-  ) {
-    const o = bind<Required<F.CrossEntropyOptions>>(
-      ["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction", "labelSmoothing"], args, { ...LEGACY, weight: null, ignoreIndex: -100, labelSmoothing: 0 });
-    super(o);
+  constructor(...args: F.CrossEntropyArgs) {
+    const o = F.crossEntropyArgs(args);
+    super(o, { weight: o.weight });
     this.ignoreIndex = o.ignoreIndex;
     this.labelSmoothing = o.labelSmoothing;
   }
@@ -67,32 +53,36 @@ export class CrossEntropyLoss extends WeightedLoss {
   }
 }
 
-
-export class MSELoss extends Loss {
+/** The losses with only a reduction: `fn` is the functional form. */
+abstract class ReductionLoss extends Loss {
   constructor(...args: F.ReductionArgs) {
-    super(F.reductionOptions(args));
+    super(F.reductionArgs(args));
   }
 
+  protected abstract fn(input: Tensor, target: Tensor, options: { reduction: Reduction }): Tensor;
+
   forward(input: Tensor, target: Tensor): Tensor {
-    return F.mseLoss(input, target, { reduction: this.reduction });
+    return this.fn(input, target, { reduction: this.reduction });
   }
 }
 
-export class L1Loss extends Loss {
-  constructor(...args: F.ReductionArgs) {
-    super(F.reductionOptions(args));
+export class MSELoss extends ReductionLoss {
+  protected fn(input: Tensor, target: Tensor, options: { reduction: Reduction }): Tensor {
+    return F.mseLoss(input, target, options);
   }
+}
 
-  forward(input: Tensor, target: Tensor): Tensor {
-    return F.l1Loss(input, target, { reduction: this.reduction });
+export class L1Loss extends ReductionLoss {
+  protected fn(input: Tensor, target: Tensor, options: { reduction: Reduction }): Tensor {
+    return F.l1Loss(input, target, options);
   }
 }
 
 export class SmoothL1Loss extends Loss {
   readonly beta: number;
 
-  constructor(...args: [sizeAverage?: F.LegacyFlag, reduce?: F.LegacyFlag, reduction?: Reduction, beta?: number] | [options: F.ReductionOptions & { beta?: number }]) {
-    const o = bind<Required<F.ReductionOptions> & { beta: number }>(["sizeAverage", "reduce", "reduction", "beta"], args, { ...LEGACY, beta: 1 });
+  constructor(...args: F.SmoothL1LossArgs) {
+    const o = F.smoothL1LossArgs(args);
     super(o);
     this.beta = o.beta;
   }
@@ -102,9 +92,12 @@ export class SmoothL1Loss extends Loss {
   }
 }
 
-export class BCELoss extends WeightedLoss {
-  constructor(...args: [weight?: Tensor | null, sizeAverage?: F.LegacyFlag, reduce?: F.LegacyFlag, reduction?: Reduction] | [options: F.BinaryCrossEntropyOptions]) {
-    super(bind<Required<F.BinaryCrossEntropyOptions>>(["weight", "sizeAverage", "reduce", "reduction"], args, { ...LEGACY, weight: null }));
+export class BCELoss extends Loss {
+  declare weight: Tensor | null;
+
+  constructor(...args: F.BinaryCrossEntropyArgs) {
+    const o = F.binaryCrossEntropyArgs(args);
+    super(o, { weight: o.weight });
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -117,15 +110,9 @@ export class BCEWithLogitsLoss extends Loss {
   /** the `pos_weight` buffer */
   declare pos_weight: Tensor | null;
 
-  constructor(
-    ...args: [weight?: Tensor | null, sizeAverage?: F.LegacyFlag, reduce?: F.LegacyFlag, reduction?: Reduction, posWeight?: Tensor | null]
-      | [options: F.BinaryCrossEntropyWithLogitsOptions]
-  ) {
-    const o = bind<Required<F.BinaryCrossEntropyWithLogitsOptions>>(
-      ["weight", "sizeAverage", "reduce", "reduction", "posWeight"], args, { ...LEGACY, weight: null, posWeight: null });
-    super(o);
-    this.registerBuffer("weight", o.weight);
-    this.registerBuffer("pos_weight", o.posWeight);
+  constructor(...args: F.BinaryCrossEntropyWithLogitsArgs) {
+    const o = F.binaryCrossEntropyWithLogitsArgs(args);
+    super(o, { weight: o.weight, pos_weight: o.posWeight });
   }
 
   forward(input: Tensor, target: Tensor): Tensor {

@@ -28,6 +28,19 @@ export interface IncompatibleKeys {
   unexpectedKeys: string[];
 }
 
+/** What namedParameters and namedBuffers take. */
+export interface MemberOptions {
+  /** prepended to every name */
+  prefix?: string;
+  /** include the submodules' members (default true) */
+  recurse?: boolean;
+  /** each member once (default true) */
+  removeDuplicate?: boolean;
+}
+
+/** The values of name-value pairs. */
+export const valuesOf = <T>(pairs: readonly [string, T][]): T[] => pairs.map(([, value]) => value);
+
 /** torch.typename: how PyTorch names a value's type in its messages. */
 export function typeName(value: unknown): string {
   if (value instanceof Tensor) return DTYPES[value.dtype].typeName;
@@ -121,20 +134,20 @@ export class Module {
   }
 
   /**
-   * Throws PyTorch's "attribute already exists" unless `name` is free or already of this kind.
-   * A field declared but not yet assigned (undefined) counts as free.
+   * Throws PyTorch's "attribute already exists" unless `name` is free or already of this kind
+   * (`kind` null: only free). A field declared but not yet assigned (undefined) counts as free.
    */
-  private checkFree(name: string, isKind: (value: unknown) => boolean): void {
+  private checkFree(name: string, kind: typeof Parameter | typeof Module | null): void {
     const current = (this as Record<string, unknown>)[name];
-    if (current === undefined || current === null || isKind(current)) return;
-    throw new KeyError(`attribute '${name}' already exists`);
+    if ((kind !== null && this._buffers.has(name)) || (current != null && !(kind !== null && current instanceof kind))) {
+      throw new KeyError(`attribute '${name}' already exists`);
+    }
   }
 
   /** PyTorch's register_parameter; `this.name = param` does the same without the checks. */
   registerParameter(name: string, param: Parameter | null): void {
     checkMemberName("parameter", name);
-    if (this._buffers.has(name)) throw new KeyError(`attribute '${name}' already exists`);
-    this.checkFree(name, (v) => v instanceof Parameter);
+    this.checkFree(name, Parameter);
     if (param !== null && !(param instanceof Parameter)) {
       throw new TypeError(`cannot assign '${typeName(param)}' object to parameter '${name}' (torch.nn.Parameter or None required)`);
     }
@@ -150,8 +163,7 @@ export class Module {
   /** PyTorch's add_module / register_module; `this.name = module` does the same without the checks. */
   registerModule(name: string, module: Module | null): void {
     checkModuleEntry(name, module);
-    if (this._buffers.has(name)) throw new KeyError(`attribute '${name}' already exists`);
-    this.checkFree(name, (v) => v instanceof Module);
+    this.checkFree(name, Module);
     (this as Record<string, unknown>)[name] = module;
   }
 
@@ -165,7 +177,7 @@ export class Module {
    */
   registerBuffer(name: string, tensor: Tensor | null, options: { persistent?: boolean } = {}): void {
     checkMemberName("buffer", name);
-    if (!this._buffers.has(name)) this.checkFree(name, () => false);
+    if (!this._buffers.has(name)) this.checkFree(name, null);
     if (tensor !== null && !(tensor instanceof Tensor)) {
       throw new TypeError(`cannot assign '${typeName(tensor)}' object to buffer '${name}' (torch Tensor or None required)`);
     }
@@ -202,7 +214,7 @@ export class Module {
   }
 
   children(): Module[] {
-    return this.namedChildren().map(([, m]) => m);
+    return valuesOf(this.namedChildren());
   }
 
   /** This module and all below it, depth first, with dotted names ("" for this one). */
@@ -221,10 +233,11 @@ export class Module {
   }
 
   modules(): Module[] {
-    return this.namedModules().map(([, m]) => m);
+    return valuesOf(this.namedModules());
   }
 
-  private namedMembers<T>(members: (m: Module) => [string, T | null][], prefix: string, recurse: boolean, removeDuplicate: boolean): [string, T][] {
+  private namedMembers<T>(members: (m: Module) => [string, T | null][], options: MemberOptions): [string, T][] {
+    const { prefix = "", recurse = true, removeDuplicate = true } = options;
     const memo = new Set<T>();
     const modules: [string, Module][] = recurse ? this.namedModules({ prefix, removeDuplicate }) : [[prefix, this]];
     const out: [string, T][] = [];
@@ -239,20 +252,20 @@ export class Module {
   }
 
   /** Parameters with dotted names ("0.weight"), each once unless `removeDuplicate: false`. */
-  namedParameters(options: { prefix?: string; recurse?: boolean; removeDuplicate?: boolean } = {}): [string, Parameter][] {
-    return this.namedMembers((m) => m._ownParameters(), options.prefix ?? "", options.recurse ?? true, options.removeDuplicate ?? true);
+  namedParameters(options: MemberOptions = {}): [string, Parameter][] {
+    return this.namedMembers((m) => m._ownParameters(), options);
   }
 
   parameters(options: { recurse?: boolean } = {}): Parameter[] {
-    return this.namedParameters(options).map(([, p]) => p);
+    return valuesOf(this.namedParameters(options));
   }
 
-  namedBuffers(options: { prefix?: string; recurse?: boolean; removeDuplicate?: boolean } = {}): [string, Tensor][] {
-    return this.namedMembers((m) => [...m._buffers], options.prefix ?? "", options.recurse ?? true, options.removeDuplicate ?? true);
+  namedBuffers(options: MemberOptions = {}): [string, Tensor][] {
+    return this.namedMembers((m) => [...m._buffers], options);
   }
 
   buffers(options: { recurse?: boolean } = {}): Tensor[] {
-    return this.namedBuffers(options).map(([, b]) => b);
+    return valuesOf(this.namedBuffers(options));
   }
 
   /** Applies `fn` to every submodule (children first) and then to this module. */
@@ -290,6 +303,11 @@ export class Module {
 
   // ---- state dict ------------------------------------------------------------------------------
 
+  /** This module's own parameters and persistent buffers, by name: its part of the state dict. */
+  private persistentState(): [string, Tensor][] {
+    return [...this._ownParameters(), ...[...this._buffers].filter((e): e is [string, Tensor] => e[1] !== null && !this._nonPersistentBuffers.has(e[0]))];
+  }
+
   /**
    * The parameters and persistent buffers by PyTorch's dotted names (`0.weight`,
    * `rnn.weight_ih_l0`). Values are new handles on the same memory (PyTorch's `detach()`),
@@ -297,12 +315,8 @@ export class Module {
    */
   stateDict(options: { prefix?: string; keepVars?: boolean } = {}): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
-    const keepVars = options.keepVars ?? false;
     const save = (module: Module, prefix: string) => {
-      for (const [name, p] of module._ownParameters()) out[prefix + name] = keepVars ? p : p.detach();
-      for (const [name, b] of module._buffers) {
-        if (b !== null && !module._nonPersistentBuffers.has(name)) out[prefix + name] = keepVars ? b : b.detach();
-      }
+      for (const [name, t] of module.persistentState()) out[prefix + name] = options.keepVars ? t : t.detach();
       for (const [name, child] of module._ownChildren()) save(child, `${prefix}${name}.`);
     };
     save(this, options.prefix ?? "");
@@ -322,10 +336,7 @@ export class Module {
     const errors: string[] = [];
     const load = (module: Module, local: [string, unknown][], prefix: string) => {
       const dict = new Map(local);
-      const own: [string, Tensor][] = [
-        ...module._ownParameters(),
-        ...[...module._buffers].filter((e): e is [string, Tensor] => e[1] !== null && !module._nonPersistentBuffers.has(e[0])),
-      ];
+      const own = module.persistentState();
       for (const [name, target] of own) {
         const key = prefix + name;
         if (!dict.has(key)) {
@@ -349,13 +360,9 @@ export class Module {
           );
         }
       }
-      const ownNames = new Set(own.map(([n]) => n));
-      const childNames = new Set(module._ownChildren().map(([n]) => n));
-      for (const [key] of local) {
-        if (!key.startsWith(prefix)) continue;
-        const first = key.slice(prefix.length).split(".", 1)[0];
-        if (!childNames.has(first) && !ownNames.has(first)) unexpectedKeys.push(key);
-      }
+      const names = new Set([...own, ...module._ownChildren()].map(([n]) => n));
+      // every key of `local` starts with `prefix`
+      for (const [key] of local) if (!names.has(key.slice(prefix.length).split(".", 1)[0])) unexpectedKeys.push(key);
       for (const [name, child] of module._ownChildren()) {
         const childPrefix = `${prefix}${name}.`;
         load(child, local.filter(([k]) => k.startsWith(childPrefix)), childPrefix);
@@ -363,8 +370,9 @@ export class Module {
     };
     load(this, entries, "");
     if (strict) {
-      if (unexpectedKeys.length > 0) errors.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(", ")}. `);
-      if (missingKeys.length > 0) errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(", ")}. `);
+      const listed = (what: string, keys: string[]) => keys.length > 0 && errors.unshift(`${what} key(s) in state_dict: ${keys.map((k) => `"${k}"`).join(", ")}. `);
+      listed("Unexpected", unexpectedKeys);
+      listed("Missing", missingKeys);
     }
     if (errors.length > 0) throw new RuntimeError(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join("\n\t")}`);
     return { missingKeys, unexpectedKeys };

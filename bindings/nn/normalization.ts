@@ -30,13 +30,13 @@ export class LayerNorm extends Module {
     ...args: [eps?: number, elementwiseAffine?: boolean, bias?: boolean] | [options: LayerNormOptions]
   ) {
     super();
-    const options = bind<LayerNormOptions>(["eps", "elementwiseAffine", "bias"], args, { eps: 1e-5, elementwiseAffine: true, bias: true, dtype: "float32" });
+    const { eps, elementwiseAffine, bias, dtype } = bind<Required<LayerNormOptions>>(
+      ["eps", "elementwiseAffine", "bias"], args, { eps: 1e-5, elementwiseAffine: true, bias: true, dtype: "float32" });
     this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
-    this.eps = options.eps ?? 1e-5;
-    this.elementwiseAffine = options.elementwiseAffine ?? true;
-    const affine = this.elementwiseAffine;
-    this.weight = affine ? emptyParameter(this.normalizedShape, options.dtype) : null;
-    this.bias = affine && (options.bias ?? true) ? emptyParameter(this.normalizedShape, options.dtype) : null;
+    this.eps = eps;
+    this.elementwiseAffine = elementwiseAffine;
+    this.weight = elementwiseAffine ? emptyParameter(this.normalizedShape, dtype) : null;
+    this.bias = elementwiseAffine && bias ? emptyParameter(this.normalizedShape, dtype) : null;
     this.resetParameters();
   }
 
@@ -50,7 +50,8 @@ export class LayerNorm extends Module {
   }
 
   extraRepr(): string {
-    const shape = this.normalizedShape.length === 1 ? `(${this.normalizedShape[0]},)` : `(${this.normalizedShape.join(", ")})`;
+    // Python's tuple repr: (8,) or (2, 3)
+    const shape = `(${this.normalizedShape.join(", ")}${this.normalizedShape.length === 1 ? "," : ""})`;
     return `${shape}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyBool(this.elementwiseAffine)}`;
   }
 }

@@ -6,11 +6,10 @@ import type { DType } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { zeros } from "../ops/creation.js";
 import { Module } from "./module.js";
-import { Parameter, emptyParameter } from "./parameter.js";
+import { type Parameter, emptyParameter } from "./parameter.js";
 import { linear } from "./functional/linear.js";
 import { uniform_ } from "./init.js";
 import { scoped } from "./composite.js";
-import { pyBool } from "./format.js";
 import { bind } from "../ops/args.js";
 
 /**
@@ -67,43 +66,66 @@ export type CellArgs = [bias?: boolean] | [options: CellOptions];
 const CELL_DEFAULTS: Required<CellOptions> = { bias: true, dtype: "float32" };
 const cellOptions = (args: readonly unknown[]) => bind<Required<CellOptions>>(["bias"], args, CELL_DEFAULTS);
 
-/** PyTorch's RNNCellBase: weight_ih, weight_hh, bias_ih, bias_hh, all U(-1/√hidden, 1/√hidden). */
-abstract class RNNCellBase extends Module {
+/** What RNNBase and RNNCellBase share: the sizes, the cell, weights from U(-1/√hidden_size, 1/√hidden_size). */
+export abstract class Recurrent extends Module {
+  readonly mode: CellMode;
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly bias: boolean;
-  weight_ih: Parameter;
-  weight_hh: Parameter;
-  bias_ih: Parameter | null;
-  bias_hh: Parameter | null;
 
-  constructor(protected readonly mode: CellMode, inputSize: number, hiddenSize: number, options: CellOptions) {
+  constructor(mode: CellMode, inputSize: number, hiddenSize: number, bias: boolean) {
     super();
+    this.mode = mode;
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
-    this.bias = options.bias ?? true;
-    const rows = CELLS[mode].gates * hiddenSize;
-    this.weight_ih = emptyParameter([rows, inputSize], options.dtype);
-    this.weight_hh = emptyParameter([rows, hiddenSize], options.dtype);
-    this.bias_ih = this.bias ? emptyParameter([rows], options.dtype) : null;
-    this.bias_hh = this.bias ? emptyParameter([rows], options.dtype) : null;
-    this.resetParameters();
+    this.bias = bias;
   }
 
+  /** Adds weight_ih`suffix`, weight_hh`suffix` and, with bias, bias_ih`suffix`, bias_hh`suffix`; returns their names. */
+  protected addWeights(suffix: string, inputSize: number, dtype: DType): string[] {
+    const rows = CELLS[this.mode].gates * this.hiddenSize;
+    const shapes: [string, number[]][] = [["weight_ih", [rows, inputSize]], ["weight_hh", [rows, this.hiddenSize]], ["bias_ih", [rows]], ["bias_hh", [rows]]];
+    return shapes.slice(0, this.bias ? 4 : 2).map(([name, shape]) => {
+      (this as Record<string, unknown>)[name + suffix] = emptyParameter(shape, dtype);
+      return name + suffix;
+    });
+  }
+
+  /** Every weight and bias from U(-1/√hidden_size, 1/√hidden_size), in parameter order. */
   resetParameters(): void {
     const stdv = this.hiddenSize > 0 ? 1.0 / Math.sqrt(this.hiddenSize) : 0;
     for (const w of this.parameters()) uniform_(w, -stdv, stdv);
   }
 
-  extraRepr(): string {
-    let s = `${this.inputSize}, ${this.hiddenSize}`;
-    if (!this.bias) s += `, bias=${pyBool(this.bias)}`;
-    if (this.mode === "RNN_RELU") s += ", nonlinearity=relu";
-    return s;
+  /** PyTorch's name of the module kind in messages: RNN, GRU or LSTM. */
+  protected get kind(): string {
+    return this.mode.split("_")[0];
+  }
+}
+
+/** PyTorch's RNNCellBase: weight_ih, weight_hh, bias_ih, bias_hh (null without bias). */
+abstract class RNNCellBase extends Recurrent {
+  declare weight_ih: Parameter;
+  declare weight_hh: Parameter;
+  declare bias_ih: Parameter | null;
+  declare bias_hh: Parameter | null;
+
+  constructor(mode: CellMode, inputSize: number, hiddenSize: number, options: CellOptions) {
+    super(mode, inputSize, hiddenSize, options.bias ?? true);
+    this.addWeights("", inputSize, options.dtype ?? "float32");
+    // without bias, PyTorch registers the biases as None
+    if (!this.bias) this.bias_ih = this.bias_hh = null;
+    this.resetParameters();
   }
 
-  /** Runs the cell on `input` (1-D or 2-D) and `hidden` (null: zeros), checked as PyTorch checks. */
-  protected runCell(input: Tensor, hidden: readonly Tensor[] | null, name: string): Tensor[] {
+  extraRepr(): string {
+    return `${this.inputSize}, ${this.hiddenSize}${this.bias ? "" : ", bias=False"}${this.mode === "RNN_RELU" ? ", nonlinearity=relu" : ""}`;
+  }
+
+  /** Runs the cell on `input` (1-D or 2-D) and `hx` (null: zeros), checked as PyTorch checks; LSTM cells return [h', c']. */
+  forward(input: Tensor, hx: Tensor | readonly Tensor[] | null = null): Tensor | Tensor[] {
+    const name = `${this.kind}Cell`;
+    const hidden: readonly Tensor[] | null = hx === null || Array.isArray(hx) ? hx : [hx as Tensor];
     if (input.ndim !== 1 && input.ndim !== 2) throw new ValueError(`${name}: Expected input to be 1D or 2D, got ${input.ndim}D instead`);
     hidden?.forEach((h, i) => {
       if (h.ndim !== 1 && h.ndim !== 2) {
@@ -111,18 +133,19 @@ abstract class RNNCellBase extends Module {
       }
     });
     const batched = input.ndim === 2;
+    const cell = CELLS[this.mode];
     return scoped(() => {
       const x = batched ? input : input.unsqueeze(0);
       const state = hidden === null
-        ? new Array<Tensor>(CELLS[this.mode].states).fill(zeros(x.shape[0], this.hiddenSize, { dtype: x.dtype }))
+        ? new Array<Tensor>(cell.states).fill(zeros(x.shape[0], this.hiddenSize, { dtype: x.dtype }))
         : hidden.map((h) => (batched ? h : h.unsqueeze(0)));
       if (x.shape[1] !== this.inputSize) throw new RuntimeError(`input has inconsistent input_size: got ${x.shape[1]} expected ${this.inputSize}`);
       state.forEach((h, i) => {
         if (h.shape[0] !== x.shape[0]) throw new RuntimeError(`Input batch size ${x.shape[0]} doesn't match hidden${i} batch size ${h.shape[0]}`);
         if (h.shape[1] !== this.hiddenSize) throw new RuntimeError(`hidden${i} has inconsistent hidden_size: got ${h.shape[1]}, expected ${this.hiddenSize}`);
       });
-      const out = CELLS[this.mode].step(linear(x, this.weight_ih, this.bias_ih), state, this.weight_hh, this.bias_hh);
-      return batched ? out : out.map((t) => t.squeeze(0));
+      const out = cell.step(linear(x, this.weight_ih, this.bias_ih), state, this.weight_hh, this.bias_hh).map((t) => (batched ? t : t.squeeze(0)));
+      return out.length === 1 ? out[0] : out;
     });
   }
 }
@@ -141,10 +164,10 @@ export class RNNCell extends RNNCellBase {
     super(nonlinearity === "tanh" ? "RNN_TANH" : "RNN_RELU", inputSize, hiddenSize, options);
     this.nonlinearity = nonlinearity;
   }
-
-  forward(input: Tensor, hx: Tensor | null = null): Tensor {
-    return this.runCell(input, hx === null ? null : [hx], "RNNCell")[0];
-  }
+}
+export interface RNNCell {
+  /** h' from the input and h (null: zeros) */
+  forward(input: Tensor, hx?: Tensor | null): Tensor;
 }
 
 /** A GRU cell; returns h'. */
@@ -152,10 +175,10 @@ export class GRUCell extends RNNCellBase {
   constructor(inputSize: number, hiddenSize: number, ...args: CellArgs) {
     super("GRU", inputSize, hiddenSize, cellOptions(args));
   }
-
-  forward(input: Tensor, hx: Tensor | null = null): Tensor {
-    return this.runCell(input, hx === null ? null : [hx], "GRUCell")[0];
-  }
+}
+export interface GRUCell {
+  /** h' from the input and h (null: zeros) */
+  forward(input: Tensor, hx?: Tensor | null): Tensor;
 }
 
 /** An LSTM cell; returns [h', c']. */
@@ -163,9 +186,8 @@ export class LSTMCell extends RNNCellBase {
   constructor(inputSize: number, hiddenSize: number, ...args: CellArgs) {
     super("LSTM", inputSize, hiddenSize, cellOptions(args));
   }
-
-  forward(input: Tensor, hx: readonly [Tensor, Tensor] | null = null): [Tensor, Tensor] {
-    const [h, c] = this.runCell(input, hx, "LSTMCell");
-    return [h, c];
-  }
+}
+export interface LSTMCell {
+  /** [h', c'] from the input and [h, c] (null: zeros) */
+  forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, Tensor];
 }

@@ -37,3 +37,19 @@ export function dimList(value: unknown): number[] | null {
   if (Array.isArray(value)) return value as number[];
   return [value as number];
 }
+
+/** Adds the method `name` and its in-place variant `name_` to `table`, both computed by `fn`. */
+export function methodPair(table: Record<string, unknown>, name: string, fn: (self: Tensor, args: unknown[], inplace: boolean) => Tensor): void {
+  table[name] = function (this: Tensor, ...args: unknown[]) {
+    return fn(this, args, false);
+  };
+  table[`${name}_`] = function (this: Tensor, ...args: unknown[]) {
+    return fn(this, args, true);
+  };
+}
+
+/** A function of `self` as a Tensor method: `this` becomes its first argument. */
+export const method = <A extends unknown[], R>(fn: (self: Tensor, ...args: A) => R) =>
+  function (this: Tensor, ...args: A): R {
+    return fn(this, ...args);
+  };

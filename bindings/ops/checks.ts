@@ -7,7 +7,11 @@ import { DTYPES } from "../tensor/dtype.js";
 
 /** PyTorch's assert_no_internal_overlap: in-place writes need distinct memory per element. */
 export function checkNoInternalOverlap(t: Tensor): void {
-  if (hasInternalOverlap(t._shape, t._strides)) throw new RuntimeError(messages.internalOverlap());
+  if (hasInternalOverlap(t._shape, t._strides)) {
+    throw new RuntimeError(
+      "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.",
+    );
+  }
 }
 
 /** PyTorch's assert_no_partial_overlap: an input may be the output itself, or disjoint from it. */

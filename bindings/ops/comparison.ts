@@ -3,22 +3,17 @@
 // promoted integer (or bool) dtype.
 import { isFloating } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
+import { method } from "./args.js";
 import { alive, notImplementedFor } from "./checks.js";
 import * as k from "./kernels.js";
-import { type TensorOrScalar, operand, operandOf, pointwiseResult, pointwiseShape, promote, runBinary } from "./pointwise.js";
+import { type TensorOrScalar, freshResult, promote, runBinary, tensorOrNull, withOperands } from "./pointwise.js";
 
 /** a <op> b in the promoted dtype (logical ops test each operand against 0 in it). */
 function compare(kernel: k.CompareKernel, self: Tensor, other: TensorOrScalar): Tensor {
-  alive(self, other instanceof Tensor ? other : null);
+  alive(self, tensorOrNull(other));
   const dtype = promote(self, other);
-  const out = k.emptyPointwise(pointwiseShape(self, other), "bool", [self, operandOf(other)]);
-  const temps: Tensor[] = [];
-  try {
-    k.compare(kernel, operand(self, dtype, temps), operand(other, dtype, temps), dtype, out);
-  } finally {
-    for (const t of temps) t.dispose();
-  }
-  return out;
+  return freshResult("bool", [self, other], (out) =>
+    withOperands([self, other], dtype, ([a, b]) => k.compare(kernel, a, b, dtype, out)));
 }
 
 const COMPARISONS = {
@@ -31,11 +26,11 @@ const BITWISE = {
 } as const satisfies Record<string, readonly [k.BinaryKernel, string]>;
 
 function bitwise(name: keyof typeof BITWISE, self: Tensor, other: TensorOrScalar): Tensor {
-  alive(self, other instanceof Tensor ? other : null);
+  alive(self, tensorOrNull(other));
   const [kernel, cpu] = BITWISE[name];
   const dtype = promote(self, other);
   if (isFloating(dtype)) throw notImplementedFor(cpu, dtype);
-  return pointwiseResult(self, other, dtype, (out) => runBinary(kernel, self, other, dtype, out));
+  return freshResult(dtype, [self, other], (out) => runBinary(kernel, self, other, dtype, out));
 }
 
 /** ~x: bool inverts, integers flip every bit. */
@@ -60,26 +55,12 @@ export type ComparisonMethods = { [K in keyof typeof COMPARISONS | keyof typeof 
   [K in keyof typeof TESTS | "logicalNot" | "bitwiseNot"]: () => Tensor;
 };
 
-export const comparisonMethods = {} as { [K in keyof ComparisonMethods]: (this: Tensor, ...args: Parameters<ComparisonMethods[K]>) => Tensor };
-for (const [name, kernel] of Object.entries(COMPARISONS)) {
-  (comparisonMethods as Record<string, unknown>)[name] = function (this: Tensor, other: TensorOrScalar) {
-    return compare(kernel, this, other);
-  };
-}
-for (const name of Object.keys(BITWISE) as (keyof typeof BITWISE)[]) {
-  comparisonMethods[name] = function (this: Tensor, other: TensorOrScalar) {
-    return bitwise(name, this, other);
-  };
-}
-for (const [name, kernel] of Object.entries(TESTS)) {
-  (comparisonMethods as Record<string, unknown>)[name] = function (this: Tensor) {
-    return classify(kernel, this);
-  };
-}
-comparisonMethods.logicalNot = function (this: Tensor) {
-  alive(this);
-  return compare("Eq", this, 0);
+const methods: Record<string, unknown> = {
+  logicalNot: method((self) => compare("Eq", self, 0)),
+  bitwiseNot: method(bitwiseNot),
 };
-comparisonMethods.bitwiseNot = function (this: Tensor) {
-  return bitwiseNot(this);
-};
+for (const [name, kernel] of Object.entries(COMPARISONS)) methods[name] = method((self, other: TensorOrScalar) => compare(kernel, self, other));
+for (const name of Object.keys(BITWISE) as (keyof typeof BITWISE)[]) methods[name] = method((self, other: TensorOrScalar) => bitwise(name, self, other));
+for (const [name, kernel] of Object.entries(TESTS)) methods[name] = method((self) => classify(kernel, self));
+
+export const comparisonMethods = methods as { [K in keyof ComparisonMethods]: (this: Tensor, ...args: Parameters<ComparisonMethods[K]>) => Tensor };

@@ -2,7 +2,7 @@
 import { checkDType, type DType } from "../tensor/dtype.js";
 import { isContiguous } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { bind, isOptions } from "./args.js";
+import { bind, isOptions, method } from "./args.js";
 import { alive } from "./checks.js";
 import * as k from "./kernels.js";
 import { type Derivative, record } from "./record.js";
@@ -29,8 +29,11 @@ const TO_COPY: Derivative<{ dtype: DType }> = {
   backward: ({ grad, attrs }) => ({ self: grad.to(attrs.dtype) }),
 };
 
+/** What `to` accepts: a dtype, the one device, or options. */
+export type ToArgument = DType | "cpu" | { dtype?: DType; copy?: boolean; device?: string };
+
 /** to(dtype): the tensor itself when nothing changes, else a converted copy. `to("cpu")` is a no-op. */
-export function to(self: Tensor, ...args: unknown[]): Tensor {
+export function to(self: Tensor, ...args: ToArgument[]): Tensor {
   alive(self);
   let target: unknown = args[0];
   let copy = false;
@@ -51,31 +54,21 @@ export function to(self: Tensor, ...args: unknown[]): Tensor {
   });
 }
 
+/** `x.float()` and the other dtype shorthands: `x.to(dtype)`. */
+const shorthand = (dtype: DType) =>
+  function (this: Tensor): Tensor {
+    return to(this, dtype);
+  };
+
 export const conversionMethods = {
-  clone(this: Tensor, options?: { memoryFormat?: "preserve" | "contiguous" }): Tensor {
-    return clone(this, options?.memoryFormat ?? "preserve");
-  },
-  contiguous(this: Tensor): Tensor {
-    return contiguous(this);
-  },
-  to(this: Tensor, ...args: (DType | "cpu" | { dtype?: DType; copy?: boolean; device?: string })[]): Tensor {
-    return to(this, ...args);
-  },
-  float(this: Tensor): Tensor {
-    return to(this, "float32");
-  },
-  double(this: Tensor): Tensor {
-    return to(this, "float64");
-  },
-  long(this: Tensor): Tensor {
-    return to(this, "int64");
-  },
-  int(this: Tensor): Tensor {
-    return to(this, "int32");
-  },
-  bool(this: Tensor): Tensor {
-    return to(this, "bool");
-  },
+  clone: method((self, options?: { memoryFormat?: "preserve" | "contiguous" }) => clone(self, options?.memoryFormat)),
+  contiguous: method(contiguous),
+  to: method(to),
+  float: shorthand("float32"),
+  double: shorthand("float64"),
+  long: shorthand("int64"),
+  int: shorthand("int32"),
+  bool: shorthand("bool"),
   /** accepted so that ported `.cpu()` lines keep working */
   cpu(this: Tensor): Tensor {
     return this;

@@ -1,10 +1,10 @@
 // Factories: tensor(), zeros, ones, full, empty, arange, linspace, eye, the *Like and new*
 // variants. Data from JS is written into linear memory once; every computed value (ranges,
 // fills) comes from a kernel.
-import { RuntimeError, ValueError, messages } from "../errors.js";
+import { RuntimeError, ValueError, formatShape, messages } from "../errors.js";
 import { writeBytes } from "../runtime/core.js";
-import { DEFAULT_DTYPE, DTYPES, type DType, checkDType, isFloating } from "../tensor/dtype.js";
-import { type Shape, numel, sizeArgs } from "../tensor/shape.js";
+import { DEFAULT_DTYPE, type DType, checkDType, isFloating } from "../tensor/dtype.js";
+import { type Shape, sizeArgs } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { isOptions } from "./args.js";
 import * as k from "./kernels.js";
@@ -18,16 +18,21 @@ export interface FactoryOptions {
 
 export type NestedData = number | boolean | bigint | readonly NestedData[];
 
-function finish(t: Tensor, options: FactoryOptions): Tensor {
-  if (options.requiresGrad) {
-    if (!isFloating(t.dtype)) {
-      t.dispose();
-      throw new RuntimeError(messages.requiresGradFactoryDtype());
-    }
-    t._requiresGrad = true;
-  }
-  return t;
+/**
+ * `out` filled by `fill`, a leaf that requires grad if asked: PyTorch allows that for floating
+ * dtypes only, checked before `fill` runs (so a sampler draws nothing). Disposed on failure.
+ */
+export function factory(out: Tensor, options: FactoryOptions, fill: (t: Tensor) => void = () => {}): Tensor {
+  return k.filled(out, (t) => {
+    if (options.requiresGrad && !isFloating(t.dtype)) throw new RuntimeError(messages.requiresGradFactoryDtype());
+    fill(t);
+    t._requiresGrad = options.requiresGrad === true;
+  });
 }
+
+/** A new tensor of `shape` and `dtype` (checked), made by `factory`. */
+export const fresh = (shape: Shape, dtype: unknown, options: FactoryOptions, fill?: (t: Tensor) => void) =>
+  factory(Tensor._empty(shape, checkDType(dtype)), options, fill);
 
 function inferShape(data: NestedData): number[] {
   const shape: number[] = [];
@@ -57,30 +62,21 @@ function inferDType(values: readonly (number | boolean | bigint)[]): DType {
   return DEFAULT_DTYPE;
 }
 
-/** Encodes JS values as the bytes of `dtype`, little-endian. */
+/** The typed array holding each dtype's elements (linear memory is little-endian, as typed arrays are on every host). */
+const ARRAYS = {
+  float32: Float32Array, float64: Float64Array, int32: Int32Array, int64: BigInt64Array, bool: Uint8Array, uint8: Uint8Array,
+} as const;
+
+/** Encodes JS values as the bytes of `dtype` (integers wrap and floats round as a typed array stores them). */
 export function encode(values: readonly (number | boolean | bigint)[], dtype: DType): Uint8Array {
-  const bytes = new Uint8Array(values.length * DTYPES[dtype].bytes);
-  const view = new DataView(bytes.buffer);
-  values.forEach((v, i) => {
-    const n = typeof v === "bigint" ? v : Number(v);
-    switch (dtype) {
-      case "float32": view.setFloat32(i * 4, Number(n), true); break;
-      case "float64": view.setFloat64(i * 8, Number(n), true); break;
-      case "int32": view.setInt32(i * 4, Number(n), true); break;
-      case "int64": view.setBigInt64(i * 8, typeof n === "bigint" ? n : BigInt(Math.trunc(n)), true); break;
-      case "bool": view.setUint8(i, n ? 1 : 0); break;
-      case "uint8": view.setUint8(i, Number(n)); break;
-    }
-  });
-  return bytes;
+  const elements = dtype === "int64" ? values.map((v) => (typeof v === "bigint" ? v : BigInt(Math.trunc(Number(v)))))
+    : values.map((v) => (dtype === "bool" ? Number(Boolean(v)) : Number(v)));
+  return new Uint8Array(new (ARRAYS[dtype] as new (elements: readonly unknown[]) => { buffer: ArrayBuffer })(elements).buffer);
 }
 
 /** torch.tensor(data, dtype=..., requires_grad=...): a new tensor holding a copy of `data`. */
 export function tensor(data: NestedData | Tensor | ArrayLike<number>, options: FactoryOptions = {}): Tensor {
-  if (data instanceof Tensor) {
-    const out = k.copyAs(data, options.dtype ?? data.dtype);
-    return finish(out, options);
-  }
+  if (data instanceof Tensor) return fresh(data._shape, options.dtype ?? data.dtype, options, (out) => k.copyInto(out, data));
   let shape: number[];
   let values: (number | boolean | bigint)[];
   if (ArrayBuffer.isView(data)) {
@@ -91,94 +87,96 @@ export function tensor(data: NestedData | Tensor | ArrayLike<number>, options: F
     values = [];
     flattenInto(data as NestedData, shape, 0, values);
   }
-  const dtype = options.dtype !== undefined ? checkDType(options.dtype) : inferDType(values);
-  const out = Tensor._empty(shape, dtype);
-  if (values.length > 0) writeBytes(out.dataPtr(), encode(values, dtype));
-  return finish(out, options);
+  return fresh(shape, options.dtype ?? inferDType(values), options, (out) => {
+    if (values.length > 0) writeBytes(out.dataPtr(), encode(values, out.dtype));
+  });
+}
+
+/** Splits off a trailing options object: `(2, 3, { dtype })` is [[2, 3], { dtype }]. */
+export function withOptions<O extends object>(args: readonly unknown[]): [unknown[], O] {
+  const last = args[args.length - 1];
+  return isOptions(last) ? [args.slice(0, -1), last as O] : [[...args], {} as O];
+}
+
+/** PyTorch's check of the sizes a factory is given. */
+export function checkSizes(shape: Shape): void {
+  for (const s of shape) if (!Number.isInteger(s) || s < 0) throw new RuntimeError(`Trying to create tensor with negative dimension ${s}: ${formatShape(shape)}`);
 }
 
 /** Parses `(2, 3)`, `([2, 3])`, `(2, 3, { dtype })`. */
-function shapeAndOptions(args: readonly unknown[]): [number[], FactoryOptions] {
-  const last = args[args.length - 1];
-  const options = isOptions(last) ? (last as FactoryOptions) : {};
-  const sizes = (isOptions(last) ? args.slice(0, -1) : args) as (number | number[])[];
-  const shape = sizeArgs(sizes);
-  for (const s of shape) if (!Number.isInteger(s) || s < 0) throw new RuntimeError(`Trying to create tensor with negative dimension ${s}: ${JSON.stringify(shape)}`);
+export function shapeAndOptions<O extends object = FactoryOptions>(args: readonly unknown[]): [number[], O] {
+  const [sizes, options] = withOptions<O>(args);
+  const shape = sizeArgs(sizes as (number | number[])[]);
+  checkSizes(shape);
   return [shape, options];
 }
 
 export function full(shape: Shape, value: number | boolean, options: FactoryOptions = {}): Tensor {
-  const dtype = options.dtype ?? (typeof value === "boolean" ? "bool" : DEFAULT_DTYPE);
-  const out = Tensor._empty(shape, checkDType(dtype));
-  k.fill(out, Number(value));
-  return finish(out, options);
+  return fresh(shape, options.dtype ?? (typeof value === "boolean" ? "bool" : DEFAULT_DTYPE), options, (out) => k.fill(out, Number(value)));
 }
 
-export function zeros(...args: (number | number[] | FactoryOptions)[]): Tensor {
-  const [shape, options] = shapeAndOptions(args);
-  return full(shape, 0, { ...options, dtype: options.dtype ?? DEFAULT_DTYPE });
-}
+/** A factory of sizes given as separate ints or one array, then options: `zeros(2, 3, { dtype })`. */
+const sized = (make: (shape: number[], options: FactoryOptions) => Tensor) =>
+  (...args: (number | number[] | FactoryOptions)[]): Tensor => make(...shapeAndOptions(args));
 
-export function ones(...args: (number | number[] | FactoryOptions)[]): Tensor {
-  const [shape, options] = shapeAndOptions(args);
-  return full(shape, 1, { ...options, dtype: options.dtype ?? DEFAULT_DTYPE });
-}
-
-export function empty(...args: (number | number[] | FactoryOptions)[]): Tensor {
-  const [shape, options] = shapeAndOptions(args);
-  return finish(Tensor._empty(shape, checkDType(options.dtype ?? DEFAULT_DTYPE)), options);
-}
+export const zeros = sized((shape, options) => full(shape, 0, options));
+export const ones = sized((shape, options) => full(shape, 1, options));
+export const empty = sized((shape, options) => fresh(shape, options.dtype ?? DEFAULT_DTYPE, options));
 
 /** torch.arange(end) / arange(start, end, step): int64 when every bound is an integer. */
 export function arange(...args: (number | FactoryOptions)[]): Tensor {
-  const last = args[args.length - 1];
-  const options = isOptions(last) ? (last as FactoryOptions) : {};
-  const nums = (isOptions(last) ? args.slice(0, -1) : args) as number[];
+  const [nums, options] = withOptions<FactoryOptions>(args) as [number[], FactoryOptions];
   const [start, end, step] = nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1];
   if (step === 0) throw new RuntimeError("step must be nonzero");
   if ((step > 0 && start > end) || (step < 0 && start < end)) throw new RuntimeError("upper bound and larger bound inconsistent with step sign");
   const integral = [start, end, step].every(Number.isInteger);
-  const dtype = options.dtype ?? (integral ? "int64" : DEFAULT_DTYPE);
   const n = Math.max(0, Math.ceil((end - start) / step));
-  const out = Tensor._empty([n], checkDType(dtype));
-  if (n > 0) k.sequence(out, start, step);
-  return finish(out, options);
+  return fresh([n], options.dtype ?? (integral ? "int64" : DEFAULT_DTYPE), options, (out) => {
+    if (n > 0) k.sequence(out, start, step);
+  });
 }
 
 export function linspace(start: number, end: number, steps: number, options: FactoryOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new RuntimeError("number of steps must be non-negative");
-  const out = Tensor._empty([steps], checkDType(options.dtype ?? DEFAULT_DTYPE));
-  if (steps === 1) k.fill(out, start);
-  else if (steps > 1) k.sequence(out, start, (end - start) / (steps - 1), end, true);
-  return finish(out, options);
+  return fresh([steps], options.dtype ?? DEFAULT_DTYPE, options, (out) => {
+    if (steps === 1) k.fill(out, start);
+    else k.sequence(out, start, (end - start) / (steps - 1), end, true);
+  });
 }
 
 export function eye(n: number, m?: number | FactoryOptions, options: FactoryOptions = {}): Tensor {
   if (isOptions(m)) return eye(n, n, m as FactoryOptions);
   const cols = (m as number | undefined) ?? n;
-  const out = Tensor._empty([n, cols], checkDType(options.dtype ?? DEFAULT_DTYPE));
-  k.fill(out, 0);
-  const diagonal = out._alias([Math.min(n, cols)], [cols + 1], 0, null);
-  k.fill(diagonal, 1);
-  diagonal.dispose();
-  return finish(out, options);
+  return fresh([n, cols], options.dtype ?? DEFAULT_DTYPE, options, (out) => {
+    k.fill(out, 0);
+    const diagonal = out._alias([Math.min(n, cols)], [cols + 1], 0, null);
+    k.fill(diagonal, 1);
+    diagonal.dispose();
+  });
 }
 
+/** `newZeros`/`zerosLike`-style methods: a tensor filled with `value`, of this tensor's dtype unless given. */
+const filledWith = (value: number) => ({
+  newer(this: Tensor, shape: readonly number[], options: FactoryOptions = {}): Tensor {
+    return full(shape, value, { dtype: this.dtype, ...options });
+  },
+  like(this: Tensor, options: FactoryOptions = {}): Tensor {
+    return full(this._shape, value, { dtype: this.dtype, ...options });
+  },
+});
+const [zero, one] = [filledWith(0), filledWith(1)];
+
 export const creationMethods = {
-  newZeros(this: Tensor, shape: readonly number[], options: FactoryOptions = {}): Tensor {
-    return full(shape, 0, { dtype: this.dtype, ...options });
-  },
-  newOnes(this: Tensor, shape: readonly number[], options: FactoryOptions = {}): Tensor {
-    return full(shape, 1, { dtype: this.dtype, ...options });
-  },
+  newZeros: zero.newer,
+  newOnes: one.newer,
   newFull(this: Tensor, shape: readonly number[], value: number, options: FactoryOptions = {}): Tensor {
     return full(shape, value, { dtype: this.dtype, ...options });
   },
   newEmpty(this: Tensor, shape: readonly number[], options: FactoryOptions = {}): Tensor {
-    return finish(Tensor._empty(shape, options.dtype ?? this.dtype), options);
+    return fresh(shape, options.dtype ?? this.dtype, options);
   },
   newEmptyStrided(this: Tensor, shape: readonly number[], strides: readonly number[], options: FactoryOptions = {}): Tensor {
-    return finish(k.emptyStrided(shape, strides, options.dtype ?? this.dtype), options);
+    return factory(k.emptyStrided(shape, strides, options.dtype ?? this.dtype), options);
   },
   newTensor(this: Tensor, data: NestedData, options: FactoryOptions = {}): Tensor {
     return tensor(data, { dtype: this.dtype, ...options });
@@ -187,25 +185,12 @@ export const creationMethods = {
   newArange(this: Tensor, n: number): Tensor {
     return arange(n, { dtype: "int64" });
   },
-  zerosLike(this: Tensor, options: FactoryOptions = {}): Tensor {
-    return full(this._shape, 0, { dtype: this.dtype, ...options });
-  },
-  onesLike(this: Tensor, options: FactoryOptions = {}): Tensor {
-    return full(this._shape, 1, { dtype: this.dtype, ...options });
-  },
+  zerosLike: zero.like,
+  onesLike: one.like,
   fullLike(this: Tensor, value: number, options: FactoryOptions = {}): Tensor {
     return full(this._shape, value, { dtype: this.dtype, ...options });
   },
   emptyLike(this: Tensor, options: FactoryOptions = {}): Tensor {
-    return finish(Tensor._empty(this._shape, options.dtype ?? this.dtype), options);
+    return fresh(this._shape, options.dtype ?? this.dtype, options);
   },
 };
-
-export const likeFunctions = {
-  zerosLike: (t: Tensor, options?: FactoryOptions) => creationMethods.zerosLike.call(t, options),
-  onesLike: (t: Tensor, options?: FactoryOptions) => creationMethods.onesLike.call(t, options),
-  fullLike: (t: Tensor, value: number, options?: FactoryOptions) => creationMethods.fullLike.call(t, value, options),
-  emptyLike: (t: Tensor, options?: FactoryOptions) => creationMethods.emptyLike.call(t, options),
-};
-
-export { numel };

@@ -3,6 +3,7 @@
 import { RuntimeError } from "../errors.js";
 import { normalizeDim } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { method } from "./args.js";
 import { alive } from "./checks.js";
 import * as k from "./kernels.js";
 import { type Derivative, record } from "./record.js";
@@ -95,19 +96,12 @@ function diagonalDims(self: Tensor, dim1: number, dim2: number, ndim = self.ndim
 
 /** torch.diagonal: a view of the diagonal of dims dim1 and dim2, as the last dim. */
 export function diagonal(self: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
-  alive(self);
   const [d1, d2] = diagonalDims(self, dim1, dim2);
   return viewOp(DIAGONAL, self, { offset, dim1: d1, dim2: d2, sizes: [...self._shape] }, () => diagonalGeometry(self, offset, d1, d2));
 }
 
 export const diagonalMethods = {
-  diagonal(this: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
-    return diagonal(this, offset, dim1, dim2);
-  },
-  diag(this: Tensor, diagonal = 0): Tensor {
-    return diag(this, diagonal);
-  },
-  diagEmbed(this: Tensor, offset = 0, dim1 = -2, dim2 = -1): Tensor {
-    return diagEmbed(this, offset, dim1, dim2);
-  },
+  diagonal: method(diagonal),
+  diag: method(diag),
+  diagEmbed: method(diagEmbed),
 };

@@ -3,7 +3,8 @@
 // stands for broadcast dims (aligned from the right), and without "->" the output is the
 // ellipsis dims then the letters used once, in alphabetical order, as in PyTorch.
 import { RuntimeError, formatShape } from "../errors.js";
-import { Tensor } from "../tensor/tensor.js";
+import { tidyWith } from "../tensor/lifetime.js";
+import { type Tensor, isTensor } from "../tensor/tensor.js";
 import { alive } from "./checks.js";
 
 /** A subscript label; the dims of "..." get labels of their own, counted from the right. */
@@ -17,6 +18,8 @@ interface Parsed {
 const isLetter = (c: string) => /^[a-zA-Z]$/.test(c);
 const ellipsisLabel = (fromRight: number) => `...${fromRight}`;
 const isEllipsisLabel = (l: Label) => l.startsWith("...");
+const invalidSubscript = (at: number) =>
+  new RuntimeError(`einsum(): invalid subscript given at index ${at} in the equation string, subscripts must be in [a-zA-Z]`);
 
 function parseTerm(term: string, operand: Tensor, index: number, offset: number): Label[] {
   const letters: Label[] = [];
@@ -27,7 +30,7 @@ function parseTerm(term: string, operand: Tensor, index: number, offset: number)
       ellipsisAt = letters.length;
       i += 2;
     } else if (isLetter(term[i])) letters.push(term[i]);
-    else throw new RuntimeError(`einsum(): invalid subscript given at index ${offset + i} in the equation string, subscripts must be in [a-zA-Z]`);
+    else throw invalidSubscript(offset + i);
   }
   if (ellipsisAt < 0) {
     if (letters.length !== operand.ndim) {
@@ -75,7 +78,7 @@ function parse(equation: string, operands: readonly Tensor[]): Parsed {
       continue;
     }
     const c = rhs[i];
-    if (!isLetter(c)) throw new RuntimeError(`einsum(): invalid subscript given at index ${lhs.length + 2 + i} in the equation string, subscripts must be in [a-zA-Z]`);
+    if (!isLetter(c)) throw invalidSubscript(lhs.length + 2 + i);
     if (output.includes(c)) throw new RuntimeError(`einsum(): output subscript ${c} appears more than once in the output`);
     if (!all.includes(c)) throw new RuntimeError(`einsum(): output subscript ${c} does not appear in the equation for any input operand`);
     output.push(c);
@@ -83,14 +86,14 @@ function parse(equation: string, operands: readonly Tensor[]): Parsed {
   return { inputs, output };
 }
 
-/** An operand with its labels; `temps` collects the intermediate handles to dispose. */
+/** An operand with its labels. */
 interface Operand {
   t: Tensor;
   labels: Label[];
 }
 
 /** Repeated labels within one operand take its diagonal (einsum("ii->i")). */
-function takeDiagonals(op: Operand, index: number, temps: Tensor[]): Operand {
+function takeDiagonals(op: Operand, index: number): Operand {
   let { t, labels } = op;
   for (;;) {
     const i = labels.findIndex((l, j) => labels.indexOf(l) !== j);
@@ -101,31 +104,23 @@ function takeDiagonals(op: Operand, index: number, temps: Tensor[]): Operand {
     }
     // diagonal() moves the diagonal to the last dim
     t = t.diagonal(0, first, i);
-    temps.push(t);
     labels = [...labels.filter((_, j) => j !== first && j !== i), labels[i]];
   }
 }
 
 /** Sums out the labels nobody else needs (not in the output, not in `keep`). */
-function sumUnneeded(op: Operand, output: readonly Label[], keep: readonly Label[], temps: Tensor[]): Operand {
+function sumUnneeded(op: Operand, output: readonly Label[], keep: readonly Label[]): Operand {
   const dims = op.labels.flatMap((l, d) => (output.includes(l) || keep.includes(l) ? [] : [d]));
   if (dims.length === 0) return op;
-  const t = op.t.sum(dims);
-  temps.push(t);
-  return { t, labels: op.labels.filter((_, d) => !dims.includes(d)) };
+  return { t: op.t.sum(dims), labels: op.labels.filter((_, d) => !dims.includes(d)) };
 }
 
 /** The operand's dims in `order` (labels it lacks become size-1 dims), expanded to `sizes`. */
-function arrange(op: Operand, order: readonly Label[], sizes: ReadonlyMap<Label, number>, temps: Tensor[]): Tensor {
+function arrange(op: Operand, order: readonly Label[], sizes: ReadonlyMap<Label, number>): Tensor {
   const present = order.filter((l) => op.labels.includes(l));
-  let t = op.t.permute(present.map((l) => op.labels.indexOf(l)));
-  temps.push(t);
+  const t = op.t.permute(present.map((l) => op.labels.indexOf(l)));
   const shape = order.map((l) => (op.labels.includes(l) ? t._shape[present.indexOf(l)] : 1));
-  t = t.reshape(shape);
-  temps.push(t);
-  t = t.expand(order.map((l) => sizes.get(l) as number));
-  temps.push(t);
-  return t;
+  return t.reshape(shape).expand(order.map((l) => sizes.get(l) as number));
 }
 
 /** The size of every label: equal where given more than once, or 1 (broadcast). */
@@ -152,23 +147,17 @@ function labelSizes(ops: readonly Operand[], operands: readonly Tensor[], output
 const product = (sizes: ReadonlyMap<Label, number>, labels: readonly Label[]) => labels.reduce((n, l) => n * (sizes.get(l) as number), 1);
 
 /** Two operands: batch labels in both and the output, contracted ones in both only. */
-function contractPair(a: Operand, b: Operand, output: readonly Label[], sizes: ReadonlyMap<Label, number>, temps: Tensor[]): Operand {
+function contractPair(a: Operand, b: Operand, output: readonly Label[], sizes: ReadonlyMap<Label, number>): Operand {
   const inA = (l: Label) => a.labels.includes(l);
   const inB = (l: Label) => b.labels.includes(l);
   const batch = output.filter((l) => inA(l) && inB(l));
   const left = output.filter((l) => inA(l) && !inB(l));
   const right = output.filter((l) => inB(l) && !inA(l));
   const contracted = a.labels.filter((l) => inB(l) && !output.includes(l));
-  const A = arrange(a, [...batch, ...left, ...contracted], sizes, temps).reshape([product(sizes, batch), product(sizes, left), product(sizes, contracted)]);
-  temps.push(A);
-  const B = arrange(b, [...batch, ...contracted, ...right], sizes, temps).reshape([product(sizes, batch), product(sizes, contracted), product(sizes, right)]);
-  temps.push(B);
-  const P = A.bmm(B);
-  temps.push(P);
+  const A = arrange(a, [...batch, ...left, ...contracted], sizes).reshape([product(sizes, batch), product(sizes, left), product(sizes, contracted)]);
+  const B = arrange(b, [...batch, ...contracted, ...right], sizes).reshape([product(sizes, batch), product(sizes, contracted), product(sizes, right)]);
   const labels = [...batch, ...left, ...right];
-  const t = P.reshape(labels.map((l) => sizes.get(l) as number));
-  temps.push(t);
-  return { t, labels };
+  return { t: A.bmm(B).reshape(labels.map((l) => sizes.get(l) as number)), labels };
 }
 
 /** torch.einsum(equation, *operands) for one or two operands. */
@@ -178,18 +167,14 @@ export function einsum(equation: string, ...args: (Tensor | readonly Tensor[])[]
   if (operands.length === 0) throw new RuntimeError("einsum(): must provide at least one operand");
   if (operands.length > 2) throw new RuntimeError("einsum(): tapegrad contracts one or two operands per call; chain calls for more");
   const { inputs, output } = parse(equation, operands);
-  const temps: Tensor[] = [];
-  try {
-    let ops = operands.map((t, i) => takeDiagonals({ t, labels: inputs[i] }, i, temps));
-    ops = ops.map((op, i) => sumUnneeded(op, output, ops.filter((_, j) => j !== i).flatMap((o) => o.labels), temps));
+  // the intermediate handles are disposed when it returns
+  return tidyWith(() => {
+    let ops = operands.map((t, i) => takeDiagonals({ t, labels: inputs[i] }, i));
+    ops = ops.map((op, i) => sumUnneeded(op, output, ops.filter((_, j) => j !== i).flatMap((o) => o.labels)));
     const sizes = labelSizes(ops, operands, output);
-    const result = ops.length === 2 ? contractPair(ops[0], ops[1], output, sizes, temps) : ops[0];
+    const result = ops.length === 2 ? contractPair(ops[0], ops[1], output, sizes) : ops[0];
     const order = output.map((l) => result.labels.indexOf(l));
     // like PyTorch, a single operand comes back as a permuted view
-    if (ops.length === 1 || order.some((d, i) => d !== i)) return result.t.permute(order);
-    temps.splice(temps.indexOf(result.t), 1);
-    return result.t;
-  } finally {
-    for (const t of temps) t.dispose();
-  }
+    return ops.length === 1 || order.some((d, i) => d !== i) ? result.t.permute(order) : result.t;
+  }, isTensor);
 }

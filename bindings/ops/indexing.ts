@@ -5,13 +5,15 @@
 // TensorIterator-based index kernels do.
 import { IndexError, RuntimeError, ValueError, formatShape, messages } from "../errors.js";
 import { DTYPES } from "../tensor/dtype.js";
-import { type Shape, broadcastShapes, contiguousStrides, expandStrides, numel, sameShape } from "../tensor/shape.js";
+import { type Shape, broadcastShapes, contiguousStrides, expandStrides, isExpandable, numel, sameShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
+import { method } from "./args.js";
 import { alive } from "./checks.js";
 import { tensor as makeTensor } from "./creation.js";
 import * as k from "./kernels.js";
 import { anyRequiresGrad } from "../autograd/variable.js";
 import { type Derivative, record, recordInplace } from "./record.js";
+import { nonzeroMask } from "./reduction.js";
 import { cat } from "./shape.js";
 import { alias, expand, select, slice as sliceView, unsqueeze, view } from "./view.js";
 
@@ -34,13 +36,17 @@ export type IndexItem = number | null | typeof Ellipsis | Slice | Tensor | boole
 /** An item after PyTorch's conversions: sequences and 0-dim tensors are resolved. */
 type Item = number | null | typeof Ellipsis | Slice | boolean | Tensor;
 
-const INDEX_MAX = Number.MAX_SAFE_INTEGER;
 const isMask = (t: Tensor) => t.dtype === "bool" || t.dtype === "uint8";
 
-/** Disposes every handle in `temps` (the temporaries an indexing call made for itself). */
-function release(temps: readonly Tensor[]): void {
-  for (const t of temps) t.dispose();
-}
+/** `t` kept in `temps` (the handles an indexing call made for itself, disposed when it ends). */
+const made = (temps: Tensor[], t: Tensor) => (temps.push(t), t);
+
+/** `t` seen with `shape` (broadcast), kept in `temps`. */
+const broadcastTo = (t: Tensor, shape: Shape, temps: Tensor[]) =>
+  made(temps, t._alias(shape, expandStrides(t._shape, t._strides, shape), t._offset, null));
+
+/** Column j of [count, ndim] coordinates (a 1-D view), kept in `temps`. */
+const column = (coords: Tensor, j: number, temps: Tensor[]) => made(temps, coords._alias([coords._shape[0]], [coords._strides[0]], j, null));
 
 // ---- basic indexing: views ---------------------------------------------------------------------
 
@@ -61,9 +67,18 @@ function applySlice(self: Tensor, dim: number, s: Slice, disableOptimization: bo
   const step = s.step ?? 1;
   if (step <= 0) throw new ValueError("step must be greater than zero");
   const start = s.start ?? 0;
-  const stop = s.stop ?? INDEX_MAX;
+  const stop = s.stop ?? Number.MAX_SAFE_INTEGER;
   if (!disableOptimization && start === 0 && self._shape[dim] === stop && step === 1) return self;
   return sliceView(self, dim, start, stop, step);
+}
+
+/** The view one basic item alone makes (`t[0]`, `t[1:]`, `t[None]`, `t[...]`), or null for the general path. */
+function singleItem(self: Tensor, item: IndexItem, forWrite: boolean): Tensor | null {
+  if (item === Ellipsis) return forWrite ? self : alias(self);
+  if (item === null || (forWrite && item === true)) return unsqueeze(self, 0);
+  if (typeof item === "number") return applySelect(self, 0, item, 0);
+  // reading disables the full-slice optimization (PyTorch's getitem)
+  return item instanceof Slice ? applySlice(self, 0, item, !forWrite) : null;
 }
 
 /**
@@ -73,29 +88,16 @@ function applySlice(self: Tensor, dim: number, s: Slice, disableOptimization: bo
 function normalize(items: readonly IndexItem[], temps: Tensor[]): Item[] {
   return items.map((item): Item => {
     if (Array.isArray(item)) {
-      let t = makeTensor(item as number[]);
-      if (t.dtype !== "bool") {
-        t.dispose();
-        t = makeTensor(item as number[], { dtype: "int64" });
-      }
-      temps.push(t);
-      return t;
+      const t = makeTensor(item as number[]);
+      if (t.dtype === "bool") return made(temps, t);
+      t.dispose();
+      return made(temps, makeTensor(item as number[], { dtype: "int64" }));
     }
     if (item instanceof Tensor && item.ndim === 0 && !item.isFloatingPoint()) {
       return isMask(item) ? Number(item.item()) !== 0 : item.item();
     }
     return item as Item;
   });
-}
-
-/** Dims the items consume: a mask consumes as many as it has. */
-function countSpecified(items: readonly Item[]): number {
-  let n = 0;
-  for (const it of items) {
-    if (it instanceof Tensor) n += isMask(it) ? it.ndim : 1;
-    else if (typeof it === "number" || it instanceof Slice) n += 1;
-  }
-  return n;
 }
 
 interface Sliced {
@@ -111,35 +113,34 @@ interface Sliced {
  * Intermediate views and made index tensors go to `temps`; `result` is the caller's.
  */
 function applySlicing(self: Tensor, items: readonly Item[], temps: Tensor[]): Sliced {
-  const specified = countSpecified(items);
+  // the dims the items consume: a mask consumes as many as it has
+  let specified = 0;
+  for (const it of items) {
+    if (it instanceof Tensor) specified += isMask(it) ? it.ndim : 1;
+    else if (typeof it === "number" || it instanceof Slice) specified += 1;
+  }
   if (specified > self.ndim) throw new IndexError(`too many indices for tensor of dimension ${self.ndim}`);
   const indices: (Tensor | null)[] = [];
   let result = self;
   let dim = 0;
-  const step = (next: Tensor) => {
+  const step = (next: Tensor, advance = 1) => {
     if (next !== result && result !== self) temps.push(result);
     result = next;
+    dim += advance;
   };
   const recordIndex = (t: Tensor) => {
     while (indices.length < dim) indices.push(null);
-    indices[dim] = t;
-    dim++;
+    indices[dim++] = t;
   };
   items.forEach((item, i) => {
-    if (typeof item === "number") step(applySelect(result, dim, item, i));
-    else if (item instanceof Slice) {
-      step(applySlice(result, dim, item, false));
-      dim++;
-    } else if (item === Ellipsis) dim += self.ndim - specified;
-    else if (item === null) {
-      step(unsqueeze(result, dim));
-      dim++;
-    } else if (typeof item === "boolean") {
+    if (typeof item === "number") step(applySelect(result, dim, item, i), 0);
+    else if (item instanceof Slice) step(applySlice(result, dim, item, false));
+    else if (item === Ellipsis) dim += self.ndim - specified;
+    else if (item === null) step(unsqueeze(result, dim));
+    else if (typeof item === "boolean") {
       // a bool indexes a new size-1 dim with [0] (keep it) or [] (drop it)
-      step(unsqueeze(result, dim));
-      const index = makeTensor(item ? [0] : [], { dtype: "int64" });
-      temps.push(index);
-      recordIndex(index);
+      step(unsqueeze(result, dim), 0);
+      recordIndex(made(temps, makeTensor(item ? [0] : [], { dtype: "int64" })));
     } else recordIndex(item);
   });
   return { result, indices };
@@ -158,8 +159,8 @@ function expandIndices(self: Tensor, indices: readonly (Tensor | null)[], temps:
   }
   const out: (Tensor | null)[] = [];
   for (const t of indices) {
-    if (t === null) out.push(null);
-    else if (isMask(t)) {
+    if (t === null || !isMask(t)) out.push(t === null || t.dtype !== "int32" ? t : made(temps, k.copyAs(t, "int64")));
+    else {
       for (let j = 0; j < t.ndim; j++) {
         const srcIdx = out.length + j;
         if (srcIdx >= self.ndim) throw new IndexError(messages.dimRange(srcIdx, self.ndim));
@@ -169,18 +170,9 @@ function expandIndices(self: Tensor, indices: readonly (Tensor | null)[], temps:
           );
         }
       }
-      const coords = nonzero(t);
-      temps.push(coords);
-      for (let j = 0; j < t.ndim; j++) {
-        const column = select(coords, 1, j);
-        temps.push(column);
-        out.push(column);
-      }
-    } else if (t.dtype === "int32") {
-      const wide = k.copyAs(t, "int64");
-      temps.push(wide);
-      out.push(wide);
-    } else out.push(t);
+      const coords = made(temps, nonzero(t));
+      for (let j = 0; j < t.ndim; j++) out.push(made(temps, select(coords, 1, j)));
+    }
   }
   return out;
 }
@@ -189,14 +181,12 @@ function expandIndices(self: Tensor, indices: readonly (Tensor | null)[], temps:
 interface Plan {
   /** the indexed tensor, or its alias with the indexed dims moved to the front */
   data: Tensor;
-  /** the int64 indices of the indexed dims, in order */
-  indices: Tensor[];
-  /** the dims of `data` they address: consecutive, from `before` */
-  before: number;
-  /** the broadcast shape of the indices */
-  indexShape: number[];
-  /** data's dims before the indexed ones, the index shape, data's dims after them */
+  /** data's dims before the indexed ones, the broadcast shape of the indices, data's dims after them */
   resultShape: number[];
+  /** data's strides over the result (0 over the index dims) */
+  dataStrides: number[];
+  /** the int64 indices of the indexed dims, in order, as the kernels take them */
+  indices: k.IndexOperand[];
 }
 
 /** Broadcasts the indices, moves non-adjacent indexed dims to the front (PyTorch's make_info). */
@@ -209,43 +199,34 @@ function plan(self: Tensor, indices: readonly (Tensor | null)[], temps: Tensor[]
     throw new IndexError(`shape mismatch: indexing tensors could not be broadcast together with shapes ${present.map((t) => formatShape(t._shape)).join(", ")}`);
   }
   const dims = indices.flatMap((t, d) => (t === null ? [] : [d]));
-  const adjacent = dims.every((d, i) => i === 0 || d === dims[i - 1] + 1);
   let data = self;
   let before = dims[0];
-  if (!adjacent) {
+  if (!dims.every((d, i) => i === 0 || d === dims[i - 1] + 1)) {
     const order = [...dims, ...[...self._shape.keys()].filter((d) => !dims.includes(d))];
-    data = self._alias(order.map((d) => self._shape[d]), order.map((d) => self._strides[d]), self._offset, null);
-    temps.push(data);
+    data = made(temps, self._alias(order.map((d) => self._shape[d]), order.map((d) => self._strides[d]), self._offset, null));
     before = 0;
   }
-  const after = data._shape.slice(before + dims.length);
-  return { data, indices: present, before, indexShape, resultShape: [...data._shape.slice(0, before), ...indexShape, ...after] };
-}
-
-/** PyTorch's bounds check of the index kernel: the first bad index of the first index tensor that has one. */
-function checkBounds(p: Plan): void {
-  p.indices.forEach((idx, j) => {
-    const size = p.data._shape[p.before + j];
-    const bad = k.firstOutOfRange(idx, -size, size);
-    if (bad !== null) throw new IndexError(`index ${bad} is out of bounds for dimension ${j} with size ${size}`);
-  });
-}
-
-/** The kernel operands of a plan: data's strides over the result box and each index's. */
-function operands(p: Plan): { dataStrides: number[]; indices: k.IndexOperand[] } {
-  const { data, before, indexShape } = p;
-  const afterStrides = data._strides.slice(before + p.indices.length);
-  const lead = new Array<number>(before).fill(0);
-  const trail = new Array<number>(afterStrides.length).fill(0);
+  const after = before + dims.length;
+  const zeros = (n: number) => new Array<number>(n).fill(0);
   return {
-    dataStrides: [...data._strides.slice(0, before), ...indexShape.map(() => 0), ...afterStrides],
-    indices: p.indices.map((idx, j) => ({
-      index: idx,
-      strides: [...lead, ...expandStrides(idx._shape, idx._strides, indexShape), ...trail],
+    data,
+    resultShape: [...data._shape.slice(0, before), ...indexShape, ...data._shape.slice(after)],
+    dataStrides: [...data._strides.slice(0, before), ...zeros(indexShape.length), ...data._strides.slice(after)],
+    indices: present.map((index, j) => ({
+      index,
+      strides: [...zeros(before), ...expandStrides(index._shape, index._strides, indexShape), ...zeros(data.ndim - after)],
       size: data._shape[before + j],
       stride: data._strides[before + j],
     })),
   };
+}
+
+/** PyTorch's bounds check of the index kernel: the first bad index of the first index tensor that has one. */
+function checkBounds(p: Plan): void {
+  p.indices.forEach(({ index, size }, j) => {
+    const bad = k.firstOutOfRange(index, -size, size);
+    if (bad !== null) throw new IndexError(`index ${bad} is out of bounds for dimension ${j} with size ${size}`);
+  });
 }
 
 /** Saved indices travel with a node as `index0`, `index1`, ... at the dims listed in `slots`. */
@@ -272,7 +253,7 @@ function restoredIndices(attrs: IndexAttrs, saved: (name: string) => Tensor): (T
 
 const INDEX: Derivative<IndexAttrs & { sizes: number[] }> = {
   name: "IndexBackward0", inputs: ["self"],
-  backward: ({ grad, attrs, saved }) => ({ self: indexPutInplace(grad.newZeros(attrs.sizes), restoredIndices(attrs, saved), grad, true) }),
+  backward: ({ grad, attrs, saved }) => ({ self: indexPut(grad.newZeros(attrs.sizes), restoredIndices(attrs, saved), grad, true, true) }),
 };
 
 /** PyTorch's `index(self, indices)`: indices by dim (null: the whole dim), a fresh tensor. */
@@ -280,30 +261,23 @@ export function index(self: Tensor, indices: readonly (Tensor | null)[]): Tensor
   alive(self, ...indices);
   const mask = leadingMask(self, indices);
   if (mask !== null && !anyRequiresGrad([self])) return selectByMask(self, mask);
-  const temps: Tensor[] = [];
-  try {
+  return k.disposing((temps) => {
     const expanded = expandIndices(self, indices, temps);
     const p = plan(self, expanded, temps);
     checkBounds(p);
     const { attrs, aux } = savedIndices(expanded);
-    return record(INDEX, [self], { ...attrs, sizes: [...self._shape] }, () => {
-      const out = k.empty(p.resultShape, self.dtype);
-      const ops = operands(p);
-      k.index(out, p.data, ops.dataStrides, ops.indices);
-      return out;
-    }, aux);
-  } finally {
-    release(temps);
-  }
+    return record(INDEX, [self], { ...attrs, sizes: [...self._shape] }, () =>
+      k.filled(k.empty(p.resultShape, self.dtype), (out) => k.index(out, p.data, p.dataStrides, p.indices)), aux);
+  });
 }
 
 const INDEX_PUT: Derivative<IndexAttrs & { accumulate: boolean }> = {
   name: "IndexPutBackward0", inputs: ["self", "values"],
-  backward: ({ grad, attrs, saved, needs }) => {
+  backward: ({ grad, attrs, saved }) => {
     const indices = restoredIndices(attrs, saved);
     return {
-      self: needs("self") ? (attrs.accumulate ? grad : indexPut(grad, indices, grad.newZeros([]), false)) : null,
-      values: needs("values") ? index(grad, indices) : null,
+      self: attrs.accumulate ? grad : () => indexPut(grad, indices, grad.newZeros([]), false),
+      values: () => index(grad, indices),
     };
   },
 };
@@ -311,48 +285,21 @@ const INDEX_PUT: Derivative<IndexAttrs & { accumulate: boolean }> = {
 /** PyTorch's assert_no_overlap: the written tensor may not share memory with an input at all. */
 function checkNoOverlap(self: Tensor, other: Tensor): void {
   if (self._storage !== other._storage || self.numel() === 0 || other.numel() === 0) return;
-  const extent = (t: Tensor) => {
-    let hi = t._offset;
-    t._shape.forEach((s, d) => (hi += (s - 1) * t._strides[d]));
-    return [t._offset, hi];
-  };
-  const [a0, a1] = extent(self);
-  const [b0, b1] = extent(other);
-  if (a0 <= b1 && b0 <= a1) throw new RuntimeError(messages.partialOverlap());
-}
-
-/**
- * The checks of index_put_ that need no kernel. One mask index with a one-element value makes
- * PyTorch dispatch to masked_fill_ (canDispatchToMaskedFill), which converts the value instead
- * of requiring self's dtype.
- */
-function checkIndexPut(self: Tensor, indices: readonly (Tensor | null)[], values: Tensor, accumulate: boolean): void {
-  alive(self, values, ...indices);
-  const present = indices.filter((t): t is Tensor => t !== null);
-  const viaMaskedFill = !accumulate && values.numel() === 1 && present.length === 1 && isMask(present[0]);
-  if (values.dtype !== self.dtype && !viaMaskedFill) {
-    throw new RuntimeError(
-      `Index put requires the source and destination dtypes match, got ${DTYPES[self.dtype].scalarName} for the destination and ${DTYPES[values.dtype].scalarName} for the source.`,
-    );
-  }
+  const extent = (t: Tensor) => t._shape.reduce((hi, s, d) => hi + (s - 1) * t._strides[d], t._offset);
+  if (self._offset <= extent(other) && other._offset <= extent(self)) throw new RuntimeError(messages.partialOverlap());
 }
 
 /** Writes (or adds) `values` into `target` at the expanded indices, after PyTorch's checks. */
 function putValues(target: Tensor, expanded: readonly (Tensor | null)[], values: Tensor, accumulate: boolean): void {
-  const temps: Tensor[] = [];
-  try {
+  k.disposing((temps) => {
     const p = plan(target, expanded, temps);
     if (!isExpandable(values._shape, p.resultShape)) {
       throw new RuntimeError(`shape mismatch: value tensor of shape ${formatShape(values._shape)} cannot be broadcast to indexing result of shape ${formatShape(p.resultShape)}`);
     }
     checkBounds(p);
-    const v = values.dtype === target.dtype ? values : k.copyAs(values, target.dtype);
-    if (v !== values) temps.push(v);
-    const ops = operands(p);
-    k.indexPut(p.data, p.resultShape, ops.dataStrides, v, expandStrides(v._shape, v._strides, p.resultShape), ops.indices, accumulate);
-  } finally {
-    release(temps);
-  }
+    const v = values.dtype === target.dtype ? values : made(temps, k.copyAs(values, target.dtype));
+    k.indexPut(p.data, p.resultShape, p.dataStrides, v, expandStrides(v._shape, v._strides, p.resultShape), p.indices, accumulate);
+  });
 }
 
 // ---- one mask over the leading dims, nothing recorded: no coordinates needed ---------------------
@@ -369,83 +316,54 @@ function leadingMask(self: Tensor, indices: readonly (Tensor | null)[]): Tensor 
 }
 
 /** The mask seen over all of self's dims (size-1 trailing dims broadcast). */
-function spreadMask(self: Tensor, mask: Tensor): Tensor {
-  const trailing = self.ndim - mask.ndim;
-  return mask._alias(self._shape, [...mask._strides, ...new Array<number>(trailing).fill(0)], mask._offset, null);
+function spreadMask(self: Tensor, mask: Tensor, temps: Tensor[]): Tensor {
+  return made(temps, mask._alias(self._shape, [...mask._strides, ...self._shape.slice(mask.ndim).map(() => 0)], mask._offset, null));
 }
 
 /** self[mask] as [count, ...trailing dims]: the selected rows in row-major order. */
 function selectByMask(self: Tensor, mask: Tensor): Tensor {
-  const spread = spreadMask(self, mask);
-  const rest = self._shape.slice(mask.ndim);
-  try {
-    const flat = k.maskedSelect(self, spread, self._shape, countTrue(spread));
+  return k.disposing((temps) => {
+    const spread = spreadMask(self, mask, temps);
+    const rest = self._shape.slice(mask.ndim);
+    const flat = made(temps, k.maskedSelect(self, spread, self._shape, countTrue(spread)));
     const shape = [flat.numel() / Math.max(numel(rest), 1), ...rest];
-    const out = flat._alias(shape, contiguousStrides(shape), 0, null);
-    flat.dispose();
-    return out;
-  } finally {
-    spread.dispose();
-  }
-}
-
-/** self[mask] = value (one element) in place, as masked_fill_. */
-function fillByMask(self: Tensor, mask: Tensor, value: Tensor): Tensor {
-  alive(value);
-  return recordInplace(INDEX_PUT, self, [value], { slots: [], accumulate: false }, () => {
-    checkNoOverlap(self, value);
-    const spread = spreadMask(self, mask);
-    const converted = k.copyAs(value, self.dtype, []);
-    try {
-      k.where(spread, converted, self, self);
-    } finally {
-      spread.dispose();
-      converted.dispose();
-    }
+    return flat._alias(shape, contiguousStrides(shape), 0, null);
   });
 }
 
-/** Runs `fn` with the indices expanded (masks as coordinates) and ready to be saved for backward. */
-function withIndices(
-  self: Tensor, indices: readonly (Tensor | null)[], values: Tensor, accumulate: boolean,
-  fn: (expanded: (Tensor | null)[], attrs: IndexAttrs & { accumulate: boolean }, aux: Record<string, Tensor>) => Tensor,
-): Tensor {
-  checkIndexPut(self, indices, values, accumulate);
-  const temps: Tensor[] = [];
-  try {
+/**
+ * PyTorch's index_put_ (`inplace`: values broadcast to the indexing result written at the
+ * indexed places) or index_put (a copy of self with them written in). One mask index with a
+ * one-element value makes PyTorch dispatch to masked_fill_ (canDispatchToMaskedFill), which
+ * converts the value instead of requiring self's dtype, and needs no coordinates when nothing
+ * is recorded.
+ */
+export function indexPut(self: Tensor, indices: readonly (Tensor | null)[], values: Tensor, accumulate = false, inplace = false): Tensor {
+  alive(self, values, ...indices);
+  const present = indices.filter((t): t is Tensor => t !== null);
+  const viaMaskedFill = !accumulate && values.numel() === 1 && present.length === 1 && isMask(present[0]);
+  const mask = leadingMask(self, indices);
+  if (inplace && viaMaskedFill && mask !== null && !anyRequiresGrad([self, values])) {
+    return recordInplace(INDEX_PUT, self, [values], { slots: [], accumulate }, () => {
+      checkNoOverlap(self, values);
+      k.disposing((temps) => k.where(spreadMask(self, mask, temps), made(temps, k.copyAs(values, self.dtype, [])), self, self));
+    });
+  }
+  if (values.dtype !== self.dtype && !viaMaskedFill) {
+    throw new RuntimeError(
+      `Index put requires the source and destination dtypes match, got ${DTYPES[self.dtype].scalarName} for the destination and ${DTYPES[values.dtype].scalarName} for the source.`,
+    );
+  }
+  return k.disposing((temps) => {
     const expanded = expandIndices(self, indices, temps);
     const { attrs, aux } = savedIndices(expanded);
-    return fn(expanded, { ...attrs, accumulate }, aux);
-  } finally {
-    release(temps);
-  }
-}
-
-/** PyTorch's index_put_: values (broadcast to the indexing result) written at the indexed places. */
-export function indexPutInplace(self: Tensor, indices: readonly (Tensor | null)[], values: Tensor, accumulate = false): Tensor {
-  const mask = leadingMask(self, indices);
-  if (mask !== null && !accumulate && values.numel() === 1 && !anyRequiresGrad([self, values])) return fillByMask(self, mask, values);
-  return withIndices(self, indices, values, accumulate, (expanded, attrs, aux) =>
-    recordInplace(INDEX_PUT, self, [values], attrs, () => {
-      checkNoOverlap(self, values);
-      for (const t of expanded) if (t !== null) checkNoOverlap(self, t);
+    const attrsPut = { ...attrs, accumulate };
+    if (!inplace) return record(INDEX_PUT, [self, values], attrsPut, () => k.filled(k.copyAs(self), (out) => putValues(out, expanded, values, accumulate)), aux);
+    return recordInplace(INDEX_PUT, self, [values], attrsPut, () => {
+      for (const t of [values, ...expanded]) if (t !== null) checkNoOverlap(self, t);
       putValues(self, expanded, values, accumulate);
-    }, { aux }));
-}
-
-/** PyTorch's index_put: a copy of self with the values written in. */
-export function indexPut(self: Tensor, indices: readonly (Tensor | null)[], values: Tensor, accumulate = false): Tensor {
-  return withIndices(self, indices, values, accumulate, (expanded, attrs, aux) =>
-    record(INDEX_PUT, [self, values], attrs, () => k.filled(k.copyAs(self), (out) => putValues(out, expanded, values, accumulate)), aux));
-}
-
-function isExpandable(shape: Shape, to: Shape): boolean {
-  if (shape.length > to.length) return false;
-  for (let i = 1; i <= shape.length; i++) {
-    const s = shape[shape.length - i];
-    if (s !== 1 && s !== to[to.length - i]) return false;
-  }
-  return true;
+    }, { aux });
+  });
 }
 
 // ---- getitem / setitem -------------------------------------------------------------------
@@ -453,137 +371,84 @@ function isExpandable(shape: Shape, to: Shape): boolean {
 /** Python's `t[items]`. */
 export function getitem(self: Tensor, items: readonly IndexItem[]): Tensor {
   alive(self);
-  if (items.length === 1) {
-    const item = items[0];
-    if (item === null) return unsqueeze(self, 0);
-    if (item === Ellipsis) return alias(self);
-    if (typeof item === "number") return applySelect(self, 0, item, 0);
-    if (item instanceof Slice) return applySlice(self, 0, item, true);
-  }
-  const temps: Tensor[] = [];
-  try {
+  const single = items.length === 1 ? singleItem(self, items[0], false) : null;
+  if (single !== null) return single;
+  return k.disposing((temps) => {
     const { result, indices } = applySlicing(self, normalize(items, temps), temps);
     if (indices.length === 0) return result === self ? alias(self) : result;
     if (result !== self) temps.push(result);
     return index(result, indices);
-  } finally {
-    release(temps);
-  }
+  });
 }
 
 /** PyTorch's slicePrefix1sSize: the value without its leading size-1 dims. */
-function withoutLeadingOnes(value: Tensor): Tensor {
+function withoutLeadingOnes(value: Tensor, temps: Tensor[]): Tensor {
   let lead = 0;
   while (lead < value.ndim && value._shape[lead] === 1) lead++;
-  return lead === 0 ? value : view(value, value._shape.slice(lead));
+  return lead === 0 ? value : made(temps, view(value, value._shape.slice(lead)));
 }
 
 /** PyTorch's copy_to: same shape → copy_, 0-dim value → fill_, else broadcast then copy_. */
-function copyTo(dst: Tensor, src: Tensor): void {
-  if (sameShape(dst._shape, src._shape)) {
-    dst.copy_(src);
-    return;
-  }
-  if (src.ndim === 0) {
-    dst.fill_(src);
-    return;
-  }
-  const stripped = withoutLeadingOnes(src);
-  let expanded: Tensor | null = null;
-  try {
-    expanded = expand(stripped, dst._shape);
-    dst.copy_(expanded);
-  } finally {
-    expanded?.dispose();
-    if (stripped !== src) stripped.dispose();
-  }
-}
-
-/** The view a single basic item selects for assignment, or null when it needs the general path. */
-function singleTarget(self: Tensor, item: IndexItem): Tensor | null {
-  if (item === Ellipsis) return self;
-  if (item === null || item === true) return unsqueeze(self, 0);
-  if (typeof item === "number") return applySelect(self, 0, item, 0);
-  if (item instanceof Slice) return applySlice(self, 0, item, false);
-  return null;
+function copyTo(dst: Tensor, src: Tensor, temps: Tensor[]): void {
+  if (sameShape(dst._shape, src._shape)) dst.copy_(src);
+  else if (src.ndim === 0) dst.fill_(src);
+  else dst.copy_(made(temps, expand(withoutLeadingOnes(src, temps), dst._shape)));
 }
 
 /** Python's `t[items] = value`, in place (the value broadcasts into the indexed region). */
 export function setitem(self: Tensor, items: readonly IndexItem[], value: Tensor | number | boolean): Tensor {
   alive(self);
-  // a Python number becomes a 0-dim tensor of self's dtype
-  const v = value instanceof Tensor ? value : makeTensor(value, { dtype: self.dtype });
-  const temps: Tensor[] = value instanceof Tensor ? [] : [v];
-  try {
-    if (items.length === 1) {
-      if (items[0] === false) return self;
-      const target = singleTarget(self, items[0]);
-      if (target !== null) {
-        if (target !== self) temps.push(target);
-        copyTo(target, v);
-        return self;
-      }
+  if (items.length === 1 && items[0] === false) return self;
+  return k.disposing((temps) => {
+    // a Python number becomes a 0-dim tensor of self's dtype
+    const v = value instanceof Tensor ? value : made(temps, makeTensor(value, { dtype: self.dtype }));
+    const single = items.length === 1 ? singleItem(self, items[0], true) : null;
+    if (single !== null) {
+      if (single !== self) temps.push(single);
+      copyTo(single, v, temps);
+      return self;
     }
     const { result, indices } = applySlicing(self, normalize(items, temps), temps);
     if (result !== self) temps.push(result);
-    if (indices.length === 0) {
-      copyTo(result, v);
-      return self;
-    }
-    const stripped = withoutLeadingOnes(v);
-    if (stripped !== v) temps.push(stripped);
-    indexPutInplace(result, indices, stripped);
+    if (indices.length === 0) copyTo(result, v, temps);
+    else indexPut(result, indices, withoutLeadingOnes(v, temps), false, true);
     return self;
-  } finally {
-    release(temps);
-  }
+  });
 }
 
 // ---- masks -------------------------------------------------------------------------------------
 
 /** The number of true elements of a bool tensor (broadcast to `shape`). */
 function countTrue(mask: Tensor, shape: Shape = mask._shape): number {
-  const spread = mask._alias(shape, expandStrides(mask._shape, mask._strides, shape), mask._offset, null);
-  const wide = k.copyAs(spread, "int64");
-  const count = k.empty([], "int64");
-  try {
-    k.reduce("Sum", wide, [...shape.keys()], count, null);
+  return k.disposing((temps) => {
+    const spread = broadcastTo(mask, shape, temps);
+    const count = made(temps, k.empty([], "int64"));
+    k.reduce("Sum", made(temps, k.copyAs(spread, "int64")), [...shape.keys()], count, null);
     return count.item();
-  } finally {
-    release([spread, wide, count]);
-  }
+  });
 }
 
 /** [count, ndim] int64 coordinates of the nonzero elements, in row-major order. */
 export function nonzero(self: Tensor): Tensor {
   alive(self);
-  const mask = self.dtype === "bool" ? self : k.compare("Ne", self, { scalar: 0, dtype: self.dtype }, self.dtype, k.empty(self._shape, "bool"));
-  try {
+  return k.disposing((temps) => {
+    const mask = self.dtype === "bool" ? self : made(temps, nonzeroMask(self));
     return k.nonzero(mask, countTrue(mask));
-  } finally {
-    if (mask !== self) mask.dispose();
-  }
+  });
 }
 
 /** nonzero(as_tuple=True): the coordinates along each dim as a 1-D tensor (a 0-dim input counts as 1-D). */
 export function nonzeroColumns(self: Tensor): Tensor[] {
-  const coords = nonzero(self);
-  try {
+  return k.disposing((temps) => {
+    const coords = made(temps, nonzero(self));
     const n = coords._shape[0];
     if (self.ndim === 0) {
       const out = k.empty([n], "int64");
       k.fill(out, 0);
       return [out];
     }
-    return self._shape.map((_, j) => {
-      const column = coords._alias([n], [coords._strides[0]], j, null);
-      const out = k.copyAs(column);
-      column.dispose();
-      return out;
-    });
-  } finally {
-    coords.dispose();
-  }
+    return self._shape.map((_, j) => k.copyAs(column(coords, j, temps)));
+  });
 }
 
 const MASKED_SELECT: Derivative<{ shape: number[] }> = {
@@ -605,14 +470,17 @@ export function maskedSelect(self: Tensor, mask: Tensor): Tensor {
 
 const MASKED_SCATTER: Derivative<{ sourceShape: number[] }> = {
   name: "MaskedScatterBackward0", inputs: ["self", "source"],
-  backward: ({ grad, attrs, saved, needs }) => {
+  backward: ({ grad, attrs, saved }) => {
     const mask = saved("mask");
-    if (!needs("source")) return { self: grad.maskedFill(mask, 0) };
-    // the selected gradient, padded with zeros to source's size
-    const selected = grad.maskedSelect(mask);
-    const missing = numel(attrs.sourceShape) - selected.numel();
-    const flat = missing > 0 ? cat([selected, selected.newZeros([missing])], 0) : selected;
-    return { self: needs("self") ? grad.maskedFill(mask, 0) : null, source: flat.view(attrs.sourceShape) };
+    return {
+      self: () => grad.maskedFill(mask, 0),
+      source: () => {
+        // the selected gradient, padded with zeros to source's size
+        const selected = grad.maskedSelect(mask);
+        const missing = numel(attrs.sourceShape) - selected.numel();
+        return (missing > 0 ? cat([selected, selected.newZeros([missing])], 0) : selected).view(attrs.sourceShape);
+      },
+    };
   },
 };
 
@@ -625,26 +493,15 @@ export function maskedScatter(self: Tensor, mask: Tensor, source: Tensor): Tenso
   }
   const shape = broadcastShapes(self._shape, mask._shape);
   return record(MASKED_SCATTER, [self, source], { sourceShape: [...source._shape] }, () =>
-    k.filled(k.copyAs(self, self.dtype, shape), (out) => {
-      const temps: Tensor[] = [];
-      try {
-        const spread = mask._alias(shape, expandStrides(mask._shape, mask._strides, shape), mask._offset, null);
-        temps.push(spread);
-        const coords = k.nonzero(spread, countTrue(spread));
-        temps.push(coords);
-        const count = coords._shape[0];
-        if (count > source.numel()) throw new RuntimeError("Number of elements of source < number of ones in mask");
-        const flat = k.copyAs(source);
-        const used = flat._alias([count], [1], 0, null);
-        const columns = shape.map((_, j) => coords._alias([count], [coords._strides[0]], j, null));
-        temps.push(flat, used, ...columns);
-        const p = plan(out, columns, temps);
-        const ops = operands(p);
-        k.indexPut(out, p.resultShape, ops.dataStrides, used, [1], ops.indices, false);
-      } finally {
-        release(temps);
-      }
-    }), { mask });
+    k.filled(k.copyAs(self, self.dtype, shape), (out) => k.disposing((temps) => {
+      const spread = broadcastTo(mask, shape, temps);
+      const coords = made(temps, k.nonzero(spread, countTrue(spread)));
+      const count = coords._shape[0];
+      if (count > source.numel()) throw new RuntimeError("Number of elements of source < number of ones in mask");
+      const used = made(temps, made(temps, k.copyAs(source))._alias([count], [1], 0, null));
+      const p = plan(out, shape.map((_, j) => column(coords, j, temps)), temps);
+      k.indexPut(out, p.resultShape, p.dataStrides, used, [1], p.indices, false);
+    })), { mask });
 }
 
 /** nonzero's overloads: coordinates as one [count, ndim] tensor, or one tensor per dim. */
@@ -666,17 +523,13 @@ export const indexingMethods = {
   },
   /** PyTorch's index_put_: `indices` by dim (null for a whole dim). */
   indexPut_(this: Tensor, indices: readonly (Tensor | null)[], values: Tensor, options: { accumulate?: boolean } = {}): Tensor {
-    return indexPutInplace(this, indices, values, options.accumulate ?? false);
+    return indexPut(this, indices, values, options.accumulate ?? false, true);
   },
   indexPut(this: Tensor, indices: readonly (Tensor | null)[], values: Tensor, options: { accumulate?: boolean } = {}): Tensor {
     return indexPut(this, indices, values, options.accumulate ?? false);
   },
-  maskedSelect(this: Tensor, mask: Tensor): Tensor {
-    return maskedSelect(this, mask);
-  },
-  maskedScatter(this: Tensor, mask: Tensor, source: Tensor): Tensor {
-    return maskedScatter(this, mask, source);
-  },
+  maskedSelect: method(maskedSelect),
+  maskedScatter: method(maskedScatter),
   /** [count, ndim] coordinates, or with `{ asTuple: true }` one 1-D tensor per dim */
   nonzero(this: Tensor, options: { asTuple?: boolean } = {}): Tensor | Tensor[] {
     return options.asTuple === true ? nonzeroColumns(this) : nonzero(this);

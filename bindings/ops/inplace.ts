@@ -2,6 +2,7 @@
 import { RuntimeError } from "../errors.js";
 import { isFloating } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
+import { method } from "./args.js";
 import { alive, checkNoInternalOverlap, checkNoPartialOverlap } from "./checks.js";
 import { broadcastShapes, sameShape } from "../tensor/shape.js";
 import * as k from "./kernels.js";
@@ -51,14 +52,4 @@ export function copy_(self: Tensor, src: Tensor): Tensor {
   });
 }
 
-export const inplaceMethods = {
-  zero_(this: Tensor): Tensor {
-    return zero_(this);
-  },
-  fill_(this: Tensor, value: number | boolean | Tensor): Tensor {
-    return fill_(this, value);
-  },
-  copy_(this: Tensor, src: Tensor): Tensor {
-    return copy_(this, src);
-  },
-};
+export const inplaceMethods = { zero_: method(zero_), fill_: method(fill_), copy_: method(copy_) };

@@ -6,34 +6,65 @@ import { code, core, dataView, descriptor, scalarSlot, writeBytes } from "../run
 import { Storage } from "../storage.js";
 import { DTYPES, type DType } from "../tensor/dtype.js";
 import {
-  type Shape, coalesce, contiguousStrides, expandStrides, isContiguous, isNonOverlappingAndDense, iteratorStrides, numel, sameShape,
+  type Shape, contiguousStrides, expandStrides, isContiguous, isNonOverlappingAndDense, iteratorStrides, numel, sameShape,
 } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 
 /** An operand of a kernel: a tensor or a scalar (a one-element buffer broadcast with 0 strides). */
 export type Operand = Tensor | { scalar: number; dtype: DType };
 
-interface Placed {
-  ptr: number;
-  strides: number[]; // bytes, over the box shape
-}
+/** The strides of `t` over `shape` (0 on broadcast dims), in bytes. */
+const byteStrides = (t: Tensor, shape: Shape = t._shape) =>
+  expandStrides(t._shape, t._strides, shape).map((s) => s * t.elementSize());
 
-function place(op: Operand, shape: Shape, slot: number): Placed {
-  if (op instanceof Tensor) {
-    const bytes = DTYPES[op.dtype].bytes;
-    return { ptr: op.dataPtr(), strides: expandStrides(op._shape, op._strides, shape).map((s) => s * bytes) };
+/** The descriptor being written, and the innermost dim of each coalesced dim (reused by every launch). */
+const words: number[] = [];
+const innermost: number[] = [];
+
+/**
+ * Writes the descriptor of a box over `shape` where operand k steps `stride(k, d)` bytes along
+ * dim d: size-1 dims dropped, neighbouring dims merged where every operand allows (PyTorch's
+ * coalescing), as [sizes, each operand's strides, `extra`]; returns [ndim, address].
+ */
+function describeBox(shape: Shape, count: number, stride: (k: number, d: number) => number, extra: readonly number[] = []): [number, number] {
+  let ndim = 0;
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    let merges = ndim > 0;
+    for (let k = 0; merges && k < count; k++) merges = stride(k, innermost[ndim - 1]) === stride(k, d) * shape[d];
+    if (merges) words[ndim - 1] *= shape[d];
+    else words[ndim++] = shape[d];
+    innermost[ndim - 1] = d;
   }
-  return { ptr: scalarSlot(op.scalar, DTYPES[op.dtype].code, slot), strides: new Array<number>(shape.length).fill(0) };
+  let n = ndim;
+  for (let k = 0; k < count; k++) for (let j = 0; j < ndim; j++) words[n++] = stride(k, innermost[j]);
+  for (const word of extra) words[n++] = word;
+  return [ndim, descriptor(words, n)];
 }
 
-/** Writes the descriptor for a box over `shape` and returns [ndim, desc, ...pointers]. */
-function box(shape: Shape, operands: readonly Operand[]): { ndim: number; desc: number; ptrs: number[] } {
-  const placed = operands.map((o, i) => place(o, shape, i));
-  const c = coalesce(shape, placed.map((p) => p.strides));
-  const words: number[] = [...c.shape];
-  for (const s of c.strides) words.push(...s);
-  return { ndim: c.shape.length, desc: descriptor(words), ptrs: placed.map((p) => p.ptr) };
+/** `describeBox` with each operand's byte strides given as an array over `shape`. */
+const describe = (shape: Shape, strides: readonly (readonly number[])[], extra?: readonly number[]) =>
+  describeBox(shape, strides.length, (k, d) => strides[k][d], extra);
+
+/** The byte stride of `op` broadcast to `shape` along dim d: 0 for a scalar and on broadcast dims. */
+function operandStride(op: Operand, shape: Shape, d: number): number {
+  if (!(op instanceof Tensor)) return 0;
+  const j = d - shape.length + op._shape.length;
+  return j < 0 || op._shape[j] === 1 ? 0 : op._strides[j] * op.elementSize();
 }
+
+/**
+ * Calls an elementwise export over `shape` with the operands broadcast to it: `run(ndim, desc)`
+ * (pointers from `address`). Nothing runs for an empty shape.
+ */
+function launch<R>(shape: Shape, operands: readonly Operand[], run: (ndim: number, desc: number) => R): R | undefined {
+  if (numel(shape) === 0) return undefined;
+  const [ndim, desc] = describeBox(shape, operands.length, (k, d) => operandStride(operands[k], shape, d));
+  return run(ndim, desc);
+}
+
+/** The address of operand `slot` of a launch: a tensor's data, or scratch slot `slot` holding a scalar (0 strides). */
+const address = (op: Operand, slot: number): number => (op instanceof Tensor ? op.dataPtr() : scalarSlot(op.scalar, dtypeCode(op.dtype), slot));
 
 export const dtypeCode = (dtype: DType): number => DTYPES[dtype].code;
 
@@ -48,6 +79,16 @@ export function filled(out: Tensor, fill: (out: Tensor) => void): Tensor {
   return out;
 }
 
+/** Runs `fn` with a list for the temporary handles it makes, disposed when it returns or throws. */
+export function disposing<T>(fn: (temps: Tensor[]) => T): T {
+  const temps: Tensor[] = [];
+  try {
+    return fn(temps);
+  } finally {
+    for (const t of temps) t.dispose();
+  }
+}
+
 /** A new contiguous tensor (uninitialized). */
 export function empty(shape: Shape, dtype: DType): Tensor {
   return Tensor._empty(shape, dtype);
@@ -56,18 +97,21 @@ export function empty(shape: Shape, dtype: DType): Tensor {
 /**
  * The output of a pointwise op, laid out as PyTorch's TensorIterator does: contiguous when the
  * inputs are; their strides when they all share one dense layout; otherwise following the
- * inputs' dimension order (iteratorStrides). A Python scalar counts as a 0-dim operand.
+ * inputs' dimension order (iteratorStrides). A scalar counts as a 0-dim operand.
  */
-export function emptyPointwise(shape: Shape, dtype: DType, inputs: readonly Operand[]): Tensor {
+export function emptyPointwise(shape: Shape, dtype: DType, inputs: readonly (Operand | number | boolean)[]): Tensor {
+  let sameShapes = true;
+  let contiguous = true;
+  for (const x of inputs) {
+    if (!(x instanceof Tensor)) sameShapes &&= shape.length === 0;
+    else if (!sameShape(x._shape, shape)) sameShapes = false;
+    else contiguous &&= isContiguous(x._shape, x._strides);
+  }
   const tensors = inputs.filter((x): x is Tensor => x instanceof Tensor);
-  if (tensors.length === 0) return empty(shape, dtype);
-  const sameShapes = inputs.every((x) => (x instanceof Tensor ? sameShape(x._shape, shape) : shape.length === 0));
-  if (sameShapes) {
-    if (tensors.every((t) => isContiguous(t._shape, t._strides))) return empty(shape, dtype);
-    const first = tensors[0];
-    if (tensors.every((t) => isNonOverlappingAndDense(t._shape, t._strides) && sameShape(t._strides, first._strides))) {
-      return emptyStrided(shape, first._strides, dtype);
-    }
+  if (tensors.length === 0 || (sameShapes && contiguous)) return empty(shape, dtype);
+  const first = tensors[0];
+  if (sameShapes && tensors.every((t) => isNonOverlappingAndDense(t._shape, t._strides) && sameShape(t._strides, first._strides))) {
+    return emptyStrided(shape, first._strides, dtype);
   }
   if (shape.length <= 1) return empty(shape, dtype);
   return emptyStrided(shape, iteratorStrides(shape, tensors), dtype);
@@ -81,7 +125,7 @@ export function emptyLike(t: Tensor, dtype: DType = t.dtype): Tensor {
 
 /** A new tensor with the given shape and strides (PyTorch's empty_strided). */
 export function emptyStrided(shape: Shape, strides: Shape, dtype: DType): Tensor {
-  if (isContiguous(shape, strides) && strides.every((s, i) => s === contiguousStrides(shape)[i])) return empty(shape, dtype);
+  if (sameShape(strides, contiguousStrides(shape))) return empty(shape, dtype);
   let extent = numel(shape) === 0 ? 0 : 1;
   for (let i = 0; i < shape.length; i++) if (shape[i] > 0) extent += (shape[i] - 1) * strides[i];
   const t = Tensor._empty([extent], dtype);
@@ -91,17 +135,13 @@ export function emptyStrided(shape: Shape, strides: Shape, dtype: DType): Tensor
 }
 
 export function fill(t: Tensor, value: number): void {
-  if (t.numel() === 0) return;
-  const b = box(t._shape, [t]);
-  core().fill(dtypeCode(t.dtype), b.ndim, b.desc, b.ptrs[0], scalarSlot(value, dtypeCode(t.dtype), 0));
+  const dtype = dtypeCode(t.dtype);
+  launch(t._shape, [t], (ndim, desc) => core().fill(dtype, ndim, desc, t.dataPtr(), scalarSlot(value, dtype, 0)));
 }
 
 /** dst[...] = src broadcast to dst's shape, converting dtypes. */
 export function copyInto(dst: Tensor, src: Operand): void {
-  if (dst.numel() === 0) return;
-  const b = box(dst._shape, [dst, src]);
-  const srcDtype = src instanceof Tensor ? src.dtype : src.dtype;
-  core().copy(dtypeCode(srcDtype), dtypeCode(dst.dtype), b.ndim, b.desc, b.ptrs[0], b.ptrs[1]);
+  launch(dst._shape, [dst, src], (ndim, desc) => core().copy(dtypeCode(src.dtype), dtypeCode(dst.dtype), ndim, desc, dst.dataPtr(), address(src, 1)));
 }
 
 /** A contiguous copy of `src` as `dtype` (and broadcast to `shape`). */
@@ -111,15 +151,10 @@ export function copyAs(src: Tensor, dtype: DType = src.dtype, shape: Shape = src
   return out;
 }
 
-const unaryCodes = new Map<string, number>();
-const binaryCodes = new Map<string, number>();
-function opCode(cache: Map<string, number>, family: string, name: string): number {
-  let c = cache.get(name);
-  if (c === undefined) {
-    c = code(`${family}.${name}`);
-    cache.set(name, c);
-  }
-  return c;
+const codes: Record<string, Record<string, number>> = {};
+/** The number of an enum member of the module (`Unary.Exp`), looked up once. */
+function opCode(family: string, name: string): number {
+  return ((codes[family] ??= {})[name] ??= code(`${family}.${name}`));
 }
 
 /** Names of assembly/kernels/unary.ts's `Unary` enum. */
@@ -139,63 +174,49 @@ export type CompareKernel = "Eq" | "Ne" | "Lt" | "Le" | "Gt" | "Ge" | "And" | "O
 
 /** out = f(x); x and out share a dtype; out may be x itself (in place). */
 export function unary(op: UnaryKernel, x: Tensor, out: Tensor, p0 = 0, p1 = 0, p2 = 0): Tensor {
-  if (out.numel() === 0) return out;
-  const b = box(out._shape, [out, x]);
-  core().unary(opCode(unaryCodes, "Unary", op), dtypeCode(out.dtype), b.ndim, b.desc, b.ptrs[0], b.ptrs[1], p0, p1, p2);
+  launch(out._shape, [out, x], (ndim, desc) => core().unary(opCode("Unary", op), dtypeCode(out.dtype), ndim, desc, out.dataPtr(), x.dataPtr(), p0, p1, p2));
   return out;
 }
 
 /** Names of the `Classify` enum: bool-valued tests of each element. */
 export type ClassifyKernel = "IsNan" | "IsInf" | "IsPosInf" | "IsNegInf" | "IsFinite" | "SignBit";
-const classifyCodes = new Map<string, number>();
 
 /** out (bool) = test(x), broadcasting x to out's shape. */
 export function classify(op: ClassifyKernel, x: Tensor, out: Tensor): Tensor {
-  if (out.numel() === 0) return out;
-  const b = box(out._shape, [out, x]);
-  core().classify(opCode(classifyCodes, "Classify", op), dtypeCode(x.dtype), b.ndim, b.desc, b.ptrs[0], b.ptrs[1]);
+  launch(out._shape, [out, x], (ndim, desc) => core().classify(opCode("Classify", op), dtypeCode(x.dtype), ndim, desc, out.dataPtr(), x.dataPtr()));
   return out;
 }
 
 /** Names of the `Ternary` enum (floating dtypes only). */
 export type TernaryKernel = "Lerp" | "Addcmul" | "Addcdiv";
-const ternaryCodes = new Map<string, number>();
 
 /** out = f(a, b, c; scale) with broadcasting; operands already have out's dtype. */
 export function ternary(op: TernaryKernel, a: Operand, b: Operand, c: Operand, out: Tensor, scale = 1): Tensor {
-  if (out.numel() === 0) return out;
-  const bx = box(out._shape, [out, a, b, c]);
-  core().ternary(opCode(ternaryCodes, "Ternary", op), dtypeCode(out.dtype), bx.ndim, bx.desc, bx.ptrs[0], bx.ptrs[1], bx.ptrs[2], bx.ptrs[3], scale);
+  launch(out._shape, [out, a, b, c], (ndim, desc) =>
+    core().ternary(opCode("Ternary", op), dtypeCode(out.dtype), ndim, desc, out.dataPtr(), address(a, 1), address(b, 2), address(c, 3), scale));
   return out;
 }
 
 /** out = f(a, b) with broadcasting; operands already have out's dtype. */
 export function binary(op: BinaryKernel, a: Operand, b: Operand, out: Tensor, alpha = 1): Tensor {
-  if (out.numel() === 0) return out;
-  const bx = box(out._shape, [out, a, b]);
-  const status = core().binary(opCode(binaryCodes, "Binary", op), dtypeCode(out.dtype), bx.ndim, bx.desc, bx.ptrs[0], bx.ptrs[1], bx.ptrs[2], alpha);
-  if (status !== 0) throw new RuntimeError("ZeroDivisionError");
+  const status = launch(out._shape, [out, a, b], (ndim, desc) =>
+    core().binary(opCode("Binary", op), dtypeCode(out.dtype), ndim, desc, out.dataPtr(), address(a, 1), address(b, 2), alpha));
+  if (status) throw new RuntimeError("ZeroDivisionError");
   return out;
 }
 
-const compareCodes = new Map<string, number>();
 /** out (bool) = a <op> b; a and b share `dtype`. */
 export function compare(op: CompareKernel, a: Operand, b: Operand, dtype: DType, out: Tensor): Tensor {
-  if (out.numel() === 0) return out;
-  const bx = box(out._shape, [out, a, b]);
-  core().compare(opCode(compareCodes, "Compare", op), dtypeCode(dtype), bx.ndim, bx.desc, bx.ptrs[0], bx.ptrs[1], bx.ptrs[2]);
+  launch(out._shape, [out, a, b], (ndim, desc) => core().compare(opCode("Compare", op), dtypeCode(dtype), ndim, desc, out.dataPtr(), address(a, 1), address(b, 2)));
   return out;
 }
 
 /** out = cond ? a : b (cond bool, a and b of out's dtype), broadcasting. */
 export function where(cond: Tensor, a: Operand, b: Operand, out: Tensor): Tensor {
-  if (out.numel() === 0) return out;
-  const bx = box(out._shape, [out, cond, a, b]);
-  core().where(DTYPES[out.dtype].bytes, bx.ndim, bx.desc, bx.ptrs[0], bx.ptrs[1], bx.ptrs[2], bx.ptrs[3]);
+  launch(out._shape, [out, cond, a, b], (ndim, desc) => core().where(out.elementSize(), ndim, desc, out.dataPtr(), cond.dataPtr(), address(a, 2), address(b, 3)));
   return out;
 }
 
-const reduceCodes = new Map<string, number>();
 export type ReduceKernel = "Sum" | "Prod" | "Max" | "Min" | "ArgMax" | "ArgMin" | "All" | "Any";
 
 /**
@@ -203,40 +224,51 @@ export type ReduceKernel = "Sum" | "Prod" | "Max" | "Min" | "ArgMax" | "ArgMin" 
  * dtype); arg-reductions also write int64 positions to `indices`.
  */
 export function reduce(op: ReduceKernel, x: Tensor, dims: readonly number[], out: Tensor | null, indices: Tensor | null, scale = 1): void {
-  const kept: number[] = [];
-  const red: number[] = [];
-  for (let d = 0; d < x._shape.length; d++) (dims.includes(d) ? red : kept).push(d);
-  const bytes = DTYPES[x.dtype].bytes;
-  const words = [
-    ...kept.map((d) => x._shape[d]),
-    ...red.map((d) => x._shape[d]),
-    ...kept.map((d) => x._strides[d] * bytes),
-    ...red.map((d) => x._strides[d] * bytes),
-  ];
+  const kept = [...x._shape.keys()].filter((d) => !dims.includes(d));
+  const order = [...kept, ...dims];
+  const strides = byteStrides(x);
   core().reduce(
-    opCode(reduceCodes, "Reduce", op), dtypeCode(x.dtype), kept.length, red.length, descriptor(words),
-    x.dataPtr(), out === null ? 0 : out.dataPtr(), indices === null ? 0 : indices.dataPtr(), scale,
+    opCode("Reduce", op), dtypeCode(x.dtype), kept.length, dims.length,
+    descriptor([...order.map((d) => x._shape[d]), ...order.map((d) => strides[d])]),
+    x.dataPtr(), out?.dataPtr() ?? 0, indices?.dataPtr() ?? 0, scale,
   );
 }
 
+/** The rows, columns and their strides of a matmul operand; a vector is one row (`asRow`) or one column. */
+const asMatrix = (t: Tensor, asRow: boolean): number[] => {
+  if (t.ndim > 1) return [...t._shape.slice(-2), ...t._strides.slice(-2)];
+  return asRow ? [1, t._shape[0], 0, t._strides[0]] : [t._shape[0], 1, t._strides[0], 0];
+};
+
 /**
- * c = a·b over broadcast batch dims: a is [...batch, M, K], b is [...batch, K, N] (any strides,
- * batch dims already expanded to `batch`), c is a fresh contiguous [...batch, M, N].
+ * c = a·b over broadcast batch dims: a is [...batch, M, K] (or a vector, one row), b is
+ * [...batch, K, N] (or a vector, one column), any strides, batch dims already expanded to
+ * `batch`; c is a fresh contiguous tensor of M·N elements per batch entry.
  */
 export function matmul(a: Tensor, b: Tensor, c: Tensor, batch: Shape, accumulate = false): void {
-  const M = a._shape[a._shape.length - 2];
-  const K = a._shape[a._shape.length - 1];
-  const N = b._shape[b._shape.length - 1];
-  if (numel(c._shape) === 0) return;
-  const bytes = DTYPES[c.dtype].bytes;
-  const bn = batch.length;
-  const aStr = expandStrides(a._shape.slice(0, -2), a._strides.slice(0, -2), batch).map((s) => s * bytes);
-  const bStr = expandStrides(b._shape.slice(0, -2), b._strides.slice(0, -2), batch).map((s) => s * bytes);
-  const cStr = contiguousStrides([...batch, M, N]).slice(0, bn).map((s) => s * bytes);
-  const mat = [a._strides[a._strides.length - 2] * bytes, a._strides[a._strides.length - 1] * bytes,
-    b._strides[b._strides.length - 2] * bytes, b._strides[b._strides.length - 1] * bytes];
-  const desc = descriptor([...batch, ...aStr, ...bStr, ...cStr, ...mat]);
-  core().matmul(dtypeCode(c.dtype), bn, desc, M, N, K, c.dataPtr(), a.dataPtr(), b.dataPtr(), accumulate ? 1 : 0);
+  if (c.numel() === 0) return;
+  const [M, K, ...aStrides] = asMatrix(a, true);
+  const [, N, ...bStrides] = asMatrix(b, false);
+  const batchStrides = (t: Tensor) => expandStrides(t._shape.slice(0, -2), t._strides.slice(0, -2), batch);
+  // the batch strides of a, b and c, then a's and b's row and column strides
+  const strides = [...batchStrides(a), ...batchStrides(b), ...contiguousStrides([...batch, M, N]).slice(0, batch.length), ...aStrides, ...bStrides];
+  const desc = descriptor([...batch, ...strides.map((s) => s * c.elementSize())]);
+  core().matmul(dtypeCode(c.dtype), batch.length, desc, M, N, K, c.dataPtr(), a.dataPtr(), b.dataPtr(), accumulate ? 1 : 0);
+}
+
+/**
+ * Runs a gather/scatter export over the shape of `box` (nothing for an empty one), which `box`
+ * and `index` cover and `data` covers but along `dim`, where the kernel adds the indexed offset:
+ * `run(ndim, desc, size, stride)` gets `dim`'s size and byte stride in `data`. Throws PyTorch's
+ * IndexError for an index out of range.
+ */
+function alongIndexedDim(box: Tensor, data: Tensor, dim: number, index: Tensor, run: (ndim: number, desc: number, size: number, stride: number) => number): void {
+  if (box.numel() === 0) return;
+  const size = data._shape[dim];
+  const strides = [byteStrides(box), byteStrides(data).map((s, d) => (d === dim ? 0 : s)), byteStrides(index, box._shape)];
+  if (run(...describe(box._shape, strides), size, data._strides[dim] * data.elementSize()) !== 0) {
+    throw new IndexError(`index ${core().indexError()} is out of bounds for dimension ${dim} with size ${size}`);
+  }
 }
 
 /**
@@ -244,34 +276,17 @@ export function matmul(a: Tensor, b: Tensor, c: Tensor, batch: Shape, accumulate
  * to out's shape and src has out's shape except along `dim`.
  */
 export function gather(src: Tensor, dim: number, index: Tensor, out: Tensor): void {
-  if (out.numel() === 0) return;
-  const bytes = DTYPES[src.dtype].bytes;
-  const srcStrides = src._strides.map((s, d) => (d === dim ? 0 : s));
-  const b = boxRaw(out._shape, [
-    [out.dataPtr(), out._strides.map((s) => s * bytes)],
-    [src.dataPtr(), srcStrides.map((s) => s * bytes)],
-    [index.dataPtr(), expandStrides(index._shape, index._strides, out._shape).map((s) => s * 8)],
-  ]);
-  const status = core().gather(bytes, b.ndim, b.desc, out.dataPtr(), src.dataPtr(), index.dataPtr(), src._shape[dim], src._strides[dim] * bytes);
-  if (status !== 0) throw indexOutOfRange(core().indexError(), dim, src._shape[dim]);
+  alongIndexedDim(out, src, dim, index, (ndim, desc, size, stride) =>
+    core().gather(src.elementSize(), ndim, desc, out.dataPtr(), src.dataPtr(), index.dataPtr(), size, stride));
 }
 
 /** How scatter combines a source value with its destination (assembly's ScatterMode). */
 export type ScatterMode = "Set" | "Add" | "Multiply" | "Max" | "Min";
-const scatterCodes = new Map<string, number>();
 
 /** dst[c with c[dim] = index[c]] (op)= src[c], over src's shape. */
 export function scatter(dst: Tensor, dim: number, index: Tensor, src: Tensor, mode: ScatterMode): void {
-  if (src.numel() === 0) return;
-  const bytes = DTYPES[dst.dtype].bytes;
-  const dstStrides = dst._strides.map((s, d) => (d === dim ? 0 : s));
-  const b = boxRaw(src._shape, [
-    [src.dataPtr(), src._strides.map((s) => s * bytes)],
-    [dst.dataPtr(), dstStrides.map((s) => s * bytes)],
-    [index.dataPtr(), expandStrides(index._shape, index._strides, src._shape).map((s) => s * 8)],
-  ]);
-  const status = core().scatter(dtypeCode(dst.dtype), opCode(scatterCodes, "ScatterMode", mode), b.ndim, b.desc, src.dataPtr(), dst.dataPtr(), index.dataPtr(), dst._shape[dim], dst._strides[dim] * bytes);
-  if (status !== 0) throw indexOutOfRange(core().indexError(), dim, dst._shape[dim]);
+  alongIndexedDim(src, dst, dim, index, (ndim, desc, size, stride) =>
+    core().scatter(dtypeCode(dst.dtype), opCode("ScatterMode", mode), ndim, desc, src.dataPtr(), dst.dataPtr(), index.dataPtr(), size, stride));
 }
 
 /**
@@ -280,37 +295,17 @@ export function scatter(dst: Tensor, dim: number, index: Tensor, src: Tensor, mo
  */
 export function firstOutOfRange(idx: Tensor, low: number, high: number): number | null {
   if (idx.numel() === 0) return null;
-  const bad = compare("Ge", idx, { scalar: high, dtype: "int64" }, "int64", empty(idx._shape, "bool"));
-  const below = compare("Lt", idx, { scalar: low, dtype: "int64" }, "int64", empty(idx._shape, "bool"));
-  const first = empty([], "int64");
-  const temps = [bad, below, first];
-  try {
-    compare("Or", bad, below, "bool", bad);
+  return disposing((temps) => {
+    const made = (t: Tensor) => (temps.push(t), t);
+    const bound = (value: number): Operand => ({ scalar: value, dtype: "int64" });
+    const bad = compare("Ge", idx, bound(high), "int64", made(empty(idx._shape, "bool")));
+    compare("Or", bad, compare("Lt", idx, bound(low), "int64", made(empty(idx._shape, "bool"))), "bool", bad);
+    const first = made(empty([], "int64"));
     reduce("ArgMax", bad, [...idx._shape.keys()], null, first);
-    const position = item(first);
-    const hit = bad._alias([], [], position, null);
-    temps.push(hit);
-    if (!item(hit)) return null;
-    const flat = copyAs(idx);
-    const value = flat._alias([], [], position, null);
-    temps.push(flat, value);
-    return item(value);
-  } finally {
-    for (const t of temps) t.dispose();
-  }
-}
-
-const item = (t: Tensor): number => Number(t.item());
-
-function indexOutOfRange(index: number, dim: number, size: number): IndexError {
-  return new IndexError(`index ${index} is out of bounds for dimension ${dim} with size ${size}`);
-}
-
-function boxRaw(shape: Shape, operands: [number, number[]][]): { ndim: number; desc: number } {
-  const c = coalesce(shape, operands.map((o) => o[1]));
-  const words: number[] = [...c.shape];
-  for (const s of c.strides) words.push(...s);
-  return { ndim: c.shape.length, desc: descriptor(words) };
+    const position = first.item();
+    const at = (t: Tensor) => made(t._alias([], [], position, null)).item();
+    return at(bad) ? at(made(copyAs(idx))) : null;
+  });
 }
 
 /**
@@ -325,16 +320,12 @@ export interface IndexOperand {
 }
 
 /** The descriptor of an indexing box: shape, the two operands' strides, then the index operands. */
-function indexBox(shape: Shape, first: readonly number[], second: readonly number[], firstBytes: number, secondBytes: number, indices: readonly IndexOperand[], dataBytes: number): { ndim: number; desc: number } {
-  const c = coalesce(shape, [
-    first.map((s) => s * firstBytes),
-    second.map((s) => s * secondBytes),
-    ...indices.map((i) => i.strides.map((s) => s * 8)),
-  ]);
-  const words: number[] = [...c.shape];
-  for (const s of c.strides) words.push(...s);
-  for (const i of indices) words.push(i.size, i.stride * dataBytes, i.index.dataPtr());
-  return { ndim: c.shape.length, desc: descriptor(words) };
+function indexBox(shape: Shape, first: readonly number[], second: readonly number[], bytes: number, indices: readonly IndexOperand[]): [number, number] {
+  const inBytes = (strides: readonly number[], size: number) => strides.map((s) => s * size);
+  return describe(
+    shape, [inBytes(first, bytes), inBytes(second, bytes), ...indices.map((i) => inBytes(i.strides, 8))],
+    indices.flatMap((i) => [i.size, i.stride * bytes, i.index.dataPtr()]),
+  );
 }
 
 /**
@@ -344,9 +335,8 @@ function indexBox(shape: Shape, first: readonly number[], second: readonly numbe
  */
 export function index(out: Tensor, data: Tensor, dataStrides: readonly number[], indices: readonly IndexOperand[]): void {
   if (out.numel() === 0) return;
-  const bytes = DTYPES[data.dtype].bytes;
-  const b = indexBox(out._shape, out._strides, dataStrides, bytes, bytes, indices, bytes);
-  core().index(bytes, b.ndim, b.desc, indices.length, out.dataPtr(), data.dataPtr());
+  const bytes = data.elementSize();
+  core().index(bytes, ...indexBox(out._shape, out._strides, dataStrides, bytes, indices), indices.length, out.dataPtr(), data.dataPtr());
 }
 
 /**
@@ -356,27 +346,22 @@ export function index(out: Tensor, data: Tensor, dataStrides: readonly number[],
  */
 export function indexPut(data: Tensor, shape: Shape, dataStrides: readonly number[], values: Tensor, valueStrides: readonly number[], indices: readonly IndexOperand[], accumulate: boolean): void {
   if (numel(shape) === 0) return;
-  const bytes = DTYPES[data.dtype].bytes;
-  const b = indexBox(shape, dataStrides, valueStrides, bytes, bytes, indices, bytes);
-  core().indexPut(dtypeCode(data.dtype), accumulate ? 1 : 0, b.ndim, b.desc, indices.length, data.dataPtr(), values.dataPtr());
+  const box = indexBox(shape, dataStrides, valueStrides, data.elementSize(), indices);
+  core().indexPut(dtypeCode(data.dtype), accumulate ? 1 : 0, ...box, indices.length, data.dataPtr(), values.dataPtr());
 }
 
 /** The elements of `src` where `mask` (broadcast together to `shape`) is true, as a 1-D tensor. */
 export function maskedSelect(src: Tensor, mask: Tensor, shape: Shape, count: number): Tensor {
   const out = empty([count], src.dtype);
-  if (count === 0) return out;
-  const b = box(shape, [src, mask]);
-  core().maskedSelect(DTYPES[src.dtype].bytes, b.ndim, b.desc, out.dataPtr(), b.ptrs[0], b.ptrs[1]);
+  if (count > 0) launch(shape, [src, mask], (ndim, desc) => core().maskedSelect(src.elementSize(), ndim, desc, out.dataPtr(), src.dataPtr(), mask.dataPtr()));
   return out;
 }
 
 /** [count, ndim] int64 coordinates of the true elements of a bool tensor. */
 export function nonzero(mask: Tensor, count: number): Tensor {
   const out = empty([count, mask.ndim], "int64");
-  if (count === 0) return out;
   // no coalescing: coordinates are per original dim
-  const words = [...mask._shape, ...mask._strides];
-  core().nonzero(mask.ndim, descriptor(words), out.dataPtr(), mask.dataPtr());
+  if (count > 0) core().nonzero(mask.ndim, descriptor([...mask._shape, ...mask._strides]), out.dataPtr(), mask.dataPtr());
   return out;
 }
 
@@ -384,14 +369,10 @@ export function nonzero(mask: Tensor, count: number): Tensor {
 export function scan(x: Tensor, dim: number, multiply: boolean): Tensor {
   const out = empty(x._shape, x.dtype);
   if (out.numel() === 0) return out;
-  const bytes = DTYPES[x.dtype].bytes;
   const order = [...x._shape.keys()].filter((d) => d !== dim).concat([dim]);
-  const words = [
-    ...order.map((d) => x._shape[d]),
-    ...order.map((d) => out._strides[d] * bytes),
-    ...order.map((d) => x._strides[d] * bytes),
-  ];
-  core().scan(multiply ? 1 : 0, dtypeCode(x.dtype), order.length, descriptor(words), out.dataPtr(), x.dataPtr());
+  const [o, i] = [byteStrides(out), byteStrides(x)];
+  const desc = descriptor([...order.map((d) => x._shape[d]), ...order.map((d) => o[d]), ...order.map((d) => i[d])]);
+  core().scan(multiply ? 1 : 0, dtypeCode(x.dtype), order.length, desc, out.dataPtr(), x.dataPtr());
   return out;
 }
 
@@ -416,8 +397,17 @@ const formatInfo = (format: StorageFormat): { code: number; bytes: number } =>
 
 /** Copies `shape` elements from a raw strided run to another, converting formats (16-bit floats to or from float32 only). */
 function copyRaw(shape: Shape, dst: number, dstStrides: number[], dstFormat: StorageFormat, src: number, srcStrides: number[], srcFormat: StorageFormat): void {
-  const b = boxRaw(shape, [[dst, dstStrides], [src, srcStrides]]);
-  core().copy(formatInfo(srcFormat).code, formatInfo(dstFormat).code, b.ndim, b.desc, dst, src);
+  core().copy(formatInfo(srcFormat).code, formatInfo(dstFormat).code, ...describe(shape, [dstStrides, srcStrides]), dst, src);
+}
+
+/** Runs `fn` with `bytes` bytes of linear memory of its own, freed after. */
+function withStaging(bytes: number, fn: (ptr: number) => void): void {
+  const staging = new Storage(bytes);
+  try {
+    fn(staging.ptr);
+  } finally {
+    staging.release();
+  }
 }
 
 /**
@@ -426,26 +416,15 @@ function copyRaw(shape: Shape, dst: number, dstStrides: number[], dstFormat: Sto
  * every bool, whose bytes must become 0 or 1) is converted there by the copy kernel.
  */
 export function tensorFromBytes(bytes: Uint8Array, shape: Shape, dtype: DType, format: StorageFormat): Tensor {
-  const out = empty(shape, dtype);
-  const n = out.numel();
-  if (n === 0) return out;
-  try {
-    if (format === dtype && dtype !== "bool") {
-      writeBytes(out.dataPtr(), bytes);
-      return out;
-    }
-    const staging = new Storage(bytes.length);
-    try {
-      writeBytes(staging.ptr, bytes);
-      copyRaw([n], out.dataPtr(), [DTYPES[dtype].bytes], dtype, staging.ptr, [formatInfo(format).bytes], format);
-    } finally {
-      staging.release();
-    }
-    return out;
-  } catch (e) {
-    out.dispose();
-    throw e;
-  }
+  return filled(empty(shape, dtype), (out) => {
+    const n = out.numel();
+    if (n === 0) return;
+    if (format === dtype && dtype !== "bool") return writeBytes(out.dataPtr(), bytes);
+    withStaging(bytes.length, (ptr) => {
+      writeBytes(ptr, bytes);
+      copyRaw([n], out.dataPtr(), [DTYPES[dtype].bytes], dtype, ptr, [formatInfo(format).bytes], format);
+    });
+  });
 }
 
 /** Writes the elements of `src` in row-major order, stored as `format`, into `out` from `offset` on. */
@@ -457,19 +436,12 @@ export function tensorIntoBytes(src: Tensor, format: StorageFormat, out: Uint8Ar
     const view = dataView(ptr, length);
     out.set(new Uint8Array(view.buffer, view.byteOffset, length), offset);
   };
-  if (format === src.dtype && isContiguous(src._shape, src._strides)) {
-    copyOut(src.dataPtr());
-    return;
-  }
-  const staging = new Storage(length);
-  try {
-    const bytes = DTYPES[src.dtype].bytes;
+  if (format === src.dtype && isContiguous(src._shape, src._strides)) return copyOut(src.dataPtr());
+  withStaging(length, (ptr) => {
     const packed = contiguousStrides(src._shape).map((s) => s * formatInfo(format).bytes);
-    copyRaw(src._shape, staging.ptr, packed, format, src.dataPtr(), src._strides.map((s) => s * bytes), src.dtype);
-    copyOut(staging.ptr);
-  } finally {
-    staging.release();
-  }
+    copyRaw(src._shape, ptr, packed, format, src.dataPtr(), byteStrides(src), src.dtype);
+    copyOut(ptr);
+  });
 }
 
 // ---- random sampling (assembly/kernels/random.ts); `gen` is the address of a generator block ----
@@ -479,18 +451,17 @@ export function tensorIntoBytes(src: Tensor, format: StorageFormat, out: Uint8Ar
  * `operands` (broadcast to `shape`): samplers draw in that order, which is memory order for
  * dense tensors, so `x.t().uniform_()` fills memory as `x.uniform_()` does.
  */
-function iterationBox(shape: Shape, operands: readonly Tensor[]): { ndim: number; desc: number } {
+function iterationBox(shape: Shape, operands: readonly Tensor[]): [number, number] {
   const layout = iteratorStrides(shape, operands);
   const order = [...shape.keys()].sort((a, b) => layout[b] - layout[a]);
-  return boxRaw(order.map((d) => shape[d]), operands.map((t): [number, number[]] => {
-    const strides = expandStrides(t._shape, t._strides, shape);
-    return [t.dataPtr(), order.map((d) => strides[d] * DTYPES[t.dtype].bytes)];
+  return describe(order.map((d) => shape[d]), operands.map((t) => {
+    const strides = byteStrides(t, shape);
+    return order.map((d) => strides[d]);
   }));
 }
 
 /** Names of the `Sample` enum. */
 export type SampleKernel = "Uniform" | "Normal" | "Bernoulli" | "Exponential" | "RandomFromTo" | "RandomFull" | "Random";
-const sampleCodes = new Map<string, number>();
 
 /**
  * t <- draws of a distribution with parameters (a, b), element by element; random_'s
@@ -498,12 +469,12 @@ const sampleCodes = new Map<string, number>();
  */
 export function sample(kind: SampleKernel, gen: number, t: Tensor, a = 0, b = 0, range = 0n, base = 0n): void {
   if (t.numel() === 0) return;
-  const bx = iterationBox(t._shape, [t]);
+  const box = iterationBox(t._shape, [t]);
   const params = scalarSlot(0, 3, 0);
   const view = dataView(params, 16);
   view.setBigUint64(0, range, true);
   view.setBigInt64(8, base, true);
-  core().sample(opCode(sampleCodes, "Sample", kind), dtypeCode(t.dtype), bx.ndim, bx.desc, t.dataPtr(), gen, a, b, params);
+  core().sample(opCode("Sample", kind), dtypeCode(t.dtype), ...box, t.dataPtr(), gen, a, b, params);
 }
 
 /** normal_ on a contiguous float tensor of 16 or more elements (PyTorch's normal_fill). */
@@ -513,9 +484,7 @@ export function normalFill(gen: number, t: Tensor, mean: number, std: number): v
 
 /** t <- bernoulli(p) with p (float) broadcast to t; false, drawing nothing, if a p is outside [0, 1]. */
 export function bernoulliTensor(gen: number, t: Tensor, p: Tensor): boolean {
-  if (t.numel() === 0) return true;
-  const bx = iterationBox(t._shape, [t, p]);
-  return core().bernoulliTensor(dtypeCode(t.dtype), dtypeCode(p.dtype), bx.ndim, bx.desc, t.dataPtr(), p.dataPtr(), gen) === 0;
+  return t.numel() === 0 || core().bernoulliTensor(dtypeCode(t.dtype), dtypeCode(p.dtype), ...iterationBox(t._shape, [t, p]), t.dataPtr(), p.dataPtr(), gen) === 0;
 }
 
 /** A random permutation of 0..n-1 into a fresh contiguous 1-D tensor. */
@@ -525,19 +494,19 @@ export function randperm(gen: number, t: Tensor): void {
 
 /** Rows, categories and byte strides of 1-D or 2-D probabilities. */
 function distributions(p: Tensor): [number, number, number, number] {
-  const bytes = DTYPES[p.dtype].bytes;
+  const bytes = p.elementSize();
   const last = p.ndim - 1;
   return [p.ndim === 2 ? p._shape[0] : 1, p._shape[last], p.ndim === 2 ? p._strides[0] * bytes : 0, p._strides[last] * bytes];
 }
 
 /** Names of the `MultinomialError` enum. */
 export type MultinomialCheck = "None" | "NotFiniteOrNegative" | "Negative" | "NotFinite" | "ZeroSum";
-const multinomialCodes: MultinomialCheck[] = ["None", "NotFiniteOrNegative", "Negative", "NotFinite", "ZeroSum"];
+const MULTINOMIAL_CHECKS: MultinomialCheck[] = ["None", "NotFiniteOrNegative", "Negative", "NotFinite", "ZeroSum"];
 
 /** multinomial's validation of the probabilities, in the order PyTorch checks them. */
 export function multinomialCheck(p: Tensor, replacement: boolean): MultinomialCheck {
   const status = core().multinomialCheck(dtypeCode(p.dtype), p.dataPtr(), ...distributions(p), replacement ? 1 : 0);
-  return multinomialCodes.find((name) => code(`MultinomialError.${name}`) === status) as MultinomialCheck;
+  return MULTINOMIAL_CHECKS.find((name) => opCode("MultinomialError", name) === status) as MultinomialCheck;
 }
 
 /** out [rows, samples] (int64, contiguous) <- categories drawn with replacement. */
@@ -555,7 +524,6 @@ export function multinomialTopK(p: Tensor, q: Tensor, out: Tensor, k: number): v
 
 /** Names of the `RowSoftmax` enum. */
 export type RowSoftmaxKernel = "Softmax" | "LogSoftmax" | "Logsumexp";
-const rowSoftmaxCodes = new Map<string, number>();
 
 /**
  * The length of the rows a fused softmax kernel can run on: the product of `dims` when x is a
@@ -578,6 +546,6 @@ export function softmaxRowLength(x: Tensor, dims: readonly number[]): number {
  * n elements of a contiguous float32 x with numel > 0; out contiguous float32.
  */
 export function softmaxRows(op: RowSoftmaxKernel, x: Tensor, n: number, out: Tensor): Tensor {
-  core().softmaxRows(opCode(rowSoftmaxCodes, "RowSoftmax", op), x.numel() / n, n, out.dataPtr(), x.dataPtr());
+  core().softmaxRows(opCode("RowSoftmax", op), x.numel() / n, n, out.dataPtr(), x.dataPtr());
   return out;
 }

@@ -4,7 +4,9 @@
 import { RuntimeError } from "../errors.js";
 import { DTYPES, type DType } from "../tensor/dtype.js";
 import { broadcastShapes, numel } from "../tensor/shape.js";
-import { Tensor } from "../tensor/tensor.js";
+import { Tensor, isTensor } from "../tensor/tensor.js";
+import { tidyWith } from "../tensor/lifetime.js";
+import { method } from "./args.js";
 import { alive, typeMetaName } from "./checks.js";
 import * as k from "./kernels.js";
 import { type Derivative, record } from "./record.js";
@@ -22,58 +24,85 @@ function sameDtype(a: Tensor, b: Tensor, name: "mm" | "bmm" | "dot" | "mv" | "ad
   }
 }
 
-const MM: Derivative<null> = {
-  name: "MmBackward0", inputs: ["self", "mat2"], saves: { self: ["mat2"], mat2: ["self"] },
-  backward: ({ grad, saved, needs }) => ({
-    self: needs("self") ? grad.mm(saved("mat2").t()) : null,
-    mat2: needs("mat2") ? saved("self").t().mm(grad) : null,
-  }),
-};
+/** addmm/baddbmm's factors: beta scales self, alpha the product. */
+export interface Scales {
+  beta: number;
+  alpha: number;
+}
+
+const UNSCALED: Scales = { beta: 1, alpha: 1 };
+
+/** PyTorch's maybe_multiply: a factor of 1 adds no multiplication to the graph. */
+const scaled = (t: Tensor, factor: number) => (factor === 1 ? t : t.mul(factor));
+
+/**
+ * The backward of `self * beta + (a @ b) * alpha` (mm, bmm: the product alone): grad @ bᵀ for a
+ * and aᵀ @ grad for b (batched with bmm), scaled by alpha; beta * grad for self.
+ */
+function productDerivative(name: string, product: "mm" | "bmm", a: string, b: string, addsSelf: boolean): Derivative<Scales> {
+  const mT = (t: Tensor) => (product === "mm" ? t.t() : t.transpose(1, 2));
+  return {
+    name, inputs: addsSelf ? ["self", a, b] : [a, b], saves: { [a]: [b], [b]: [a] },
+    backward: ({ grad, saved, attrs: { beta, alpha } }) => ({
+      ...(addsSelf && { self: () => scaled(grad, beta) }),
+      [a]: () => scaled(grad[product](mT(saved(b))), alpha),
+      [b]: () => scaled(mT(saved(a))[product](grad), alpha),
+    }),
+  };
+}
+
+const MM = productDerivative("MmBackward0", "mm", "self", "mat2", false);
+const BMM = productDerivative("BmmBackward0", "bmm", "self", "mat2", false);
+const ADDMM = productDerivative("AddmmBackward0", "mm", "mat1", "mat2", true);
+const BADDBMM = productDerivative("BaddbmmBackward0", "bmm", "batch1", "batch2", true);
+
+/** A fresh product of `shape` (the matmul kernel reads a vector `a` as a row, a vector `b` as a column). */
+function product(a: Tensor, b: Tensor, shape: number[], dtype: DType, batch: number[] = []): Tensor {
+  const out = k.empty(shape, dtype);
+  k.matmul(a, b, out, batch);
+  return out;
+}
 
 export function mm(a: Tensor, b: Tensor): Tensor {
   alive(a, b);
   if (a.ndim !== 2) throw new RuntimeError("self must be a matrix");
   if (b.ndim !== 2) throw new RuntimeError("mat2 must be a matrix");
   const dtype = sameDtype(a, b, "mm");
-  return record(MM, [a, b], null, () => {
-    if (a._shape[1] !== b._shape[0]) {
-      throw new RuntimeError(`mat1 and mat2 shapes cannot be multiplied (${a._shape[0]}x${a._shape[1]} and ${b._shape[0]}x${b._shape[1]})`);
-    }
-    const out = k.empty([a._shape[0], b._shape[1]], dtype);
-    k.matmul(a, b, out, []);
-    return out;
+  return record(MM, [a, b], UNSCALED, () => {
+    checkMultipliable(a, b);
+    return product(a, b, [a._shape[0], b._shape[1]], dtype);
   });
 }
 
-const BMM: Derivative<null> = {
-  name: "BmmBackward0", inputs: ["self", "mat2"], saves: { self: ["mat2"], mat2: ["self"] },
-  backward: ({ grad, saved, needs }) => ({
-    self: needs("self") ? grad.bmm(saved("mat2").transpose(1, 2)) : null,
-    mat2: needs("mat2") ? saved("self").transpose(1, 2).bmm(grad) : null,
-  }),
-};
+/** mat1 @ mat2's size check (mm, addmm). */
+function checkMultipliable(a: Tensor, b: Tensor): void {
+  if (a._shape[1] !== b._shape[0]) {
+    throw new RuntimeError(`mat1 and mat2 shapes cannot be multiplied (${a._shape[0]}x${a._shape[1]} and ${b._shape[0]}x${b._shape[1]})`);
+  }
+}
+
+/** batch1 @ batch2's checks (bmm, baddbmm): 3-D operands with matching batch and inner sizes. */
+function checkBatches(a: Tensor, b: Tensor, inForward: boolean): void {
+  if (!inForward) {
+    if (a.ndim !== 3) throw new RuntimeError("batch1 must be a 3D tensor");
+    if (b.ndim !== 3) throw new RuntimeError("batch2 must be a 3D tensor");
+  } else if (b._shape[0] !== a._shape[0] || b._shape[1] !== a._shape[2]) {
+    throw new RuntimeError(`Expected size for first two dimensions of batch2 tensor to be: [${a._shape[0]}, ${a._shape[2]}] but got: [${b._shape[0]}, ${b._shape[1]}].`);
+  }
+}
 
 export function bmm(a: Tensor, b: Tensor): Tensor {
   alive(a, b);
-  if (a.ndim !== 3) throw new RuntimeError("batch1 must be a 3D tensor");
-  if (b.ndim !== 3) throw new RuntimeError("batch2 must be a 3D tensor");
-  return record(BMM, [a, b], null, () => {
-    if (b._shape[0] !== a._shape[0] || b._shape[1] !== a._shape[2]) {
-      throw new RuntimeError(`Expected size for first two dimensions of batch2 tensor to be: [${a._shape[0]}, ${a._shape[2]}] but got: [${b._shape[0]}, ${b._shape[1]}].`);
-    }
-    const dtype = sameDtype(a, b, "bmm");
-    const out = k.empty([a._shape[0], a._shape[1], b._shape[2]], dtype);
-    k.matmul(a, b, out, [a._shape[0]]);
-    return out;
+  checkBatches(a, b, false);
+  return record(BMM, [a, b], UNSCALED, () => {
+    checkBatches(a, b, true);
+    return product(a, b, [a._shape[0], a._shape[1], b._shape[2]], sameDtype(a, b, "bmm"), [a._shape[0]]);
   });
 }
 
 const DOT: Derivative<null> = {
   name: "DotBackward0", inputs: ["self", "tensor"], saves: { self: ["tensor"], tensor: ["self"] },
-  backward: ({ grad, saved, needs }) => ({
-    self: needs("self") ? saved("tensor").mul(grad) : null,
-    tensor: needs("tensor") ? saved("self").mul(grad) : null,
-  }),
+  backward: ({ grad, saved }) => ({ self: () => saved("tensor").mul(grad), tensor: () => saved("self").mul(grad) }),
 };
 
 export function dot(a: Tensor, b: Tensor): Tensor {
@@ -83,22 +112,15 @@ export function dot(a: Tensor, b: Tensor): Tensor {
     if (a._shape[0] !== b._shape[0]) {
       throw new RuntimeError(`inconsistent tensor size, expected tensor [${a._shape[0]}] and src [${b._shape[0]}] to have the same number of elements, but got ${a._shape[0]} and ${b._shape[0]} elements respectively`);
     }
-    const dtype = sameDtype(a, b, "dot");
-    const out = k.empty([], dtype);
-    const row = a._alias([1, a._shape[0]], [0, a._strides[0]], a._offset, null);
-    const col = b._alias([b._shape[0], 1], [b._strides[0], 0], b._offset, null);
-    k.matmul(row, col, out, []);
-    row.dispose();
-    col.dispose();
-    return out;
+    return product(a, b, [], sameDtype(a, b, "dot"));
   });
 }
 
 const MV: Derivative<null> = {
   name: "MvBackward0", inputs: ["self", "vec"], saves: { self: ["vec"], vec: ["self"] },
-  backward: ({ grad, saved, needs }) => ({
-    self: needs("self") ? grad.unsqueeze(1).mul(saved("vec").unsqueeze(0)) : null,
-    vec: needs("vec") ? saved("self").t().mv(grad) : null,
+  backward: ({ grad, saved }) => ({
+    self: () => grad.unsqueeze(1).mul(saved("vec").unsqueeze(0)),
+    vec: () => saved("self").t().mv(grad),
   }),
 };
 
@@ -109,47 +131,32 @@ export function mv(a: Tensor, v: Tensor): Tensor {
     if (a._shape[1] !== v._shape[0]) {
       throw new RuntimeError(`size mismatch, got input (${a._shape[0]}), mat (${a._shape[0]}x${a._shape[1]}), vec (${v._shape[0]})`);
     }
-    const dtype = sameDtype(a, v, "mv");
-    const out = k.empty([a._shape[0]], dtype);
-    const col = v._alias([v._shape[0], 1], [v._strides[0], 0], v._offset, null);
-    k.matmul(a, col, out, []);
-    col.dispose();
-    return out;
+    return product(a, v, [a._shape[0]], sameDtype(a, v, "mv"));
   });
 }
 
-const ADDMM: Derivative<{ beta: number; alpha: number }> = {
-  name: "AddmmBackward0", inputs: ["self", "mat1", "mat2"], saves: { mat1: ["mat2"], mat2: ["mat1"] },
-  backward: ({ grad, saved, needs, attrs }) => ({
-    self: needs("self") ? (attrs.beta === 1 ? grad : grad.mul(attrs.beta)) : null,
-    mat1: needs("mat1") ? grad.mm(saved("mat2").t()).mul(attrs.alpha) : null,
-    mat2: needs("mat2") ? saved("mat1").t().mm(grad).mul(attrs.alpha) : null,
-  }),
-};
-
 /** beta * self + alpha * (mat1 @ mat2), self broadcast to the product's shape. */
-export function addmm(self: Tensor, mat1: Tensor, mat2: Tensor, beta = 1, alpha = 1): Tensor {
+export function addmm(self: Tensor, mat1: Tensor, mat2: Tensor, { beta = 1, alpha = 1 }: Partial<Scales> = {}): Tensor {
   alive(self, mat1, mat2);
   if (self.dtype !== mat2.dtype) {
     throw new RuntimeError(`self and mat2 must have the same dtype, but got ${DTYPES[self.dtype].scalarName} and ${DTYPES[mat2.dtype].scalarName}`);
   }
   const dtype = sameDtype(mat1, mat2, "addmm");
-  if (mat1.ndim !== 2) throw new RuntimeError("mat1 must be a matrix, got " + mat1.ndim + "-D tensor");
-  if (mat2.ndim !== 2) throw new RuntimeError("mat2 must be a matrix, got " + mat2.ndim + "-D tensor");
+  for (const [name, m] of [["mat1", mat1], ["mat2", mat2]] as const) {
+    if (m.ndim !== 2) throw new RuntimeError(`${name} must be a matrix, got ${m.ndim}-D tensor`);
+  }
   return record(ADDMM, [self, mat1, mat2], { beta, alpha }, () => {
-    if (mat1._shape[1] !== mat2._shape[0]) {
-      throw new RuntimeError(`mat1 and mat2 shapes cannot be multiplied (${mat1._shape[0]}x${mat1._shape[1]} and ${mat2._shape[0]}x${mat2._shape[1]})`);
-    }
+    checkMultipliable(mat1, mat2);
     const shape = [mat1._shape[0], mat2._shape[1]];
     broadcastShapes(self._shape, shape);
     const out = k.empty(shape, dtype);
     if (beta === 0) k.fill(out, 0);
     else if (beta === 1) k.copyInto(out, self);
-    else k.binary("Mul", self, { scalar: beta, dtype: out.dtype }, out);
+    else k.binary("Mul", self, { scalar: beta, dtype }, out);
+    // alpha = 1 accumulates the product into out directly
     if (alpha === 1) k.matmul(mat1, mat2, out, [], true);
     else {
-      const prod = k.empty(shape, out.dtype);
-      k.matmul(mat1, mat2, prod, []);
+      const prod = product(mat1, mat2, shape, dtype);
       k.binary("AddScaled", out, prod, out, alpha);
       prod.dispose();
     }
@@ -157,25 +164,13 @@ export function addmm(self: Tensor, mat1: Tensor, mat2: Tensor, beta = 1, alpha 
   });
 }
 
-const BADDBMM: Derivative<{ beta: number; alpha: number }> = {
-  name: "BaddbmmBackward0", inputs: ["self", "batch1", "batch2"], saves: { batch1: ["batch2"], batch2: ["batch1"] },
-  backward: ({ grad, saved, needs, attrs }) => ({
-    self: needs("self") ? (attrs.beta === 1 ? grad : grad.mul(attrs.beta)) : null,
-    batch1: needs("batch1") ? grad.bmm(saved("batch2").transpose(1, 2)).mul(attrs.alpha) : null,
-    batch2: needs("batch2") ? saved("batch1").transpose(1, 2).bmm(grad).mul(attrs.alpha) : null,
-  }),
-};
-
 /** beta * self + alpha * (batch1 @ batch2), self broadcast to the batched product's shape. */
-export function baddbmm(self: Tensor, batch1: Tensor, batch2: Tensor, beta = 1, alpha = 1): Tensor {
+export function baddbmm(self: Tensor, batch1: Tensor, batch2: Tensor, { beta = 1, alpha = 1 }: Partial<Scales> = {}): Tensor {
   alive(self, batch1, batch2);
-  if (batch1.ndim !== 3) throw new RuntimeError("batch1 must be a 3D tensor");
-  if (batch2.ndim !== 3) throw new RuntimeError("batch2 must be a 3D tensor");
+  checkBatches(batch1, batch2, false);
   return record(BADDBMM, [self, batch1, batch2], { beta, alpha }, () => {
-    const [b, n, m] = batch1._shape;
-    if (batch2._shape[0] !== b || batch2._shape[1] !== m) {
-      throw new RuntimeError(`Expected size for first two dimensions of batch2 tensor to be: [${b}, ${m}] but got: [${batch2._shape[0]}, ${batch2._shape[1]}].`);
-    }
+    checkBatches(batch1, batch2, true);
+    const [b, n] = batch1._shape;
     const shape = [b, n, batch2._shape[2]];
     broadcastShapes(self._shape, shape);
     if (self.dtype !== batch1.dtype || batch1.dtype !== batch2.dtype) {
@@ -183,164 +178,92 @@ export function baddbmm(self: Tensor, batch1: Tensor, batch2: Tensor, beta = 1, 
       throw new RuntimeError(`Input dtypes must be the same, got: input ${name(self)}, batch1: ${name(batch1)}, batch2: ${name(batch2)}`);
     }
     const dtype = self.dtype;
-    const product = k.empty(shape, dtype);
-    try {
-      k.matmul(batch1, batch2, product, [b]);
+    return k.disposing((temps) => {
+      const prod = product(batch1, batch2, shape, dtype, [b]);
+      temps.push(prod);
       return k.filled(k.empty(shape, dtype), (out) => {
         // beta = 0 ignores self entirely (NaN included), as PyTorch documents
-        if (beta === 0) k.binary("Mul", product, { scalar: alpha, dtype }, out);
+        if (beta === 0) k.binary("Mul", prod, { scalar: alpha, dtype }, out);
         else {
           k.binary("Mul", self, { scalar: beta, dtype }, out);
-          k.binary("AddScaled", out, product, out, alpha);
+          k.binary("AddScaled", out, prod, out, alpha);
         }
       });
-    } finally {
-      product.dispose();
-    }
+    });
   });
 }
 
 const mT = (t: Tensor) => t.transpose(-2, -1);
 
+/** Whether _matmul_impl folds the batch dims of the larger operand into its rows (one mm or mv). */
 function shouldFold(a: Tensor, b: Tensor): boolean {
   const aLarger = a.ndim >= b.ndim;
-  const t1 = aLarger ? a : null;
-  const dimT1 = aLarger ? a.ndim : b.ndim;
-  const dimT2 = aLarger ? b.ndim : a.ndim;
-  if (!(dimT1 >= 3 && dimT2 <= 2)) return false;
-  const t2RequiresGrad = aLarger ? b.requiresGrad : a.requiresGrad;
-  if (t2RequiresGrad) return true;
+  const [t1, t2] = aLarger ? [a, b] : [b, a];
+  if (!(t1.ndim >= 3 && t2.ndim <= 2)) return false;
+  if (t2.requiresGrad) return true;
   if (a.ndim === 2) return false;
-  const t = t1 ?? mT(b);
-  try {
-    if (t.numel() === 0) return true;
-    for (let i = 0; i < dimT1 - 2; i++) if (t._strides[i] !== t._strides[i + 1] * t._shape[i + 1]) return false;
-    return true;
-  } finally {
-    if (t1 === null) t.dispose();
-  }
+  // the batch dims of t1 (transposed when it is b) must be foldable into one without a copy
+  const t = aLarger ? a : mT(b);
+  if (t.numel() === 0) return true;
+  for (let i = 0; i < t.ndim - 2; i++) if (t._strides[i] !== t._strides[i + 1] * t._shape[i + 1]) return false;
+  return true;
 }
 
-/** torch.matmul, following PyTorch's _matmul_impl case by case. */
+/** torch.matmul, following PyTorch's _matmul_impl case by case (its temporaries disposed). */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   alive(a, b);
   const da = a.ndim, db = b.ndim;
   if (da === 0 || db === 0) throw new RuntimeError(`both arguments to matmul need to be at least 1D, but they are ${da}D and ${db}D`);
   if (da === 1 && db === 1) return dot(a, b);
   if (da === 2 && db === 1) return mv(a, b);
-  if (da === 1 && db === 2) {
-    const row = a.unsqueeze(0);
-    const prod = row.mm(b);
-    row.dispose();
-    return prod.squeeze_(0);
-  }
   if (da === 2 && db === 2) return mm(a, b);
-  if (shouldFold(a, b)) {
-    const transpose = db > da;
-    const t1 = transpose ? mT(b) : a;
-    const t2 = !transpose ? b : da === 2 ? a.t() : a;
-    const outShape = t1._shape.slice(0, -1);
-    const folded = numel(outShape);
-    const t2Matrix = t2.ndim === 2;
-    if (t2Matrix) outShape.push(t2._shape[1]);
-    const t1Folded = t1.reshape([folded, t1._shape[t1.ndim - 1]]);
-    let out: Tensor;
-    if (t2Matrix) {
-      const prod = t1Folded.mm(t2);
-      const viewed = unsafeView(prod, outShape);
-      prod.dispose();
-      if (transpose) {
-        const tr = mT(viewed);
-        out = tr.contiguous();
-        if (tr !== out) tr.dispose();
-        viewed.dispose();
-      } else out = viewed;
-    } else {
-      const prod = t1Folded.mv(t2);
-      out = unsafeView(prod, outShape);
-      prod.dispose();
+  return tidyWith(() => {
+    if (da === 1 && db === 2) return a.unsqueeze(0).mm(b).squeeze_(0);
+    if (shouldFold(a, b)) {
+      const transpose = db > da;
+      const t1 = transpose ? mT(b) : a;
+      const t2 = !transpose ? b : da === 2 ? a.t() : a;
+      const outShape = t1._shape.slice(0, -1);
+      const folded = t1.reshape([numel(outShape), t1._shape[t1.ndim - 1]]);
+      if (t2.ndim !== 2) return unsafeView(folded.mv(t2), outShape);
+      const out = unsafeView(folded.mm(t2), [...outShape, t2._shape[1]]);
+      return transpose ? mT(out).contiguous() : out;
     }
-    t1Folded.dispose();
-    if (t1 !== a) t1.dispose();
-    if (t2 !== b && t2 !== a) t2.dispose();
-    return out;
-  }
-  const n = da > 1 ? a._shape[da - 2] : 1;
-  const m1 = a._shape[da - 1];
-  const batchA = a._shape.slice(0, Math.max(da - 2, 0));
-  const m2 = db > 1 ? b._shape[db - 2] : b._shape[0];
-  const p = db > 1 ? b._shape[db - 1] : 1;
-  const batchB = b._shape.slice(0, Math.max(db - 2, 0));
-  if (da === 3 && db === 3 && batchA[0] !== batchB[0]) {
-    if (batchA[0] === 1 && a.requiresGrad) return withTemp(a.squeeze(0), (s) => matmul(s, b));
-    if (batchB[0] === 1 && b.requiresGrad) return withTemp(b.squeeze(0), (s) => matmul(a, s));
-  }
-  const outShape = broadcastShapes(batchA, batchB);
-  const batch = numel(outShape);
-  const ea = a.expand([...outShape, n, m1]);
-  const aExpanded = ea.reshape([batch, n, m1]);
-  ea.dispose();
-  const vectorRhs = db === 1;
-  const eb = b.expand(vectorRhs ? [...outShape, m2] : [...outShape, m2, p]);
-  let bExpanded: Tensor;
-  if (vectorRhs) {
-    const r = eb.reshape([batch, m2]);
-    bExpanded = r.unsqueeze(2);
-    r.dispose();
-  } else bExpanded = eb.reshape([batch, m2, p]);
-  eb.dispose();
-  if (da > 1) outShape.push(n);
-  if (db > 1) outShape.push(p);
-  const prod = aExpanded.bmm(bExpanded);
-  aExpanded.dispose();
-  bExpanded.dispose();
-  let out: Tensor;
-  if (vectorRhs) {
-    const sq = prod.squeeze(-1);
-    out = unsafeView(sq, outShape);
-    sq.dispose();
-  } else out = unsafeView(prod, outShape);
-  prod.dispose();
-  return out;
-}
-
-function withTemp(t: Tensor, fn: (t: Tensor) => Tensor): Tensor {
-  try {
-    return fn(t);
-  } finally {
-    t.dispose();
-  }
+    const n = da > 1 ? a._shape[da - 2] : 1;
+    const m1 = a._shape[da - 1];
+    const batchA = a._shape.slice(0, Math.max(da - 2, 0));
+    const m2 = db > 1 ? b._shape[db - 2] : b._shape[0];
+    const p = db > 1 ? b._shape[db - 1] : 1;
+    const batchB = b._shape.slice(0, Math.max(db - 2, 0));
+    if (da === 3 && db === 3 && batchA[0] !== batchB[0]) {
+      if (batchA[0] === 1 && a.requiresGrad) return matmul(a.squeeze(0), b);
+      if (batchB[0] === 1 && b.requiresGrad) return matmul(a, b.squeeze(0));
+    }
+    const outShape = broadcastShapes(batchA, batchB);
+    const batch = numel(outShape);
+    const aExpanded = a.expand([...outShape, n, m1]).reshape([batch, n, m1]);
+    const vectorRhs = db === 1;
+    const bExpanded = vectorRhs ? b.expand([...outShape, m2]).reshape([batch, m2]).unsqueeze(2) : b.expand([...outShape, m2, p]).reshape([batch, m2, p]);
+    if (da > 1) outShape.push(n);
+    if (db > 1) outShape.push(p);
+    const prod = aExpanded.bmm(bExpanded);
+    return unsafeView(vectorRhs ? prod.squeeze(-1) : prod, outShape);
+  }, isTensor);
 }
 
 export function outer(a: Tensor, b: Tensor): Tensor {
   alive(a, b);
   if (a.ndim !== 1 || b.ndim !== 1) throw new RuntimeError(`outer: expected 1D tensors, got ${a.ndim}D and ${b.ndim}D`);
-  return withTemp(a.reshape([a._shape[0], 1]), (col) => col.mul(b));
+  return tidyWith(() => a.reshape([a._shape[0], 1]).mul(b), isTensor);
 }
 
 export const linalgMethods = {
-  mm(this: Tensor, other: Tensor): Tensor {
-    return mm(this, other);
-  },
-  bmm(this: Tensor, other: Tensor): Tensor {
-    return bmm(this, other);
-  },
-  dot(this: Tensor, other: Tensor): Tensor {
-    return dot(this, other);
-  },
-  mv(this: Tensor, vec: Tensor): Tensor {
-    return mv(this, vec);
-  },
-  matmul(this: Tensor, other: Tensor): Tensor {
-    return matmul(this, other);
-  },
-  outer(this: Tensor, other: Tensor): Tensor {
-    return outer(this, other);
-  },
-  addmm(this: Tensor, mat1: Tensor, mat2: Tensor, options: { beta?: number; alpha?: number } = {}): Tensor {
-    return addmm(this, mat1, mat2, options.beta ?? 1, options.alpha ?? 1);
-  },
-  baddbmm(this: Tensor, batch1: Tensor, batch2: Tensor, options: { beta?: number; alpha?: number } = {}): Tensor {
-    return baddbmm(this, batch1, batch2, options.beta ?? 1, options.alpha ?? 1);
-  },
+  mm: method(mm),
+  bmm: method(bmm),
+  dot: method(dot),
+  mv: method(mv),
+  matmul: method(matmul),
+  outer: method(outer),
+  addmm: method(addmm),
+  baddbmm: method(baddbmm),
 };

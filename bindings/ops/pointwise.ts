@@ -3,20 +3,19 @@
 // (`sigmoid_`) are derived from the tables at the bottom.
 import { RuntimeError } from "../errors.js";
 import { DEFAULT_DTYPE, type DType, isFloating, resultType, scalarKind } from "../tensor/dtype.js";
-import { broadcastShapes } from "../tensor/shape.js";
+import { type Shape, broadcastShapes, sameShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { bind } from "./args.js";
+import { bind, methodPair } from "./args.js";
 import { alive, checkInplaceTarget, notImplementedFor } from "./checks.js";
 import * as k from "./kernels.js";
-import { type Derivative, record, recordInplace } from "./record.js";
+import { type Derivative, type Grads, record, recordInplace } from "./record.js";
 
 export type Scalar = number | boolean;
 export type TensorOrScalar = Tensor | Scalar;
 
 export const asNumber = (v: Scalar): number => (typeof v === "boolean" ? Number(v) : v);
 
-/** A scalar as a kernel operand for layout decisions (its dtype does not matter there). */
-export const operandOf = (x: TensorOrScalar): k.Operand => (x instanceof Tensor ? x : { scalar: asNumber(x), dtype: "float32" });
+export const tensorOrNull = (x: TensorOrScalar | null): Tensor | null => (x instanceof Tensor ? x : null);
 
 /** `x` as a kernel operand of `dtype`: a scalar slot, the tensor itself, or a converted copy (added to `temps`). */
 export function operand(x: TensorOrScalar, dtype: DType, temps: Tensor[]): k.Operand {
@@ -27,14 +26,59 @@ export function operand(x: TensorOrScalar, dtype: DType, temps: Tensor[]): k.Ope
   return cast;
 }
 
-/** PyTorch's type promotion for `self op other`. */
+/** Runs `fill` with the operands converted to `dtype`, disposing the conversions. */
+export const withOperands = (xs: readonly TensorOrScalar[], dtype: DType, fill: (ops: k.Operand[]) => void): void =>
+  k.disposing((temps) => fill(xs.map((x) => operand(x, dtype, temps))));
+
+/** PyTorch's type promotion for `self op other` (two tensors of one dtype keep it). */
 export function promote(self: Tensor, other: TensorOrScalar): DType {
-  return other instanceof Tensor ? resultType([self, other]) : resultType([self], [scalarKind(other)]);
+  if (!(other instanceof Tensor)) return resultType([self], [scalarKind(other)]);
+  return other.dtype === self.dtype ? self.dtype : resultType([self, other]);
 }
 
-/** The broadcast shape of an op on `self` and a tensor or scalar `other`. */
-export function pointwiseShape(self: Tensor, other: TensorOrScalar): number[] {
-  return other instanceof Tensor ? broadcastShapes(self._shape, other._shape) : [...self._shape];
+/** The broadcast shape of the tensors among `xs` (scalars and nulls take no part). */
+export function broadcastAll(xs: readonly (TensorOrScalar | null)[]): Shape {
+  let shape: Shape = [];
+  for (const x of xs) if (x instanceof Tensor && !sameShape(x._shape, shape)) shape = broadcastShapes(shape, x._shape);
+  return shape;
+}
+
+/** A fresh output of a pointwise op over `inputs` (broadcast), laid out for them, filled by `fill` (disposed if it throws). */
+export function freshResult(dtype: DType, inputs: readonly (TensorOrScalar | null)[], fill: (out: Tensor) => void): Tensor {
+  const present = inputs.filter((x): x is TensorOrScalar => x !== null);
+  return k.filled(k.emptyPointwise(broadcastAll(inputs), dtype, present), fill);
+}
+
+/** Writes into `self` a result computed in `dtype` (through a temporary when the dtypes differ). */
+function writeInPlace(self: Tensor, dtype: DType, fill: (out: Tensor) => void): void {
+  if (dtype === self.dtype) return fill(self);
+  k.disposing((temps) => {
+    const tmp = k.empty(self._shape, dtype);
+    temps.push(tmp);
+    fill(tmp);
+    k.copyInto(self, tmp);
+  });
+}
+
+/**
+ * Records a pointwise op of `self` and `others` (tensors, or scalars and nulls that take no
+ * part in the graph) computed in `dtype` by `fill`: into a fresh result laid out as
+ * TensorIterator lays it out, or `inplace` into self after TensorIterator's checks.
+ */
+export function pointwise<A>(
+  inplace: boolean, d: Derivative<A>, self: Tensor, others: readonly (TensorOrScalar | null)[], attrs: A, dtype: DType,
+  fill: (out: Tensor) => void,
+): Tensor {
+  const inputs = others.map(tensorOrNull);
+  if (!inplace) {
+    const operands = [self, ...others];
+    return record(d, [self, ...inputs], attrs, () => freshResult(dtype, operands, fill));
+  }
+  return recordInplace(d, self, inputs, attrs, () => {
+    const present = inputs.filter((t): t is Tensor => t !== null);
+    checkInplaceTarget(self, present, dtype, present.map((t) => t._shape));
+    writeInPlace(self, dtype, fill);
+  }, { original: () => self.clone() });
 }
 
 // ---- unary ---------------------------------------------------------------------------------
@@ -46,23 +90,31 @@ export function pointwiseShape(self: Tensor, other: TensorOrScalar): number[] {
  */
 type DtypeRule = "float" | "any" | "numeric" | "floating";
 
-interface UnaryDef<P extends unknown[]> {
-  kernel: k.UnaryKernel;
+/** A row of the UNARY table; the names it leaves out follow from the op's name (see `unaryOps`). */
+interface UnarySpec<P extends unknown[]> {
   dtypes: DtypeRule;
-  /** PyTorch's CPU kernel name, for its "not implemented for" error on rejected dtypes */
+  /** the tensor the gradient formula reads: the input, the result, or none */
+  saves: "self" | "result" | null;
+  /** d(out)/d(self) times grad; `saved` is self or the result as declared */
+  grad(grad: Tensor, saved: Tensor, ...args: P): Tensor;
+  /** the kernel (`Exp` for exp) */
+  kernel?: k.UnaryKernel;
+  /** PyTorch's node name (`ExpBackward0` for exp) */
+  node?: string;
+  /** PyTorch's CPU kernel name for its "not implemented for" error on rejected dtypes (`silu_cpu` for silu) */
   cpu?: string;
   /** PyTorch's own message for a bool input, where it has one */
   boolError?: string;
   /** the scalar arguments that take part in type promotion (pow's exponent, clamp's bounds) */
   promotes?: (...args: P) => Scalar[];
-  /** PyTorch's node name */
-  node: string;
-  /** the tensor the gradient formula reads: the input, the result, or none */
-  saves: "self" | "result" | null;
   /** maps the op's arguments to the kernel's scalar parameters */
   params?: (...args: P) => [number, number];
-  /** d(out)/d(self) times grad; `saved` is self or the result as declared */
-  grad(grad: Tensor, saved: Tensor, ...args: P): Tensor;
+}
+
+interface UnaryDef<P extends unknown[]> extends UnarySpec<P> {
+  kernel: k.UnaryKernel;
+  cpu: string;
+  derivative: Derivative<P>;
 }
 
 /**
@@ -114,136 +166,131 @@ interface UnarySignatures {
   clamp: [min?: number | null, max?: number | null];
 }
 
-const unary = (def: UnaryDef<[]>): UnaryDef<[]> => def;
-const unaryWith = <P extends unknown[]>(def: UnaryDef<P>): UnaryDef<P> => def;
+type UnaryName = keyof UnarySignatures;
+
+const unary = <P extends unknown[] = []>(
+  dtypes: DtypeRule, saves: UnarySpec<P>["saves"], grad: UnarySpec<P>["grad"], more: Partial<UnarySpec<P>> = {},
+): UnarySpec<P> => ({ dtypes, saves, grad, ...more });
 
 const LN2 = Math.LN2;
 const LN10 = Math.LN10;
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-const NEG_BOOL =
-  "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.";
 
 /** A rounding op: integers are returned as they are, bool has no kernel, the gradient is zero. */
-const rounding = (kernel: k.UnaryKernel, node: string, cpu: string): UnaryDef<[]> =>
-  unary({ kernel, dtypes: "numeric", cpu, node, saves: null, grad: (g) => g.zerosLike() });
+const rounding = (name: string) => unary("numeric", null, (g) => g.zerosLike(), { cpu: `${name}_vml_cpu` });
 
-export const UNARY: { [K in keyof UnarySignatures]: UnaryDef<UnarySignatures[K]> } = {
-  neg: unary({ kernel: "Neg", dtypes: "numeric", boolError: NEG_BOOL, node: "NegBackward0", saves: null, grad: (g) => g.neg() }),
-  abs: unary({ kernel: "Abs", dtypes: "numeric", cpu: "abs_cpu", node: "AbsBackward0", saves: "self", grad: (g, x) => g.mul(x.sgn()) }),
-  sign: unary({ kernel: "Sign", dtypes: "any", node: "SignBackward0", saves: null, grad: (g) => g.zerosLike() }),
-  sgn: unary({ kernel: "Sign", dtypes: "any", node: "SgnBackward0", saves: null, grad: (g) => g.zerosLike() }),
-  exp: unary({ kernel: "Exp", dtypes: "float", node: "ExpBackward0", saves: "result", grad: (g, y) => g.mul(y) }),
-  exp2: unary({ kernel: "Exp2", dtypes: "float", node: "Exp2Backward0", saves: "result", grad: (g, y) => g.mul(y).mul(LN2) }),
-  expm1: unary({ kernel: "Expm1", dtypes: "float", node: "Expm1Backward0", saves: "result", grad: (g, y) => g.mul(y.add(1)) }),
-  log: unary({ kernel: "Log", dtypes: "float", node: "LogBackward0", saves: "self", grad: (g, x) => g.div(x) }),
-  log1p: unary({ kernel: "Log1p", dtypes: "float", node: "Log1PBackward0", saves: "self", grad: (g, x) => g.div(x.add(1)) }),
-  log2: unary({ kernel: "Log2", dtypes: "float", node: "Log2Backward0", saves: "self", grad: (g, x) => g.div(x.mul(LN2)) }),
-  log10: unary({ kernel: "Log10", dtypes: "float", node: "Log10Backward0", saves: "self", grad: (g, x) => g.div(x.mul(LN10)) }),
-  sqrt: unary({ kernel: "Sqrt", dtypes: "float", node: "SqrtBackward0", saves: "result", grad: (g, y) => g.div(y.mul(2)) }),
-  rsqrt: unary({ kernel: "Rsqrt", dtypes: "float", node: "RsqrtBackward0", saves: "result", grad: (g, y) => g.mul(y.pow(3)).mul(-0.5) }),
-  reciprocal: unary({ kernel: "Reciprocal", dtypes: "float", node: "ReciprocalBackward0", saves: "result", grad: (g, y) => g.neg().mul(y.mul(y)) }),
-  sigmoid: unary({ kernel: "Sigmoid", dtypes: "float", node: "SigmoidBackward0", saves: "result", grad: (g, y) => g.mul(y.neg().add(1)).mul(y) }),
-  tanh: unary({ kernel: "Tanh", dtypes: "float", node: "TanhBackward0", saves: "result", grad: (g, y) => g.mul(y.mul(y).neg().add(1)) }),
+const UNARY_SPECS: { [K in UnaryName]: UnarySpec<UnarySignatures[K]> } = {
+  neg: unary("numeric", null, (g) => g.neg(), {
+    boolError: "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.",
+  }),
+  abs: unary("numeric", "self", (g, x) => g.mul(x.sgn())),
+  sign: unary("any", null, (g) => g.zerosLike()),
+  sgn: unary("any", null, (g) => g.zerosLike(), { kernel: "Sign" }),
+  exp: unary("float", "result", (g, y) => g.mul(y)),
+  exp2: unary("float", "result", (g, y) => g.mul(y).mul(LN2)),
+  expm1: unary("float", "result", (g, y) => g.mul(y.add(1))),
+  log: unary("float", "self", (g, x) => g.div(x)),
+  log1p: unary("float", "self", (g, x) => g.div(x.add(1)), { node: "Log1PBackward0" }),
+  log2: unary("float", "self", (g, x) => g.div(x.mul(LN2))),
+  log10: unary("float", "self", (g, x) => g.div(x.mul(LN10))),
+  sqrt: unary("float", "result", (g, y) => g.div(y.mul(2))),
+  rsqrt: unary("float", "result", (g, y) => g.mul(y.pow(3)).mul(-0.5)),
+  reciprocal: unary("float", "result", (g, y) => g.neg().mul(y.mul(y))),
+  sigmoid: unary("float", "result", (g, y) => g.mul(y.neg().add(1)).mul(y)),
+  tanh: unary("float", "result", (g, y) => g.mul(y.mul(y).neg().add(1))),
   // threshold_backward: the gradient passes where the result is above 0 (and where it is NaN)
-  relu: unary({
-    kernel: "Relu", dtypes: "numeric", boolError: "Boolean inputs not supported for relu", node: "ReluBackward0", saves: "result",
-    grad: (g, y) => y.le(0).where(0, g),
-  }),
-  sin: unary({ kernel: "Sin", dtypes: "float", node: "SinBackward0", saves: "self", grad: (g, x) => g.mul(x.cos()) }),
-  cos: unary({ kernel: "Cos", dtypes: "float", node: "CosBackward0", saves: "self", grad: (g, x) => g.mul(x.sin().neg()) }),
-  tan: unary({ kernel: "Tan", dtypes: "float", node: "TanBackward0", saves: "result", grad: (g, y) => g.mul(y.mul(y).add(1)) }),
-  asin: unary({ kernel: "Asin", dtypes: "float", node: "AsinBackward0", saves: "self", grad: (g, x) => g.mul(x.mul(x).neg().add(1).rsqrt()) }),
-  acos: unary({ kernel: "Acos", dtypes: "float", node: "AcosBackward0", saves: "self", grad: (g, x) => g.mul(x.mul(x).neg().add(1).rsqrt().neg()) }),
-  atan: unary({ kernel: "Atan", dtypes: "float", node: "AtanBackward0", saves: "self", grad: (g, x) => g.div(x.mul(x).add(1)) }),
-  sinh: unary({ kernel: "Sinh", dtypes: "float", node: "SinhBackward0", saves: "self", grad: (g, x) => g.mul(x.cosh()) }),
-  cosh: unary({ kernel: "Cosh", dtypes: "float", node: "CoshBackward0", saves: "self", grad: (g, x) => g.mul(x.sinh()) }),
-  erf: unary({
-    kernel: "Erf", dtypes: "float", node: "ErfBackward0", saves: "self",
-    grad: (g, x) => x.pow(2).neg().exp().mul(2 / Math.sqrt(Math.PI)).mul(g),
-  }),
+  relu: unary("numeric", "result", (g, y) => y.le(0).where(0, g), { boolError: "Boolean inputs not supported for relu" }),
+  sin: unary("float", "self", (g, x) => g.mul(x.cos())),
+  cos: unary("float", "self", (g, x) => g.mul(x.sin().neg())),
+  tan: unary("float", "result", (g, y) => g.mul(y.mul(y).add(1))),
+  asin: unary("float", "self", (g, x) => g.mul(x.mul(x).neg().add(1).rsqrt())),
+  acos: unary("float", "self", (g, x) => g.mul(x.mul(x).neg().add(1).rsqrt().neg())),
+  atan: unary("float", "self", (g, x) => g.div(x.mul(x).add(1))),
+  sinh: unary("float", "self", (g, x) => g.mul(x.cosh())),
+  cosh: unary("float", "self", (g, x) => g.mul(x.sinh())),
+  erf: unary("float", "self", (g, x) => x.pow(2).neg().exp().mul(2 / Math.sqrt(Math.PI)).mul(g)),
   // square is pow(self, 2): bool promotes to int64 like any integer exponent would
-  square: unary({
-    kernel: "Square", dtypes: "numeric", promotes: () => [2], node: "PowBackward0", saves: "self", grad: (g, x) => g.mul(x.mul(2)),
+  square: unary("numeric", "self", (g, x) => g.mul(x.mul(2)), { promotes: () => [2], node: "PowBackward0" }),
+  floor: rounding("floor"),
+  ceil: rounding("ceil"),
+  round: rounding("round"),
+  trunc: rounding("trunc"),
+  frac: unary("floating", null, (g) => g),
+  silu: unary("floating", "self", (g, x) => {
+    const s = x.sigmoid();
+    return g.mul(s).mul(x.mul(s.neg().add(1)).add(1));
   }),
-  floor: rounding("Floor", "FloorBackward0", "floor_vml_cpu"),
-  ceil: rounding("Ceil", "CeilBackward0", "ceil_vml_cpu"),
-  round: rounding("Round", "RoundBackward0", "round_vml_cpu"),
-  trunc: rounding("Trunc", "TruncBackward0", "trunc_vml_cpu"),
-  frac: unary({ kernel: "Frac", dtypes: "floating", cpu: "frac_cpu", node: "FracBackward0", saves: null, grad: (g) => g }),
-  silu: unary({
-    kernel: "Silu", dtypes: "floating", cpu: "silu_cpu", node: "SiluBackward0", saves: "self",
-    grad: (g, x) => {
-      const s = x.sigmoid();
-      return g.mul(s).mul(x.mul(s.neg().add(1)).add(1));
-    },
+  mish: unary("floating", "self", (g, x) => {
+    const t = x.softplus().tanh();
+    return g.mul(t.add(x.mul(x.sigmoid()).mul(t.mul(t).neg().add(1))));
   }),
-  mish: unary({
-    kernel: "Mish", dtypes: "floating", cpu: "mish_cpu", node: "MishBackward0", saves: "self",
-    grad: (g, x) => {
-      const t = x.softplus().tanh();
-      return g.mul(t.add(x.mul(x.sigmoid()).mul(t.mul(t).neg().add(1))));
-    },
-  }),
-  logit: unary({ kernel: "Logit", dtypes: "float", node: "LogitBackward0", saves: "self", grad: (g, x) => g.div(x.mul(x.neg().add(1))) }),
-  leakyRelu: unaryWith<[negativeSlope?: number]>({
-    kernel: "LeakyRelu", dtypes: "floating", cpu: "leaky_relu_cpu", node: "LeakyReluBackward0", saves: "self",
+  logit: unary("float", "self", (g, x) => g.div(x.mul(x.neg().add(1)))),
+  leakyRelu: unary<[negativeSlope?: number]>("floating", "self", (g, x, slope = 0.01) => x.gt(0).where(g, g.mul(slope)), {
     params: (slope = 0.01) => [slope, 0],
-    grad: (g, x, slope = 0.01) => x.gt(0).where(g, g.mul(slope)),
   }),
-  elu: unaryWith<[alpha?: number]>({
-    kernel: "Elu", dtypes: "floating", cpu: "elu_cpu", node: "EluBackward0", saves: "self",
+  elu: unary<[alpha?: number]>("floating", "self", (g, x, alpha = 1) => x.le(0).where(g.mul(alpha).mul(x.exp()), g), {
     params: (alpha = 1) => [alpha, 0],
-    grad: (g, x, alpha = 1) => x.le(0).where(g.mul(alpha).mul(x.exp()), g),
   }),
-  softplus: unaryWith<[beta?: number, threshold?: number]>({
-    kernel: "Softplus", dtypes: "floating", cpu: "softplus_cpu", node: "SoftplusBackward0", saves: "self",
-    params: (beta = 1, threshold = 20) => [beta, threshold],
-    grad: (g, x, beta = 1, threshold = 20) => {
-      const scaled = x.mul(beta);
-      return scaled.gt(threshold).where(g, g.mul(scaled.sigmoid()));
-    },
+  softplus: unary<[beta?: number, threshold?: number]>("floating", "self", (g, x, beta = 1, threshold = 20) => {
+    const scaled = x.mul(beta);
+    return scaled.gt(threshold).where(g, g.mul(scaled.sigmoid()));
+  }, { params: (beta = 1, threshold = 20) => [beta, threshold] }),
+  hardtanh: unary<[minVal?: number, maxVal?: number]>("numeric", "self", (g, x, lo = -1, hi = 1) => x.le(lo).logicalOr(x.ge(hi)).where(0, g), {
+    boolError: "Bool inputs not supported for hardtanh", params: (lo = -1, hi = 1) => [lo, hi],
   }),
-  hardtanh: unaryWith<[minVal?: number, maxVal?: number]>({
-    kernel: "Hardtanh", dtypes: "numeric", boolError: "Bool inputs not supported for hardtanh", node: "HardtanhBackward0", saves: "self",
-    params: (lo = -1, hi = 1) => [lo, hi],
-    grad: (g, x, lo = -1, hi = 1) => x.le(lo).logicalOr(x.ge(hi)).where(0, g),
+  gelu: unary<[approximate?: "none" | "tanh"]>("floating", "self", (g, x, approximate = "none") => {
+    if (approximate === "tanh") {
+      const inner = x.add(x.pow(3).mul(0.044715)).mul(SQRT_2_OVER_PI);
+      const t = inner.tanh();
+      const dinner = x.mul(x).mul(3 * 0.044715).add(1).mul(SQRT_2_OVER_PI);
+      return g.mul(t.add(1).mul(0.5).add(x.mul(0.5).mul(t.mul(t).neg().add(1)).mul(dinner)));
+    }
+    const cdf = x.mul(Math.SQRT1_2).erf().add(1).mul(0.5);
+    const pdf = x.mul(x).mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
+    return g.mul(cdf.add(x.mul(pdf)));
+  }, { cpu: "GeluKernelImpl" }),
+  pow: unary<[exponent: number]>("numeric", "self", (g, x, e) => (e === 0 ? g.zerosLike() : g.mul(x.pow(e - 1).mul(e))), {
+    promotes: (e) => [e], params: (e) => [e, 0],
   }),
-  gelu: unaryWith<[approximate?: "none" | "tanh"]>({
-    kernel: "Gelu", dtypes: "floating", cpu: "GeluKernelImpl", node: "GeluBackward0", saves: "self",
-    grad: (g, x, approximate = "none") => {
-      if (approximate === "tanh") {
-        const inner = x.add(x.pow(3).mul(0.044715)).mul(SQRT_2_OVER_PI);
-        const t = inner.tanh();
-        const dinner = x.mul(x).mul(3 * 0.044715).add(1).mul(SQRT_2_OVER_PI);
-        return g.mul(t.add(1).mul(0.5).add(x.mul(0.5).mul(t.mul(t).neg().add(1)).mul(dinner)));
-      }
-      const cdf = x.mul(Math.SQRT1_2).erf().add(1).mul(0.5);
-      const pdf = x.mul(x).mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
-      return g.mul(cdf.add(x.mul(pdf)));
-    },
-  }),
-  pow: unaryWith<[exponent: number]>({
-    kernel: "Pow", dtypes: "numeric", promotes: (e) => [e], node: "PowBackward0", saves: "self",
-    params: (e) => [e, 0],
-    grad: (g, x, e) => (e === 0 ? g.zerosLike() : g.mul(x.pow(e - 1).mul(e))),
-  }),
-  clamp: unaryWith<[min?: number | null, max?: number | null]>({
-    kernel: "Clamp", dtypes: "numeric", promotes: (min = null, max = null) => [min, max].filter((v): v is number => v !== null),
-    node: "ClampBackward1", saves: "self",
+  clamp: unary<[min?: number | null, max?: number | null]>("numeric", "self", (g, x, min = null, max = null) => {
+    // gradient 1 on the bounds themselves (PyTorch's subgradient choice)
+    if (min !== null && max !== null) return x.ge(min).logicalAnd(x.le(max)).where(g, 0);
+    if (min !== null) return x.ge(min).where(g, 0);
+    return max !== null ? x.le(max).where(g, 0) : g;
+  }, {
+    node: "ClampBackward1",
+    promotes: (min = null, max = null) => [min, max].filter((v): v is number => v !== null),
     params: (min = null, max = null) => [min ?? NaN, max ?? NaN],
-    grad: (g, x, min = null, max = null) => {
-      // gradient 1 on the bounds themselves (PyTorch's subgradient choice)
-      if (min !== null && max !== null) return x.ge(min).logicalAnd(x.le(max)).where(g, 0);
-      if (min !== null) return x.ge(min).where(g, 0);
-      return max !== null ? x.le(max).where(g, 0) : g;
-    },
   }),
+};
+
+const capitalized = (name: string) => name[0].toUpperCase() + name.slice(1);
+/** PyTorch's CPU kernel name for an op (`leaky_relu_cpu` for leakyRelu). */
+const cpuName = (name: string) => `${name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_cpu`;
+
+/** A row completed with the names that follow from the op's name, and its derivative. */
+function unaryOp<P extends unknown[]>(name: string, spec: UnarySpec<P>): UnaryDef<P> {
+  const kernel = spec.kernel ?? (capitalized(name) as k.UnaryKernel);
+  const saved = spec.saves;
+  return {
+    ...spec,
+    kernel,
+    cpu: spec.cpu ?? cpuName(name),
+    derivative: {
+      name: spec.node ?? `${kernel}Backward0`,
+      inputs: ["self"],
+      saves: saved === null ? {} : { [saved]: ["self"] },
+      backward: (ctx) => ({ self: spec.grad(ctx.grad, saved === null ? ctx.grad : ctx.saved(saved), ...ctx.attrs) }),
+    },
+  };
+}
+
+export const UNARY = Object.fromEntries(Object.entries(UNARY_SPECS).map(([name, spec]) => [name, unaryOp(name, spec as UnarySpec<unknown[]>)])) as {
+  [K in UnaryName]: UnaryDef<UnarySignatures[K]>;
 };
 
 /** The tanh approximation of GELU: same node and formula switch, its own kernel. */
 const GELU_TANH: UnaryDef<["none" | "tanh"]> = { ...UNARY.gelu, kernel: "GeluTanh" };
-
-type UnaryName = keyof UnarySignatures;
 
 /** The dtype a unary op computes in for this input, or PyTorch's error for a dtype it rejects. */
 function unaryDtype<P extends unknown[]>(def: UnaryDef<P>, dtype: DType, args: P): DType {
@@ -251,65 +298,18 @@ function unaryDtype<P extends unknown[]>(def: UnaryDef<P>, dtype: DType, args: P
     if (dtype === "bool" && def.boolError !== undefined) throw new RuntimeError(def.boolError);
     return resultType([{ dtype, ndim: 1 }], def.promotes(...args).map(scalarKind));
   }
-  if (isFloating(dtype)) return dtype;
-  switch (def.dtypes) {
-    case "float": return DEFAULT_DTYPE;
-    case "any": return dtype;
-    case "numeric":
-      if (dtype !== "bool") return dtype;
-      throw def.boolError !== undefined ? new RuntimeError(def.boolError) : notImplementedFor(def.cpu ?? def.kernel, dtype);
-    case "floating": throw notImplementedFor(def.cpu ?? def.kernel, dtype);
-  }
+  if (isFloating(dtype) || def.dtypes === "any") return dtype;
+  if (def.dtypes === "float") return DEFAULT_DTYPE;
+  if (def.dtypes === "numeric" && dtype !== "bool") return dtype;
+  throw def.boolError !== undefined && def.dtypes === "numeric" ? new RuntimeError(def.boolError) : notImplementedFor(def.cpu, dtype);
 }
 
-function derivativeOf<P extends unknown[]>(def: UnaryDef<P>): Derivative<P> {
-  const saved = def.saves;
-  return {
-    name: def.node,
-    inputs: ["self"],
-    saves: saved === null ? {} : { [saved]: ["self"] },
-    backward: (ctx) => ({ self: def.grad(ctx.grad, saved === null ? ctx.grad : ctx.saved(saved), ...ctx.attrs) }),
-  };
-}
-
-const unaryDerivatives = new Map<UnaryDef<never[]>, Derivative<never[]>>();
-function derivative<P extends unknown[]>(def: UnaryDef<P>): Derivative<P> {
-  const key = def as unknown as UnaryDef<never[]>;
-  let d = unaryDerivatives.get(key);
-  if (d === undefined) {
-    d = derivativeOf(key);
-    unaryDerivatives.set(key, d);
-  }
-  return d as unknown as Derivative<P>;
-}
-
-export function applyUnary<P extends unknown[]>(def: UnaryDef<P>, x: Tensor, args: P): Tensor {
+export function applyUnary<P extends unknown[]>(def: UnaryDef<P>, x: Tensor, args: P, inplace = false): Tensor {
   alive(x);
   const dtype = unaryDtype(def, x.dtype, args);
-  return record(derivative(def), [x], args, () => {
-    const [p0, p1] = def.params ? def.params(...args) : [0, 0];
-    const src = x.dtype === dtype ? x : k.copyAs(x, dtype);
-    const out = k.unary(def.kernel, src, k.emptyPointwise(x._shape, dtype, [x]), p0, p1);
-    if (src !== x) src.dispose();
-    return out;
-  });
-}
-
-export function applyUnaryInplace<P extends unknown[]>(def: UnaryDef<P>, x: Tensor, args: P): Tensor {
-  alive(x);
-  const dtype = unaryDtype(def, x.dtype, args);
-  return recordInplace(derivative(def), x, [], args, () => {
-    checkInplaceTarget(x, [], dtype, []);
-    const [p0, p1] = def.params ? def.params(...args) : [0, 0];
-    k.unary(def.kernel, x, x, p0, p1);
-  }, { original: () => x.clone() });
-}
-
-/** PyTorch's check on integer powers (their result would not be an integer). */
-function checkIntegerPower(dtype: DType, exponent: number): void {
-  if (!isFloating(dtype) && Number.isInteger(exponent) && exponent < 0) {
-    throw new RuntimeError("Integers to negative integer powers are not allowed.");
-  }
+  const [p0, p1] = def.params?.(...args) ?? [0, 0];
+  return pointwise(inplace, def.derivative, x, [], args, dtype, (out) =>
+    withOperands([x], dtype, ([src]) => k.unary(def.kernel, src as Tensor, out, p0, p1)));
 }
 
 // ---- nan_to_num ------------------------------------------------------------------------------
@@ -325,27 +325,14 @@ export interface NanToNumOptions {
   neginf?: number | null;
 }
 
-/** The replacements for NaN, +inf and -inf: the dtype's extremes unless given. */
-function nanToNumParams(dtype: DType, o: NanToNumOptions): [number, number, number] {
-  const largest = dtype === "float32" ? 3.4028234663852886e38 : Number.MAX_VALUE;
-  return [o.nan ?? 0, o.posinf ?? largest, o.neginf ?? -largest];
-}
-
-export function nanToNum(x: Tensor, o: NanToNumOptions = {}): Tensor {
+/** NaN, +inf and -inf replaced (by the dtype's extremes unless given); integers have none of them. */
+function nanToNum(x: Tensor, o: NanToNumOptions, inplace: boolean): Tensor {
   alive(x);
-  return record(NAN_TO_NUM, [x], null, () => {
-    // integers have no NaN or infinity: a copy
-    if (!isFloating(x.dtype)) return k.copyAs(x);
-    return k.unary("NanToNum", x, k.emptyLike(x), ...nanToNumParams(x.dtype, o));
+  const largest = x.dtype === "float32" ? 3.4028234663852886e38 : Number.MAX_VALUE;
+  return pointwise(inplace, NAN_TO_NUM, x, [], null, x.dtype, (out) => {
+    if (isFloating(x.dtype)) k.unary("NanToNum", x, out, o.nan ?? 0, o.posinf ?? largest, o.neginf ?? -largest);
+    else if (out !== x) k.copyInto(out, x);
   });
-}
-
-export function nanToNumInplace(x: Tensor, o: NanToNumOptions = {}): Tensor {
-  alive(x);
-  return recordInplace(NAN_TO_NUM, x, [], null, () => {
-    checkInplaceTarget(x, [], x.dtype, []);
-    if (isFloating(x.dtype)) k.unary("NanToNum", x, x, ...nanToNumParams(x.dtype, o));
-  }, { original: () => x.clone() });
 }
 
 // ---- binary --------------------------------------------------------------------------------
@@ -356,160 +343,133 @@ interface BinaryAttrs {
   alpha: number;
 }
 
-interface BinaryDef {
-  kernel: k.BinaryKernel;
-  /** PyTorch's node name; `scalarNode` where a Python scalar selects another overload */
-  node: string;
-  scalarNode?: string;
-  /** integer results: kept, computed in the default float dtype (true division), or rejected */
-  ints: "keep" | "float" | "reject";
-  /** whether a bool result is computed (True + True is True) or rejected */
-  bools: boolean;
-  /** PyTorch's CPU kernel name, for its "not implemented for" error */
-  cpu?: string;
-  /** the aten op name of an op PyTorch records without a formula (its backward raises) */
-  noFormula?: string;
-  saves: Readonly<Record<string, readonly string[]>>;
-  /** gradients for self and other, reading the saved tensors through `io` */
-  grad(grad: Tensor, io: BinarySaved, attrs: BinaryAttrs, needs: (n: string) => boolean): { self?: Tensor | null; other?: Tensor | null };
-}
-
 /** What a binary formula may read: the saved operands (other may be the scalar) and result. */
 interface BinarySaved {
   self(): Tensor;
+  /** other, a tensor unless it was a Python scalar */
   other(): Tensor | number;
-  /** `other` for formulas that only run when it is a tensor */
+  /** other, for formulas that only run when it is a tensor */
   otherTensor(): Tensor;
   result(): Tensor;
 }
 
-const binaryDef = (def: BinaryDef): BinaryDef => def;
+/** A row of the BINARY table; the names it leaves out follow from the op's name (see `binaryOp`). */
+interface BinarySpec {
+  /** integer results: kept, computed in the default float dtype (true division), or rejected */
+  ints: "keep" | "float" | "reject";
+  /** whether a bool result is computed (True + True is True) or rejected */
+  bools: boolean;
+  /** input name → the gradients that read it (see Derivative.saves) */
+  saves: Readonly<Record<string, readonly string[]>>;
+  /** gradients for self and other, reading the saved tensors through `io` */
+  grad(grad: Tensor, io: BinarySaved, attrs: BinaryAttrs): Grads;
+  /** the kernel (`Mul` for mul) */
+  kernel?: k.BinaryKernel;
+  /** PyTorch's node name (`MulBackward0` for mul); `scalarNode` where a Python scalar selects another overload */
+  node?: string;
+  scalarNode?: string;
+  /** PyTorch's CPU kernel name, for its "not implemented for" error (`hypot_cpu` for hypot) */
+  cpu?: string;
+  /** the aten op name of an op PyTorch records without a formula (its backward raises) */
+  noFormula?: string;
+}
+
+interface BinaryDef extends BinarySpec {
+  kernel: k.BinaryKernel;
+  cpu: string;
+  /** the node when other is a tensor, and when it is a Python scalar */
+  derivatives: [Derivative<BinaryAttrs>, Derivative<BinaryAttrs>];
+}
+
+const binary = (ints: BinarySpec["ints"], bools: boolean, saves: BinarySpec["saves"], grad: BinarySpec["grad"], more: Partial<BinarySpec> = {}): BinarySpec =>
+  ({ ints, bools, saves, grad, ...more });
+
+/** The tensors both operands' gradients read. */
+const BOTH = { self: ["self", "other"], other: ["self", "other"] };
 
 /** `where(self == other, grad / 2, grad)` masked where self loses: max/min's tie-splitting rule. */
-function extremumGrad(grad: Tensor, self: Tensor, other: Tensor | number, selfLoses: (a: Tensor, b: Tensor | number) => Tensor): Tensor {
+function extremumGrad(grad: Tensor, self: Tensor, other: Tensor, selfLoses: (a: Tensor, b: Tensor) => Tensor): Tensor {
   return self.eq(other).where(grad.div(2), grad).maskedFill(selfLoses(self, other), 0);
 }
 
 /** maximum/minimum: each side gets the gradient where it wins, half of it on ties. */
-function extremumDef(kernel: k.BinaryKernel, node: string, loses: (a: Tensor, b: Tensor | number) => Tensor): BinaryDef {
-  return binaryDef({
-    kernel, node, ints: "keep", bools: true, saves: { self: ["self", "other"], other: ["self", "other"] },
-    grad: (g, io, _a, needs) => {
-      const a = io.self(), b = io.otherTensor();
-      return { self: needs("self") ? extremumGrad(g, a, b, loses) : null, other: needs("other") ? extremumGrad(g, b, a, loses) : null };
-    },
-  });
-}
+const extremum = (loses: (a: Tensor, b: Tensor) => Tensor) => binary("keep", true, BOTH, (g, io) => {
+  const a = io.self(), b = io.otherTensor();
+  return { self: () => extremumGrad(g, a, b, loses), other: () => extremumGrad(g, b, a, loses) };
+});
+
+/** remainder/fmod: other's gradient is -grad times the rounded quotient. */
+const remainder = (node: string, roundingMode: RoundingMode) => binary("keep", false, { self: ["other"], other: ["other"] }, (g, io) => ({
+  self: g, other: () => g.neg().mul(io.self().div(io.other(), { roundingMode })),
+}), { node: `${node}Backward1`, scalarNode: `${node}Backward0` });
 
 /** The binary ops (names declared apart from the table, like UnarySignatures). */
 type BinaryName = "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "atan2" | "remainder" | "fmod" | "floorDivide" | "hypot";
 
-/** A Derivative for ops PyTorch declares without a formula: the node exists, backward raises. */
-function notImplementedDerivative(op: string): Derivative<BinaryAttrs> {
+const BINARY_SPECS: Record<BinaryName, BinarySpec> = {
+  add: binary("keep", true, {}, (g, _io, { alpha }) => ({ self: g, other: alpha === 1 ? g : () => g.mul(alpha) }), { kernel: "AddScaled" }),
+  sub: binary("keep", false, {}, (g, _io, { alpha }) => ({ self: g, other: () => g.mul(-alpha) }), { kernel: "AddScaled" }),
+  mul: binary("keep", true, { self: ["other"], other: ["self"] }, (g, io) => ({ self: () => g.mul(io.other()), other: () => g.mul(io.self()) })),
+  div: binary("float", false, { self: ["other"], other: ["self", "other"] }, (g, io) => {
+    const o = io.other();
+    return { self: () => g.div(o), other: () => g.neg().mul(io.self().div(o).div(o)) };
+  }),
+  pow: binary("keep", false, { ...BOTH, result: ["other"] }, (g, io) => {
+    const x = io.self();
+    const e = io.otherTensor();
+    return {
+      // exponent 0 contributes nothing (avoids 0 * inf at x = 0)
+      self: () => e.eq(0).where(0, g.mul(e.mul(x.pow(e.sub(1))))),
+      other: () => g.mul(x.eq(0).logicalAnd(e.ge(0)).where(0, io.result().mul(x.log()))),
+    };
+  }, { node: "PowBackward1", cpu: "pow" }),
+  maximum: extremum((x, y) => x.lt(y)),
+  minimum: extremum((x, y) => x.gt(y)),
+  atan2: binary("float", false, BOTH, (g, io) => {
+    const x = io.self(), y = io.otherTensor();
+    const recip = x.mul(x).add(y.mul(y)).reciprocal();
+    return { self: () => g.mul(y).mul(recip), other: () => g.mul(x.neg()).mul(recip) };
+  }),
+  remainder: remainder("Remainder", "floor"),
+  fmod: remainder("Fmod", "trunc"),
+  floorDivide: binary("keep", false, {}, () => ({}), { kernel: "FloorDiv", node: "NotImplemented", noFormula: "floor_divide", cpu: "div_floor_cpu" }),
+  hypot: binary("reject", false, { self: ["self"], other: ["other"], result: ["self", "other"] }, (g, io) => ({
+    self: () => g.mul(io.self()).div(io.result()), other: () => g.mul(io.otherTensor()).div(io.result()),
+  })),
+};
+
+/** The node of a binary op (another overload when other is a Python scalar). */
+function binaryDerivative(spec: BinarySpec, node: string): Derivative<BinaryAttrs> {
+  const { noFormula } = spec;
   return {
-    name: "NotImplemented", inputs: ["self", "other"],
-    backward: () => {
-      throw new RuntimeError(`derivative for aten::${op} is not implemented`);
+    name: node,
+    inputs: ["self", "other"],
+    saves: spec.saves,
+    backward: (ctx) => {
+      // an op PyTorch declares without a formula: the node exists, its backward raises
+      if (noFormula !== undefined) throw new RuntimeError(`derivative for aten::${noFormula} is not implemented`);
+      return spec.grad(ctx.grad, {
+        self: () => ctx.saved("self"),
+        other: () => ctx.attrs.scalar ?? ctx.saved("other"),
+        otherTensor: () => ctx.saved("other"),
+        result: () => ctx.saved("result"),
+      }, ctx.attrs);
     },
   };
 }
 
-export const BINARY: Record<BinaryName, BinaryDef> = {
-  add: binaryDef({
-    kernel: "AddScaled", node: "AddBackward0", ints: "keep", bools: true, saves: {},
-    grad: (g, _io, { alpha }) => ({ self: g, other: alpha === 1 ? g : g.mul(alpha) }),
-  }),
-  sub: binaryDef({
-    kernel: "AddScaled", node: "SubBackward0", ints: "keep", bools: false, saves: {},
-    grad: (g, _io, { alpha }) => ({ self: g, other: g.mul(-alpha) }),
-  }),
-  mul: binaryDef({
-    kernel: "Mul", node: "MulBackward0", ints: "keep", bools: true, saves: { self: ["other"], other: ["self"] },
-    grad: (g, io, _a, needs) => ({ self: needs("self") ? g.mul(io.other()) : null, other: needs("other") ? g.mul(io.self()) : null }),
-  }),
-  div: binaryDef({
-    kernel: "Div", node: "DivBackward0", ints: "float", bools: false, saves: { self: ["other"], other: ["self", "other"] },
-    grad: (g, io, _a, needs) => {
-      const o = io.other();
-      return {
-        self: needs("self") ? g.div(o) : null,
-        other: needs("other") ? g.neg().mul(io.self().div(o).div(o)) : null,
-      };
-    },
-  }),
-  pow: binaryDef({
-    kernel: "Pow", node: "PowBackward1", ints: "keep", bools: false, cpu: "pow", saves: { self: ["self", "other"], other: ["self"], result: ["other"] },
-    grad: (g, io, _a, needs) => {
-      const x = io.self();
-      const e = io.otherTensor();
-      return {
-        // exponent 0 contributes nothing (avoids 0 * inf at x = 0)
-        self: needs("self") ? e.eq(0).where(0, g.mul(e.mul(x.pow(e.sub(1))))) : null,
-        other: needs("other") ? g.mul(x.eq(0).logicalAnd(e.ge(0)).where(0, io.result().mul(x.log()))) : null,
-      };
-    },
-  }),
-  maximum: extremumDef("Maximum", "MaximumBackward0", (x, y) => x.lt(y)),
-  minimum: extremumDef("Minimum", "MinimumBackward0", (x, y) => x.gt(y)),
-  atan2: binaryDef({
-    kernel: "Atan2", node: "Atan2Backward0", ints: "float", bools: false, saves: { self: ["self", "other"], other: ["self", "other"] },
-    grad: (g, io, _a, needs) => {
-      const x = io.self(), y = io.otherTensor();
-      const recip = x.mul(x).add(y.mul(y)).reciprocal();
-      return { self: needs("self") ? g.mul(y).mul(recip) : null, other: needs("other") ? g.mul(x.neg()).mul(recip) : null };
-    },
-  }),
-  remainder: binaryDef({
-    kernel: "Remainder", node: "RemainderBackward1", scalarNode: "RemainderBackward0", ints: "keep", bools: false, cpu: "remainder_cpu",
-    saves: { self: ["other"], other: ["other"] },
-    grad: (g, io, _a, needs) => ({
-      self: g,
-      other: needs("other") ? g.neg().mul(io.self().div(io.other(), { roundingMode: "floor" })) : null,
-    }),
-  }),
-  fmod: binaryDef({
-    kernel: "Fmod", node: "FmodBackward1", scalarNode: "FmodBackward0", ints: "keep", bools: false, cpu: "fmod_cpu",
-    saves: { self: ["other"], other: ["other"] },
-    grad: (g, io, _a, needs) => ({
-      self: g,
-      other: needs("other") ? g.neg().mul(io.self().div(io.other(), { roundingMode: "trunc" })) : null,
-    }),
-  }),
-  floorDivide: binaryDef({
-    kernel: "FloorDiv", node: "NotImplemented", noFormula: "floor_divide", ints: "keep", bools: false, cpu: "div_floor_cpu", saves: {},
-    grad: () => ({}),
-  }),
-  hypot: binaryDef({
-    kernel: "Hypot", node: "HypotBackward0", ints: "reject", bools: false, cpu: "hypot_cpu",
-    saves: { self: ["self"], other: ["other"], result: ["self", "other"] },
-    grad: (g, io, _a, needs) => ({
-      self: needs("self") ? g.mul(io.self()).div(io.result()) : null,
-      other: needs("other") ? g.mul(io.otherTensor()).div(io.result()) : null,
-    }),
-  }),
-};
-
-const binaryDerivatives = new Map<string, Derivative<BinaryAttrs>>();
-function binaryDerivative(name: BinaryName, scalarOther: boolean): Derivative<BinaryAttrs> {
-  const def = BINARY[name];
-  const node = scalarOther && def.scalarNode !== undefined ? def.scalarNode : def.node;
-  let d = binaryDerivatives.get(node);
-  if (d === undefined) {
-    d = def.noFormula !== undefined ? notImplementedDerivative(def.noFormula) : {
-      name: node,
-      inputs: ["self", "other"],
-      saves: def.saves,
-      backward: (ctx) => def.grad(ctx.grad, {
-        self: () => ctx.saved("self"),
-        other: () => (ctx.attrs.scalar !== null ? ctx.attrs.scalar : ctx.saved("other")),
-        otherTensor: () => ctx.saved("other"),
-        result: () => ctx.saved("result"),
-      }, ctx.attrs, (n) => ctx.needs(n)),
-    };
-    binaryDerivatives.set(node, d);
-  }
-  return d;
+/** A row completed with the names that follow from the op's name, and its two nodes. */
+function binaryOp(name: BinaryName, spec: BinarySpec): BinaryDef {
+  const node = spec.node ?? `${capitalized(name)}Backward0`;
+  return {
+    ...spec,
+    kernel: spec.kernel ?? (capitalized(name) as k.BinaryKernel),
+    cpu: spec.cpu ?? cpuName(name),
+    derivatives: [binaryDerivative(spec, node), binaryDerivative(spec, spec.scalarNode ?? node)],
+  };
 }
+
+export const BINARY = Object.fromEntries(Object.entries(BINARY_SPECS).map(([name, spec]) => [name, binaryOp(name as BinaryName, spec)])) as Record<BinaryName, BinaryDef>;
 
 /** PyTorch's sub_check: bool tensors have no subtraction (either operand, a Python bool included). */
 function checkSubtraction(self: Tensor, other: TensorOrScalar): void {
@@ -524,6 +484,10 @@ function checkSubtraction(self: Tensor, other: TensorOrScalar): void {
   }
 }
 
+function checkAlpha(dtype: DType, alpha: number): void {
+  if (!isFloating(dtype) && !Number.isInteger(alpha)) throw new RuntimeError("For integral input tensors, argument alpha must not be a floating point number.");
+}
+
 /** The dtype a binary op computes in, or PyTorch's error for operands it rejects. */
 function binaryDtype(name: BinaryName, self: Tensor, other: TensorOrScalar, alpha: number): DType {
   const def = BINARY[name];
@@ -531,76 +495,32 @@ function binaryDtype(name: BinaryName, self: Tensor, other: TensorOrScalar, alph
   const dtype = promote(self, other);
   if (isFloating(dtype)) return dtype;
   if (def.ints === "float") return DEFAULT_DTYPE;
-  if (def.ints === "reject" || (dtype === "bool" && !def.bools)) throw notImplementedFor(def.cpu ?? name, dtype);
-  if (!Number.isInteger(alpha)) throw new RuntimeError("For integral input tensors, argument alpha must not be a floating point number.");
+  if (def.ints === "reject" || (dtype === "bool" && !def.bools)) throw notImplementedFor(def.cpu, dtype);
+  checkAlpha(dtype, alpha);
   return dtype;
 }
 
 /** Runs `kernel` on the operands (cast to `dtype`) into `out`. */
 export function runBinary(kernel: k.BinaryKernel, a: TensorOrScalar, b: TensorOrScalar, dtype: DType, out: Tensor, alpha = 1): void {
-  const temps: Tensor[] = [];
-  try {
-    const A = operand(a, dtype, temps);
-    const B = operand(b, dtype, temps);
-    if (kernel === "AddScaled" && alpha === 1) k.binary("Add", A, B, out);
-    else k.binary(kernel, A, B, out, alpha);
-  } finally {
-    for (const t of temps) t.dispose();
-  }
+  withOperands([a, b], dtype, (ops) => k.binary(kernel === "AddScaled" && alpha === 1 ? "Add" : kernel, ops[0], ops[1], out, alpha));
 }
 
-/** A fresh output of `shape` laid out for a pointwise op over `inputs`, filled by `fill` (disposed if it throws). */
-export function freshResult(shape: readonly number[], dtype: DType, inputs: readonly TensorOrScalar[], fill: (out: Tensor) => void): Tensor {
-  return k.filled(k.emptyPointwise(shape, dtype, inputs.map(operandOf)), fill);
-}
-
-/** The fresh output of `self op other`. */
-export function pointwiseResult(self: Tensor, other: TensorOrScalar, dtype: DType, fill: (out: Tensor) => void): Tensor {
-  return freshResult(pointwiseShape(self, other), dtype, [self, other], fill);
-}
-
-/** Writes into `self` a result computed in `dtype` (through a temporary when the dtypes differ). */
-export function writeInPlace(self: Tensor, dtype: DType, fill: (out: Tensor) => void): void {
-  if (dtype === self.dtype) {
-    fill(self);
-    return;
-  }
-  const tmp = k.empty(self._shape, dtype);
-  try {
-    fill(tmp);
-    k.copyInto(self, tmp);
-  } finally {
-    tmp.dispose();
-  }
-}
-
-const sign = (name: BinaryName) => (name === "sub" ? -1 : 1);
 const attrsOf = (other: TensorOrScalar, alpha: number): BinaryAttrs => ({ scalar: other instanceof Tensor ? null : asNumber(other), alpha });
-const tensorOrNull = (x: TensorOrScalar): Tensor | null => (x instanceof Tensor ? x : null);
 
-export function applyBinary(name: BinaryName, self: Tensor, other: TensorOrScalar, alpha = 1): Tensor {
+export function applyBinary(name: BinaryName, self: Tensor, other: TensorOrScalar, alpha = 1, inplace = false): Tensor {
   alive(self, tensorOrNull(other));
   const dtype = binaryDtype(name, self, other, alpha);
-  const d = binaryDerivative(name, !(other instanceof Tensor));
-  return record(d, [self, tensorOrNull(other)], attrsOf(other, alpha), () =>
-    pointwiseResult(self, other, dtype, (out) => runBinary(BINARY[name].kernel, self, other, dtype, out, sign(name) * alpha)));
-}
-
-export function applyBinaryInplace(name: BinaryName, self: Tensor, other: TensorOrScalar, alpha = 1): Tensor {
-  alive(self, tensorOrNull(other));
-  const dtype = binaryDtype(name, self, other, alpha);
-  const d = binaryDerivative(name, !(other instanceof Tensor));
-  return recordInplace(d, self, [tensorOrNull(other)], attrsOf(other, alpha), () => {
-    checkInplaceTarget(self, other instanceof Tensor ? [other] : [], dtype, other instanceof Tensor ? [other._shape] : []);
-    writeInPlace(self, dtype, (out) => runBinary(BINARY[name].kernel, self, other, dtype, out, sign(name) * alpha));
-  }, { original: () => self.clone() });
+  const def = BINARY[name];
+  const d = def.derivatives[other instanceof Tensor ? 0 : 1];
+  const signed = name === "sub" ? -alpha : alpha;
+  return pointwise(inplace, d, self, [other], attrsOf(other, alpha), dtype, (out) => runBinary(def.kernel, self, other, dtype, out, signed));
 }
 
 // ---- rsub, pow with a scalar base, division with a rounding mode ---------------------------
 
 const RSUB: Derivative<{ alpha: number }> = {
   name: "RsubBackward0", inputs: ["self", "other"],
-  backward: ({ grad, attrs, needs }) => ({ self: needs("self") ? grad.mul(-attrs.alpha) : null, other: needs("other") ? grad : null }),
+  backward: ({ grad, attrs }) => ({ self: () => grad.mul(-attrs.alpha), other: grad }),
 };
 const RSUB_SCALAR: Derivative<{ alpha: number }> = { ...RSUB, name: "RsubBackward1" };
 
@@ -609,11 +529,9 @@ export function rsub(self: Tensor, other: TensorOrScalar, alpha = 1): Tensor {
   alive(self, tensorOrNull(other));
   checkSubtraction(self, other);
   const dtype = promote(self, other);
-  if (!isFloating(dtype) && !Number.isInteger(alpha)) {
-    throw new RuntimeError("For integral input tensors, argument alpha must not be a floating point number.");
-  }
-  return record(other instanceof Tensor ? RSUB : RSUB_SCALAR, [self, tensorOrNull(other)], { alpha }, () =>
-    pointwiseResult(self, other, dtype, (out) => runBinary("AddScaled", other, self, dtype, out, -alpha)));
+  checkAlpha(dtype, alpha);
+  return pointwise(false, other instanceof Tensor ? RSUB : RSUB_SCALAR, self, [other], { alpha }, dtype, (out) =>
+    runBinary("AddScaled", other, self, dtype, out, -alpha));
 }
 
 /** `torch.pow(2, x)`: a scalar base (PowBackward2). */
@@ -633,47 +551,29 @@ export function powScalarBase(base: number, exponent: Tensor): Tensor {
   alive(exponent);
   const dtype = resultType([exponent], [scalarKind(base)]);
   if (dtype === "bool") throw notImplementedFor("pow", dtype);
-  return record(POW_SCALAR_BASE, [exponent], { base }, () => {
-    const out = k.emptyPointwise(exponent._shape, dtype, [operandOf(base), exponent]);
-    runBinary("Pow", base, exponent, dtype, out);
-    return out;
-  });
+  return record(POW_SCALAR_BASE, [exponent], { base }, () =>
+    freshResult(dtype, [base, exponent], (out) => runBinary("Pow", base, exponent, dtype, out)));
 }
 
 const DIV_ROUNDED: Derivative<null> = {
   name: "DivBackward2",
   inputs: ["self", "other"],
-  backward: ({ grad, needs }) => ({ self: needs("self") ? grad.zerosLike() : null, other: needs("other") ? grad.zerosLike() : null }),
+  backward: ({ grad }) => ({ self: () => grad.zerosLike(), other: () => grad.zerosLike() }),
 };
 
 export type RoundingMode = "trunc" | "floor" | null;
 
-function roundedDivisionKernel(self: Tensor, other: TensorOrScalar, roundingMode: RoundingMode): { kernel: k.BinaryKernel; dtype: DType } {
+/** Division, true or rounded (trunc or floor: DivBackward2, whose gradient is zero). */
+function div(self: Tensor, other: TensorOrScalar, roundingMode: RoundingMode, inplace: boolean): Tensor {
+  if (roundingMode === null) return applyBinary("div", self, other, 1, inplace);
+  alive(self, tensorOrNull(other));
   if (roundingMode !== "trunc" && roundingMode !== "floor") {
     throw new RuntimeError(`div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '${roundingMode}'`);
   }
   const dtype = promote(self, other);
-  const kernel: k.BinaryKernel = roundingMode === "floor" ? "FloorDiv" : "TruncDiv";
-  if (dtype === "bool") throw notImplementedFor(roundingMode === "floor" ? "div_floor_cpu" : "div_trunc_cpu", dtype);
-  return { kernel, dtype };
-}
-
-export function div(self: Tensor, other: TensorOrScalar, roundingMode: RoundingMode = null): Tensor {
-  if (roundingMode === null) return applyBinary("div", self, other);
-  alive(self, tensorOrNull(other));
-  const { kernel, dtype } = roundedDivisionKernel(self, other, roundingMode);
-  return record(DIV_ROUNDED, [self, tensorOrNull(other)], null, () =>
-    pointwiseResult(self, other, dtype, (out) => runBinary(kernel, self, other, dtype, out)));
-}
-
-export function divInplace(self: Tensor, other: TensorOrScalar, roundingMode: RoundingMode = null): Tensor {
-  if (roundingMode === null) return applyBinaryInplace("div", self, other);
-  alive(self, tensorOrNull(other));
-  const { kernel, dtype } = roundedDivisionKernel(self, other, roundingMode);
-  return recordInplace(DIV_ROUNDED, self, [tensorOrNull(other)], null, () => {
-    checkInplaceTarget(self, other instanceof Tensor ? [other] : [], dtype, other instanceof Tensor ? [other._shape] : []);
-    writeInPlace(self, dtype, (out) => runBinary(kernel, self, other, dtype, out));
-  });
+  const floor = roundingMode === "floor";
+  if (dtype === "bool") throw notImplementedFor(floor ? "div_floor_cpu" : "div_trunc_cpu", dtype);
+  return pointwise(inplace, DIV_ROUNDED, self, [other], null, dtype, (out) => runBinary(floor ? "FloorDiv" : "TruncDiv", self, other, dtype, out));
 }
 
 // ---- tables → methods --------------------------------------------------------------------
@@ -706,74 +606,37 @@ export interface PointwiseMethods extends UnaryMethods, BinaryMethods {
   nanToNum_(nan?: number | NanToNumOptions, posinf?: number | null, neginf?: number | null): Tensor;
 }
 
-const alphaOf = (rest: unknown[]) => bind<{ alpha: number }>(["alpha"], rest, { alpha: 1 }).alpha;
-const nanToNumArgs = (args: unknown[]) =>
-  bind<{ nan: number; posinf: number | null; neginf: number | null }>(["nan", "posinf", "neginf"], args, { nan: 0, posinf: null, neginf: null });
-
-function geluCall(args: unknown[]): [UnaryDef<["none" | "tanh"]>, ["none" | "tanh"]] {
-  const { approximate } = bind<{ approximate: "none" | "tanh" }>(["approximate"], args, { approximate: "none" });
-  if (approximate !== "none" && approximate !== "tanh") throw new RuntimeError("approximate argument must be either none or tanh.");
-  return [approximate === "tanh" ? GELU_TANH : UNARY.gelu, [approximate]];
-}
-
-const withSelf = <P extends unknown[]>([def, args]: [UnaryDef<P>, P], self: Tensor): [UnaryDef<P>, Tensor, P] => [def, self, args];
-
-function scalarPow(self: Tensor, exponent: Scalar): [UnaryDef<[number]>, [number]] {
-  const e = asNumber(exponent);
-  checkIntegerPower(resultType([self], [scalarKind(exponent)]), e);
-  return [UNARY.pow, [e]];
-}
-
-const SPECIAL_UNARY: readonly string[] = ["pow", "clamp", "gelu"] satisfies SpecialUnary[];
+/** The alpha of `add(other, alpha)` / `add(other, { alpha })` from the method's arguments after other. */
+const alphaOf = (args: unknown[]) => (args.length < 2 ? 1 : bind<{ alpha: number }>(["alpha"], args.slice(1), { alpha: 1 }).alpha);
 
 export const pointwiseMethods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {};
+const define = (name: string, fn: (self: Tensor, args: unknown[], inplace: boolean) => Tensor) => methodPair(pointwiseMethods, name, fn);
+
+// (clamp is ternary.ts's; pow, div and gelu take the special forms below)
 for (const [name, def] of Object.entries(UNARY) as [UnaryName, UnaryDef<unknown[]>][]) {
-  if (SPECIAL_UNARY.includes(name)) continue;
-  pointwiseMethods[name] = function (this: Tensor, ...args: unknown[]) {
-    return applyUnary(def, this, args);
-  };
-  pointwiseMethods[`${name}_`] = function (this: Tensor, ...args: unknown[]) {
-    return applyUnaryInplace(def, this, args);
-  };
+  if (name !== "clamp") define(name, (self, args, inplace) => applyUnary(def, self, args, inplace));
 }
 for (const name of Object.keys(BINARY) as BinaryName[]) {
-  pointwiseMethods[name] = function (this: Tensor, other: TensorOrScalar, ...rest: unknown[]) {
-    return applyBinary(name, this, other, alphaOf(rest));
-  } as never;
-  pointwiseMethods[`${name}_`] = function (this: Tensor, other: TensorOrScalar, ...rest: unknown[]) {
-    return applyBinaryInplace(name, this, other, alphaOf(rest));
-  } as never;
+  define(name, (self, args, inplace) => applyBinary(name, self, args[0] as TensorOrScalar, alphaOf(args), inplace));
 }
-Object.assign(pointwiseMethods, {
-  pow(this: Tensor, exponent: TensorOrScalar) {
-    if (exponent instanceof Tensor) return applyBinary("pow", this, exponent);
-    return applyUnary(...withSelf(scalarPow(this, exponent), this));
-  },
-  pow_(this: Tensor, exponent: TensorOrScalar) {
-    if (exponent instanceof Tensor) return applyBinaryInplace("pow", this, exponent);
-    return applyUnaryInplace(...withSelf(scalarPow(this, exponent), this));
-  },
-  rsub(this: Tensor, other: TensorOrScalar, ...rest: unknown[]) {
-    return rsub(this, other, alphaOf(rest));
-  },
-  div(this: Tensor, other: TensorOrScalar, ...rest: unknown[]) {
-    const { roundingMode } = bind<{ roundingMode: RoundingMode }>(["roundingMode"], rest, { roundingMode: null });
-    return div(this, other, roundingMode);
-  },
-  div_(this: Tensor, other: TensorOrScalar, ...rest: unknown[]) {
-    const { roundingMode } = bind<{ roundingMode: RoundingMode }>(["roundingMode"], rest, { roundingMode: null });
-    return divInplace(this, other, roundingMode);
-  },
-  gelu(this: Tensor, ...args: unknown[]) {
-    return applyUnary(...withSelf(geluCall(args), this));
-  },
-  gelu_(this: Tensor, ...args: unknown[]) {
-    return applyUnaryInplace(...withSelf(geluCall(args), this));
-  },
-  nanToNum(this: Tensor, ...args: unknown[]) {
-    return nanToNum(this, nanToNumArgs(args));
-  },
-  nanToNum_(this: Tensor, ...args: unknown[]) {
-    return nanToNumInplace(this, nanToNumArgs(args));
-  },
+define("pow", (self, [exponent], inplace) => {
+  if (exponent instanceof Tensor) return applyBinary("pow", self, exponent, 1, inplace);
+  const e = asNumber(exponent as Scalar);
+  // PyTorch's check on integer powers (their result would not be an integer)
+  if (!isFloating(resultType([self], [scalarKind(exponent as Scalar)])) && Number.isInteger(e) && e < 0) {
+    throw new RuntimeError("Integers to negative integer powers are not allowed.");
+  }
+  return applyUnary(UNARY.pow, self, [e], inplace);
 });
+define("div", (self, [other, ...rest], inplace) =>
+  div(self, other as TensorOrScalar, bind<{ roundingMode: RoundingMode }>(["roundingMode"], rest, { roundingMode: null }).roundingMode, inplace));
+define("gelu", (self, args, inplace) => {
+  const { approximate } = bind<{ approximate: "none" | "tanh" }>(["approximate"], args, { approximate: "none" });
+  if (approximate !== "none" && approximate !== "tanh") throw new RuntimeError("approximate argument must be either none or tanh.");
+  return applyUnary(approximate === "tanh" ? GELU_TANH : UNARY.gelu, self, [approximate], inplace);
+});
+define("nanToNum", (self, args, inplace) =>
+  nanToNum(self, bind(["nan", "posinf", "neginf"], args, { nan: 0, posinf: null as number | null, neginf: null as number | null }), inplace));
+pointwiseMethods.rsub = function (this: Tensor, ...args: unknown[]) {
+  return rsub(this, args[0] as TensorOrScalar, alphaOf(args));
+} as never;

@@ -25,7 +25,11 @@ export interface BackwardContext<A> {
   saved(name: string): Tensor;
 }
 
-export type Grads = Record<string, Tensor | null | undefined>;
+/**
+ * The gradient of each input by name: a tensor, null, or a function computing it, called only
+ * when that input's gradient is needed (so a formula need not ask `needs`).
+ */
+export type Grads = Record<string, Tensor | null | undefined | (() => Tensor | null)>;
 
 export interface Derivative<A = undefined> {
   /** PyTorch's node name for this overload */
@@ -40,9 +44,12 @@ export interface Derivative<A = undefined> {
   backward(ctx: BackwardContext<A>): Grads;
 }
 
+const NOTHING_SAVED: ReadonlyMap<string, SavedVariable> = new Map();
+
 /** A node whose backward is a Derivative's formula. */
 export class OpNode<A> extends Node {
-  private readonly saved = new Map<string, SavedVariable>();
+  /** the saved tensors by name; made by the first save (most nodes of a forward pass save nothing) */
+  private saved: Map<string, SavedVariable> | null = null;
 
   constructor(private readonly derivative: Derivative<A>, private readonly attrs: A) {
     super(derivative.name);
@@ -50,19 +57,19 @@ export class OpNode<A> extends Node {
 
   /** @internal */
   save(name: string, t: Tensor, isOutput: boolean, isInplaceOnView = false, owned = false): void {
-    this.saved.set(name, new SavedVariable(t, isOutput, isInplaceOnView, owned));
+    (this.saved ??= new Map()).set(name, new SavedVariable(t, isOutput, isInplaceOnView, owned));
   }
 
   /** @internal */
   savedVariables(): ReadonlyMap<string, SavedVariable> {
-    return this.saved;
+    return this.saved ?? NOTHING_SAVED;
   }
 
   apply(grads: (Tensor | null)[]): (Tensor | null)[] {
     const d = this.derivative;
     // PyTorch unpacks every saved tensor before computing anything: the checks come first.
     const unpacked = new Map<string, Tensor>();
-    for (const [name, sv] of this.saved) unpacked.set(name, sv.unpack(name.startsWith("result") ? this : null));
+    for (const [name, sv] of this.savedVariables()) unpacked.set(name, sv.unpack(name.startsWith("result") ? this : null));
     const defined = grads.find((g) => g !== null);
     if (defined === undefined) return d.inputs.map(() => null);
     const first = grads[0] ?? defined.newZeros(this.inputMetadata[0].shape, { dtype: this.inputMetadata[0].dtype });
@@ -78,49 +85,20 @@ export class OpNode<A> extends Node {
         return t;
       },
     });
-    return d.inputs.map((name, i) => (this.shouldComputeOutput(i) ? out[name] ?? null : null));
+    return d.inputs.map((name, i) => {
+      const g = this.shouldComputeOutput(i) ? out[name] : null;
+      return typeof g === "function" ? g() : g ?? null;
+    });
   }
 
   releaseVariables(): void {
-    for (const sv of this.saved.values()) sv.release();
+    for (const sv of this.savedVariables().values()) sv.release();
   }
 }
 
 function needed(d: Derivative<unknown>, node: Node, name: string): boolean {
   const users = d.saves?.[name];
-  if (users === undefined) return false;
-  return users.some((input) => node.shouldComputeOutput(d.inputs.indexOf(input)));
-}
-
-/**
- * Runs `forward` and records it: `inputs` are the differentiable tensor arguments (null for an
- * absent optional one) in the order of `d.inputs`; outputs get the node as their gradFn.
- */
-export function record<A, R extends Tensor | Tensor[]>(
-  d: Derivative<A>, inputs: readonly (Tensor | null)[], attrs: A, forward: () => R, aux: Readonly<Record<string, Tensor>> = {},
-): R {
-  if (!anyRequiresGrad(inputs)) return forward();
-  const node = new OpNode(d, attrs);
-  node.retain(); // held by this call until the outputs take it over
-  try {
-    node.setNextEdges(collectNextEdges(inputs));
-    d.inputs.forEach((name, i) => {
-      const t = inputs[i];
-      if (t !== null && needed(d as Derivative<unknown>, node, name)) node.save(name, t, false);
-    });
-    for (const [name, t] of Object.entries(aux)) node.save(name, t, false);
-    const result = forward();
-    const outputs: readonly Tensor[] = Array.isArray(result) ? result : [result as Tensor];
-    // integer outputs (indices) are not differentiable and get no history
-    setHistory(outputs.filter((t) => isFloating(t.dtype)), node);
-    outputs.forEach((t, i) => {
-      const name = i === 0 ? "result" : `result${i}`;
-      if (needed(d as Derivative<unknown>, node, name)) node.save(name, t, true);
-    });
-    return result;
-  } finally {
-    node.release();
-  }
+  return users !== undefined && users.some((input) => node.shouldComputeOutput(d.inputs.indexOf(input)));
 }
 
 export interface InplaceOptions {
@@ -128,6 +106,54 @@ export interface InplaceOptions {
   readonly original?: () => Tensor;
   /** non-differentiable tensors the backward reads (indices), saved with their versions */
   readonly aux?: Readonly<Record<string, Tensor>>;
+}
+
+/**
+ * Runs `run` with a new node for `d`: its edges lead to `inputs`, and the inputs (and `aux`)
+ * its formula needs are saved first. An in-place op saves `original()` for self (the value
+ * before the write), which the node then owns.
+ */
+function recorded<A, R>(
+  d: Derivative<A>, attrs: A, inputs: readonly (Tensor | null)[], inplace: boolean, { original, aux }: InplaceOptions, run: (node: OpNode<A>) => R,
+): R {
+  const node = new OpNode(d, attrs);
+  node.retain(); // held by this call until the outputs take it over
+  try {
+    node.setNextEdges(collectNextEdges(inputs));
+    d.inputs.forEach((name, i) => {
+      const t = inputs[i];
+      if (t === null || !needed(d as Derivative<unknown>, node, name)) return;
+      if (!inplace || i > 0) return node.save(name, t, false);
+      if (original === undefined) throw new Error(`${d.name}: in-place op saves self without original()`);
+      node.save(name, original().keep(), false, false, true);
+    });
+    if (aux !== undefined) for (const name of Object.keys(aux)) node.save(name, aux[name], false);
+    return run(node);
+  } finally {
+    node.release();
+  }
+}
+
+const outputName = (i: number) => (i === 0 ? "result" : `result${i}`);
+
+/**
+ * Runs `forward` and records it: `inputs` are the differentiable tensor arguments (null for an
+ * absent optional one) in the order of `d.inputs`; outputs get the node as their gradFn.
+ */
+export function record<A, R extends Tensor | Tensor[]>(
+  d: Derivative<A>, inputs: readonly (Tensor | null)[], attrs: A, forward: () => R, aux?: Readonly<Record<string, Tensor>>,
+): R {
+  if (!anyRequiresGrad(inputs)) return forward();
+  return recorded(d, attrs, inputs, false, { aux }, (node) => {
+    const result = forward();
+    const outputs: readonly Tensor[] = Array.isArray(result) ? result : [result as Tensor];
+    // integer outputs (indices) are not differentiable and get no history
+    setHistory(outputs.filter((t) => isFloating(t.dtype)), node);
+    outputs.forEach((t, i) => {
+      if (needed(d as Derivative<unknown>, node, outputName(i))) node.save(outputName(i), t, true);
+    });
+    return result;
+  });
 }
 
 /**
@@ -141,29 +167,18 @@ export function recordInplace<A>(
   const inputs = [self, ...others];
   const records = anyRequiresGrad(inputs);
   checkInplace(self, records);
-  if (!records) {
+  const modify = () => {
     write();
     self._version.bump();
+  };
+  if (!records) {
+    modify();
     return self;
   }
-  const node = new OpNode(d, attrs);
-  node.retain();
-  try {
-    node.setNextEdges(collectNextEdges(inputs));
-    d.inputs.forEach((name, i) => {
-      if (!needed(d as Derivative<unknown>, node, name)) return;
-      if (i === 0) {
-        if (options.original === undefined) throw new Error(`${d.name}: in-place op saves self without original()`);
-        node.save(name, options.original().keep(), false, false, true);
-      } else if (inputs[i] !== null) node.save(name, inputs[i] as Tensor, false);
-    });
-    for (const [name, t] of Object.entries(options.aux ?? {})) node.save(name, t, false);
-    write();
-    self._version.bump();
+  return recorded(d, attrs, inputs, true, options, (node) => {
+    modify();
     rebaseHistory(self, node);
     if (needed(d as Derivative<unknown>, node, "result")) node.save("result", self, true, self._view !== null);
     return self;
-  } finally {
-    node.release();
-  }
+  });
 }

@@ -3,7 +3,7 @@
 // kernels and PyTorch's backward formulas side by side.
 import { IndexError, RuntimeError } from "../errors.js";
 import { DTYPES, type DType, checkDType, isFloating } from "../tensor/dtype.js";
-import { type Shape, normalizeDim, numel } from "../tensor/shape.js";
+import { type Shape, normalizeDim, numel, sizeArgs } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { bind, dimList } from "./args.js";
 import { alive, notImplementedFor } from "./checks.js";
@@ -13,9 +13,12 @@ import { cat } from "./shape.js";
 
 interface ReduceAttrs {
   sizes: number[];
+  /** the reduced dims the gradient gets back (none for reductions over everything) */
   dims: number[];
   keepdim: boolean;
 }
+
+const reduceAttrs = (x: Tensor, dims: number[], keepdim: boolean): ReduceAttrs => ({ sizes: [...x._shape], dims, keepdim });
 
 /** Normalized, sorted, distinct dims; all dims when none are given. */
 function reduceDims(t: Tensor, dims: readonly number[] | null): number[] {
@@ -56,6 +59,9 @@ function unsqueezeReduced(t: Tensor, dims: readonly number[], keepdim: boolean):
 
 const sumDtype = (dtype: DType): DType => (isFloating(dtype) ? dtype : "int64");
 
+/** x != 0 as a fresh bool tensor (what count_nonzero, the 0-norm and all/any read). */
+export const nonzeroMask = (x: Tensor): Tensor => k.compare("Ne", x, { scalar: 0, dtype: x.dtype }, x.dtype, k.empty(x._shape, "bool"));
+
 /** A copy of x in `dtype` (recorded, as PyTorch's `x.to(dtype)` before the op) used by `fn`, then let go. */
 function inDtype(x: Tensor, dtype: DType | undefined, fn: (src: Tensor) => Tensor): Tensor {
   if (dtype === undefined || dtype === x.dtype) return fn(x);
@@ -69,35 +75,31 @@ function inDtype(x: Tensor, dtype: DType | undefined, fn: (src: Tensor) => Tenso
 
 // ---- sum / mean / prod -------------------------------------------------------------------
 
-const SUM_ALL: Derivative<ReduceAttrs> = {
-  name: "SumBackward0", inputs: ["self"],
-  backward: ({ grad, attrs }) => ({ self: grad.expand(attrs.sizes) }),
-};
-const SUM_DIMS: Derivative<ReduceAttrs> = {
-  name: "SumBackward1", inputs: ["self"],
-  backward: ({ grad, attrs }) => ({ self: unsqueezeReduced(grad, attrs.dims, attrs.keepdim).expand(attrs.sizes) }),
-};
+/** mean's attrs: sum's, and how many elements each result averages. */
+interface MeanAttrs extends ReduceAttrs {
+  count?: number;
+}
+
+/** sum's and mean's backward: the gradient spread back over the reduced dims (divided by the count for mean). */
+const spreadBack = (name: string): Derivative<MeanAttrs> => ({
+  name, inputs: ["self"],
+  backward: ({ grad, attrs }) => {
+    const g = unsqueezeReduced(grad, attrs.dims, attrs.keepdim).expand(attrs.sizes);
+    return { self: attrs.count === undefined ? g : g.div(attrs.count) };
+  },
+});
+const SUM_ALL = spreadBack("SumBackward0");
+const SUM_DIMS = spreadBack("SumBackward1");
+const MEAN_ALL = spreadBack("MeanBackward0");
+const MEAN_DIMS = spreadBack("MeanBackward1");
 
 export function sum(x: Tensor, dims: number[] | null, keepdim = false, dtype?: DType): Tensor {
   alive(x);
   const d = reduceDims(x, dims);
   const outDtype = dtype ?? sumDtype(x.dtype);
-  return record(dims === null ? SUM_ALL : SUM_DIMS, [x], { sizes: [...x._shape], dims: d, keepdim }, () =>
+  return record(dims === null ? SUM_ALL : SUM_DIMS, [x], reduceAttrs(x, dims === null ? [] : d, keepdim), () =>
     reduceKernel("Sum", x, d, keepdim, outDtype));
 }
-
-interface MeanAttrs extends ReduceAttrs {
-  count: number;
-}
-
-const MEAN_ALL: Derivative<MeanAttrs> = {
-  name: "MeanBackward0", inputs: ["self"],
-  backward: ({ grad, attrs }) => ({ self: grad.expand(attrs.sizes).div(attrs.count) }),
-};
-const MEAN_DIMS: Derivative<MeanAttrs> = {
-  name: "MeanBackward1", inputs: ["self"],
-  backward: ({ grad, attrs }) => ({ self: unsqueezeReduced(grad, attrs.dims, attrs.keepdim).expand(attrs.sizes).div(attrs.count) }),
-};
 
 export function mean(x: Tensor, dims: number[] | null, keepdim = false, dtype?: DType): Tensor {
   alive(x);
@@ -109,7 +111,7 @@ export function mean(x: Tensor, dims: number[] | null, keepdim = false, dtype?: 
   }
   const d = reduceDims(x, dims);
   const count = numel(d.map((i) => x._shape[i]));
-  return record(dims === null ? MEAN_ALL : MEAN_DIMS, [x], { sizes: [...x._shape], dims: d, keepdim, count }, () =>
+  return record(dims === null ? MEAN_ALL : MEAN_DIMS, [x], { ...reduceAttrs(x, dims === null ? [] : d, keepdim), count }, () =>
     reduceKernel("Sum", x, d, keepdim, outDtype, count === 0 ? NaN : 1 / count));
 }
 
@@ -129,32 +131,26 @@ function productOfOthers(grad: Tensor, x: Tensor, dim: number): Tensor {
   return grad.mul(before.mul(after));
 }
 
-const PROD_ALL: Derivative<ReduceAttrs> = {
-  name: "ProdBackward0", inputs: ["self"], saves: { self: ["self"], result: ["self"] },
-  backward: ({ grad, saved }) => {
-    const x = saved("self");
-    if (x.ndim === 0) return { self: grad };
-    const zeros = x.eq(0).sum().item();
-    if (zeros === 0) return { self: grad.mul(saved("result").div(x)) };
-    return { self: productOfOthers(grad, x.contiguous().view(-1), 0).viewAs(x) };
-  },
-};
-const PROD_DIM: Derivative<ReduceAttrs> = {
-  name: "ProdBackward1", inputs: ["self"], saves: { self: ["self"], result: ["self"] },
+/** PyTorch's prod_backward: result / x without zeros, else the products of the others (over the flattened tensor for prod()). */
+const prodDerivative = (name: string): Derivative<ReduceAttrs> => ({
+  name, inputs: ["self"], saves: { self: ["self"], result: ["self"] },
   backward: ({ grad, saved, attrs }) => {
     const x = saved("self");
     if (x.ndim === 0) return { self: grad };
-    const g = unsqueezeReduced(grad, attrs.dims, attrs.keepdim);
-    if (x.eq(0).sum().item() === 0) return { self: g.mul(unsqueezeReduced(saved("result"), attrs.dims, attrs.keepdim).div(x)) };
-    return { self: productOfOthers(g, x, attrs.dims[0]) };
+    const { dims, keepdim } = attrs;
+    const g = unsqueezeReduced(grad, dims, keepdim);
+    if (x.eq(0).sum().item() === 0) return { self: g.mul(unsqueezeReduced(saved("result"), dims, keepdim).div(x)) };
+    return { self: dims.length === 0 ? productOfOthers(g, x.contiguous().view(-1), 0).viewAs(x) : productOfOthers(g, x, dims[0]) };
   },
-};
+});
+const PROD_ALL = prodDerivative("ProdBackward0");
+const PROD_DIM = prodDerivative("ProdBackward1");
 
 export function prod(x: Tensor, dim: number | null, keepdim = false, dtype?: DType): Tensor {
   alive(x);
   const d = reduceDims(x, dim === null ? null : [dim]);
   const outDtype = dtype ?? sumDtype(x.dtype);
-  return record(dim === null ? PROD_ALL : PROD_DIM, [x], { sizes: [...x._shape], dims: d, keepdim }, () =>
+  return record(dim === null ? PROD_ALL : PROD_DIM, [x], reduceAttrs(x, dim === null ? [] : d, keepdim), () =>
     reduceKernel("Prod", x, d, keepdim, outDtype));
 }
 
@@ -182,10 +178,13 @@ const extremumAll = (name: string): Derivative<ReduceAttrs> => ({
   name, inputs: ["self"], saves: { self: ["self"], result: ["self"] },
   backward: ({ grad, saved, attrs }) => ({ self: evenlyDistributed(grad, saved("self"), saved("result"), attrs.dims, attrs.keepdim) }),
 });
-const MAX_ALL = extremumAll("MaxBackward1");
-const MIN_ALL = extremumAll("MinBackward1");
-const AMAX = extremumAll("AmaxBackward0");
-const AMIN = extremumAll("AminBackward0");
+/** The reductions to the extreme values only, by PyTorch's op name. */
+const EXTREME_VALUES = {
+  max: extremumAll("MaxBackward1"),
+  min: extremumAll("MinBackward1"),
+  amax: extremumAll("AmaxBackward0"),
+  amin: extremumAll("AminBackward0"),
+};
 
 /** max(dim) gives (values, indices); the gradient goes to the returned index only. */
 const selectingDerivative = (name: string): Derivative<ReduceAttrs> => ({
@@ -206,18 +205,21 @@ function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
   return Object.assign([values, indices], { values, indices }) as unknown as ValuesIndices;
 }
 
-function extremum(x: Tensor, isMax: boolean, dim: number | null, keepdim: boolean): Tensor | ValuesIndices {
+/** max()/min() (dims null: over everything), amax/amin (dims [] too). */
+function extremeValues(x: Tensor, name: keyof typeof EXTREME_VALUES, dims: number[] | null, keepdim: boolean): Tensor {
   alive(x);
-  const name = isMax ? "max" : "min";
-  if (dim === null) {
-    checkNonEmpty(x, name, null);
-    const d = reduceDims(x, null);
-    return record(isMax ? MAX_ALL : MIN_ALL, [x], { sizes: [...x._shape], dims: d, keepdim: false }, () =>
-      reduceKernel(isMax ? "Max" : "Min", x, d, false, x.dtype));
-  }
+  const d = reduceDims(x, dims);
+  checkNonEmpty(x, name, dims && d);
+  return record(EXTREME_VALUES[name], [x], reduceAttrs(x, d, keepdim), () =>
+    reduceKernel(name.endsWith("max") ? "Max" : "Min", x, d, keepdim, x.dtype));
+}
+
+/** max(dim)/min(dim) → (values, indices). */
+function extremum(x: Tensor, isMax: boolean, dim: number, keepdim: boolean): ValuesIndices {
+  alive(x);
   const d = reduceDims(x, [dim]);
-  checkNonEmpty(x, name, d);
-  const [values, indices] = record(isMax ? MAX_DIM : MIN_DIM, [x], { sizes: [...x._shape], dims: d, keepdim }, () => {
+  checkNonEmpty(x, isMax ? "max" : "min", d);
+  const [values, indices] = record(isMax ? MAX_DIM : MIN_DIM, [x], reduceAttrs(x, d, keepdim), () => {
     const v = k.empty(reducedShape(x._shape, d, keepdim), x.dtype);
     const i = k.empty(reducedShape(x._shape, d, keepdim), "int64");
     k.reduce(isMax ? "ArgMax" : "ArgMin", x, d, null, i);
@@ -225,14 +227,6 @@ function extremum(x: Tensor, isMax: boolean, dim: number | null, keepdim: boolea
     return [v, i];
   });
   return valuesIndices(values, indices);
-}
-
-function amaxOp(x: Tensor, isMax: boolean, dims: number[], keepdim: boolean): Tensor {
-  alive(x);
-  const d = reduceDims(x, dims);
-  checkNonEmpty(x, isMax ? "amax" : "amin", d);
-  return record(isMax ? AMAX : AMIN, [x], { sizes: [...x._shape], dims: d, keepdim }, () =>
-    reduceKernel(isMax ? "Max" : "Min", x, d, keepdim, x.dtype));
 }
 
 function argExtremum(x: Tensor, isMax: boolean, dim: number | null, keepdim: boolean): Tensor {
@@ -278,8 +272,7 @@ function variance(x: Tensor, dims: number[] | null, correction: number, keepdim:
   if (!isFloating(x.dtype)) throw new RuntimeError("std and var only support floating point and complex dtypes");
   const d = reduceDims(x, dims);
   const count = numel(d.map((i) => x._shape[i]));
-  const attrs: VarAttrs = { sizes: [...x._shape], dims: d, keepdim, correction, count };
-  return record(takeSqrt ? STD : VAR, [x], attrs, () => {
+  return record(takeSqrt ? STD : VAR, [x], { ...reduceAttrs(x, d, keepdim), correction, count }, () => {
     const m = reduceKernel("Sum", x, d, true, x.dtype, 1 / count);
     const centered = k.binary("Sub", x, m, k.empty(x._shape, x.dtype));
     k.binary("Mul", centered, centered, centered);
@@ -289,11 +282,6 @@ function variance(x: Tensor, dims: number[] | null, correction: number, keepdim:
     if (takeSqrt) k.unary("Sqrt", out, out);
     return out;
   });
-}
-
-function correctionArg(o: { correction: number | null; unbiased: boolean | null }): number {
-  if (o.correction !== null) return o.correction;
-  return o.unbiased === false ? 0 : 1;
 }
 
 // ---- norm ---------------------------------------------------------------------------------------
@@ -330,7 +318,7 @@ const VECTOR_NORM: Derivative<NormAttrs> = {
 function normKernel(x: Tensor, dims: number[], keepdim: boolean, p: number): Tensor {
   const terms = k.empty(x._shape, x.dtype);
   if (p === 0) {
-    const nonzero = k.compare("Ne", x, { scalar: 0, dtype: x.dtype }, x.dtype, k.empty(x._shape, "bool"));
+    const nonzero = nonzeroMask(x);
     k.copyInto(terms, nonzero);
     nonzero.dispose();
   } else if (p === 2) k.unary("Square", x, terms);
@@ -355,7 +343,7 @@ export function vectorNorm(x: Tensor, p = 2, dims: number[] | null = null, keepd
     throw new RuntimeError("linalg.vector_norm cannot compute the inf norm on an empty tensor because the operation does not have an identity");
   }
   return inDtype(x, dtype, (src) =>
-    record(VECTOR_NORM, [src], { sizes: [...src._shape], dims: d, keepdim, p }, () => normKernel(src, d, keepdim, p)));
+    record(VECTOR_NORM, [src], { ...reduceAttrs(src, d, keepdim), p }, () => normKernel(src, d, keepdim, p)));
 }
 
 /** torch.norm / Tensor.norm: numeric p and "fro" are vector norms (PyTorch 2's dispatch). */
@@ -402,7 +390,7 @@ export function logsumexp(x: Tensor, dims: number[], keepdim = false): Tensor {
   // integers compute in the default float dtype
   return inDtype(x, isFloating(x.dtype) ? undefined : "float32", (src) => {
     const d = reduceDims(src, dims);
-    return record(LOGSUMEXP, [src], { sizes: [...src._shape], dims: d, keepdim }, () => {
+    return record(LOGSUMEXP, [src], reduceAttrs(src, d, keepdim), () => {
       if (numel(src._shape) === 0) return reduceKernel("Sum", src, d, keepdim, src.dtype);
       const rowLength = k.softmaxRowLength(src, d);
       if (rowLength > 0) return k.softmaxRows("Logsumexp", src, rowLength, k.empty(reducedShape(src._shape, d, keepdim), src.dtype));
@@ -518,132 +506,96 @@ function scanOp(x: Tensor, dim: number, dtype: DType | undefined, multiply: bool
 
 // ---- logical reductions ------------------------------------------------------------------------
 
-function logicalReduce(x: Tensor, op: "All" | "Any", dims: number[] | null, keepdim: boolean): Tensor {
+/**
+ * all / any (bool results, uint8 for uint8 input as in PyTorch), count_nonzero (int64):
+ * reductions of x != 0 without gradients.
+ */
+function nonzeroReduce(x: Tensor, op: "All" | "Any" | "Sum", dims: number[] | null, keepdim: boolean): Tensor {
   alive(x);
   const d = reduceDims(x, dims);
-  const src = x.dtype === "bool" ? x : k.compare("Ne", x, { scalar: 0, dtype: x.dtype }, x.dtype, k.empty(x._shape, "bool"));
-  const out = k.empty(reducedShape(x._shape, d, keepdim), "bool");
-  k.reduce(op, src, d, out, null);
+  const src = x.dtype === "bool" ? x : nonzeroMask(x);
+  const out = reduceKernel(op, src, d, keepdim, op === "Sum" ? "int64" : "bool");
   if (src !== x) src.dispose();
-  return out;
-}
-
-function countNonzero(x: Tensor, dims: number[] | null): Tensor {
-  alive(x);
-  const d = reduceDims(x, dims);
-  const nonzero = k.compare("Ne", x, { scalar: 0, dtype: x.dtype }, x.dtype, k.empty(x._shape, "bool"));
-  try {
-    return reduceKernel("Sum", nonzero, d, false, "int64");
-  } finally {
-    nonzero.dispose();
-  }
+  if (op === "Sum" || x.dtype !== "uint8") return out;
+  const bytes = k.copyAs(out, "uint8");
+  out.dispose();
+  return bytes;
 }
 
 // ---- methods -----------------------------------------------------------------------------------
 
-type DimArgs = { dim: number | number[] | null; keepdim: boolean; dtype: DType | null };
-const dimArgs = (args: unknown[]) => bind<DimArgs>(["dim", "keepdim"], args, { dim: null, keepdim: false, dtype: null });
-type OneDimArgs = { dim: number | null; keepdim: boolean; dtype: DType | null };
-const oneDimArgs = (args: unknown[]) => bind<OneDimArgs>(["dim", "keepdim"], args, { dim: null, keepdim: false, dtype: null });
+/** The (dim, keepdim, *, dtype) arguments most reductions take, bound as [dims or null, keepdim, dtype]. */
+function dimArgs(args: unknown[]): [number[] | null, boolean, DType | undefined] {
+  const o = bind<{ dim: number | number[] | null; keepdim: boolean; dtype: DType | null }>(["dim", "keepdim"], args, { dim: null, keepdim: false, dtype: null });
+  return [dimList(o.dim), o.keepdim, o.dtype ?? undefined];
+}
+
+/** The one dim of reductions that take at most one (null: all). */
+const oneDim = (dims: number[] | null) => (dims === null ? null : dims[0]);
+
+/** A method taking PyTorch's (dim, keepdim, *, dtype). */
+const reducer = (op: (x: Tensor, dims: number[] | null, keepdim: boolean, dtype?: DType) => Tensor) =>
+  function (this: Tensor, ...args: unknown[]): Tensor {
+    return op(this, ...dimArgs(args));
+  };
+
 type VarArgs = { dim: number | number[] | null; correction: number | null; unbiased: boolean | null; keepdim: boolean };
-const varArgs = (args: unknown[]) => bind<VarArgs>(["dim"], args, { dim: null, correction: null, unbiased: null, keepdim: false });
-type ScanArgs = { dim: number; dtype: DType | null };
-const scanArgs = (args: unknown[]) => bind<ScanArgs>(["dim"], args, { dim: 0, dtype: null });
-type SoftmaxArgs = { dim: number; dtype: DType | null };
-const softmaxArgs = (args: unknown[]) => bind<SoftmaxArgs>(["dim"], args, { dim: -1, dtype: null });
-type NormArgs = { p: number | string | null; dim: number | number[] | null; keepdim: boolean; dtype: DType | null };
-const normArgs = (args: unknown[]) => bind<NormArgs>(["p", "dim", "keepdim"], args, { p: "fro", dim: null, keepdim: false, dtype: null });
+function varianceMethod(takeSqrt: boolean) {
+  return function (this: Tensor, ...args: unknown[]): Tensor {
+    const o = bind<VarArgs>(["dim"], args, { dim: null, correction: null, unbiased: null, keepdim: false });
+    return variance(this, dimList(o.dim), o.correction ?? (o.unbiased === false ? 0 : 1), o.keepdim, takeSqrt);
+  };
+}
+
+/** softmax, log_softmax, cumsum and cumprod: (dim, *, dtype). */
+const alongDim = (op: (x: Tensor, dim: number, dtype?: DType) => Tensor, defaultDim: number | null) =>
+  function (this: Tensor, ...args: unknown[]): Tensor {
+    const o = bind<{ dim: number; dtype: DType | null }>(["dim"], args, { dim: defaultDim as number, dtype: null });
+    return op(this, o.dim, o.dtype ?? undefined);
+  };
+
+const extremumMethod = (isMax: boolean) =>
+  function (this: Tensor, ...args: unknown[]): Tensor & ValuesIndices {
+    // max(other) is maximum
+    if (args[0] instanceof Tensor) return (isMax ? this.maximum(args[0]) : this.minimum(args[0])) as Tensor & ValuesIndices;
+    const [dims, keepdim] = dimArgs(args);
+    return (dims === null ? extremeValues(this, isMax ? "max" : "min", null, false) : extremum(this, isMax, dims[0], keepdim)) as Tensor & ValuesIndices;
+  };
 
 export const reductionMethods = {
-  sum(this: Tensor, ...args: unknown[]): Tensor {
-    const o = dimArgs(args);
-    return sum(this, dimList(o.dim), o.keepdim, o.dtype ?? undefined);
-  },
-  mean(this: Tensor, ...args: unknown[]): Tensor {
-    const o = dimArgs(args);
-    return mean(this, dimList(o.dim), o.keepdim, o.dtype ?? undefined);
-  },
-  prod(this: Tensor, ...args: unknown[]): Tensor {
-    const o = oneDimArgs(args);
-    return prod(this, o.dim, o.keepdim, o.dtype ?? undefined);
-  },
+  sum: reducer(sum),
+  mean: reducer(mean),
+  prod: reducer((x, dims, keepdim, dtype) => prod(x, oneDim(dims), keepdim, dtype)),
   /** max() over everything, max(dim) → (values, indices), or max(other) = maximum */
-  max(this: Tensor, ...args: unknown[]): Tensor & ValuesIndices {
-    if (args[0] instanceof Tensor) return this.maximum(args[0]) as Tensor & ValuesIndices;
-    const o = oneDimArgs(args);
-    return extremum(this, true, o.dim, o.keepdim) as Tensor & ValuesIndices;
-  },
-  min(this: Tensor, ...args: unknown[]): Tensor & ValuesIndices {
-    if (args[0] instanceof Tensor) return this.minimum(args[0]) as Tensor & ValuesIndices;
-    const o = oneDimArgs(args);
-    return extremum(this, false, o.dim, o.keepdim) as Tensor & ValuesIndices;
-  },
-  amax(this: Tensor, ...args: unknown[]): Tensor {
-    const o = dimArgs(args);
-    return amaxOp(this, true, dimList(o.dim) ?? [], o.keepdim);
-  },
-  amin(this: Tensor, ...args: unknown[]): Tensor {
-    const o = dimArgs(args);
-    return amaxOp(this, false, dimList(o.dim) ?? [], o.keepdim);
-  },
-  argmax(this: Tensor, ...args: unknown[]): Tensor {
-    const o = oneDimArgs(args);
-    return argExtremum(this, true, o.dim, o.keepdim);
-  },
-  argmin(this: Tensor, ...args: unknown[]): Tensor {
-    const o = oneDimArgs(args);
-    return argExtremum(this, false, o.dim, o.keepdim);
-  },
-  var(this: Tensor, ...args: unknown[]): Tensor {
-    const o = varArgs(args);
-    return variance(this, dimList(o.dim), correctionArg(o), o.keepdim, false);
-  },
-  std(this: Tensor, ...args: unknown[]): Tensor {
-    const o = varArgs(args);
-    return variance(this, dimList(o.dim), correctionArg(o), o.keepdim, true);
-  },
+  max: extremumMethod(true),
+  min: extremumMethod(false),
+  amax: reducer((x, dims, keepdim) => extremeValues(x, "amax", dims ?? [], keepdim)),
+  amin: reducer((x, dims, keepdim) => extremeValues(x, "amin", dims ?? [], keepdim)),
+  argmax: reducer((x, dims, keepdim) => argExtremum(x, true, oneDim(dims), keepdim)),
+  argmin: reducer((x, dims, keepdim) => argExtremum(x, false, oneDim(dims), keepdim)),
+  var: varianceMethod(false),
+  std: varianceMethod(true),
   /** PyTorch's Tensor.norm(p="fro", dim=None, keepdim=False, dtype=None) */
   norm(this: Tensor, ...args: unknown[]): Tensor {
-    const o = normArgs(args);
+    const o = bind<{ p: number | string | null; dim: number | number[] | null; keepdim: boolean; dtype: DType | null }>(
+      ["p", "dim", "keepdim"], args, { p: "fro", dim: null, keepdim: false, dtype: null });
     return norm(this, o.p, dimList(o.dim), o.keepdim, o.dtype ?? undefined);
   },
-  logsumexp(this: Tensor, ...args: unknown[]): Tensor {
-    const o = dimArgs(args);
-    return logsumexp(this, dimList(o.dim) ?? [], o.keepdim);
-  },
-  softmax(this: Tensor, ...args: unknown[]): Tensor {
-    const o = softmaxArgs(args);
-    return softmax(this, o.dim, o.dtype ?? undefined);
-  },
-  logSoftmax(this: Tensor, ...args: unknown[]): Tensor {
-    const o = softmaxArgs(args);
-    return logSoftmax(this, o.dim, o.dtype ?? undefined);
-  },
-  cumsum(this: Tensor, ...args: unknown[]): Tensor {
-    const o = scanArgs(args);
-    return scanOp(this, o.dim, o.dtype ?? undefined, false);
-  },
-  cumprod(this: Tensor, ...args: unknown[]): Tensor {
-    const o = scanArgs(args);
-    return scanOp(this, o.dim, o.dtype ?? undefined, true);
-  },
-  all(this: Tensor, ...args: unknown[]): Tensor {
-    const o = dimArgs(args);
-    return logicalReduce(this, "All", dimList(o.dim), o.keepdim);
-  },
-  any(this: Tensor, ...args: unknown[]): Tensor {
-    const o = dimArgs(args);
-    return logicalReduce(this, "Any", dimList(o.dim), o.keepdim);
-  },
+  logsumexp: reducer((x, dims, keepdim) => logsumexp(x, dims ?? [], keepdim)),
+  softmax: alongDim(softmax, -1),
+  logSoftmax: alongDim(logSoftmax, -1),
+  cumsum: alongDim((x, dim, dtype) => scanOp(x, dim, dtype, false), 0),
+  cumprod: alongDim((x, dim, dtype) => scanOp(x, dim, dtype, true), 0),
+  all: reducer((x, dims, keepdim) => nonzeroReduce(x, "All", dims, keepdim)),
+  any: reducer((x, dims, keepdim) => nonzeroReduce(x, "Any", dims, keepdim)),
   countNonzero(this: Tensor, ...args: unknown[]): Tensor {
-    return countNonzero(this, dimList(bind<{ dim: number | number[] | null }>(["dim"], args, { dim: null }).dim));
+    return nonzeroReduce(this, "Sum", dimList(bind<{ dim: number | number[] | null }>(["dim"], args, { dim: null }).dim), false);
   },
   /** Sums a broadcast gradient back to `shape` (PyTorch's sum_to_size). */
   sumToSize(this: Tensor, ...shape: (number | readonly number[])[]): Tensor {
-    const target = (shape.length === 1 && Array.isArray(shape[0]) ? shape[0] : shape) as number[];
+    const target = sizeArgs(shape);
     const lead = this.ndim - target.length;
-    const dims: number[] = [];
-    for (let i = 0; i < this.ndim; i++) if (i < lead || (target[i - lead] === 1 && this._shape[i] !== 1)) dims.push(i);
+    const dims = [...this._shape.keys()].filter((i) => i < lead || (target[i - lead] === 1 && this._shape[i] !== 1));
     let out = dims.length > 0 ? this.sum(dims, { keepdim: true }) : this;
     if (lead > 0) out = out.view(target);
     return out;

@@ -5,36 +5,45 @@ import { IndexError, RuntimeError, formatShape } from "../errors.js";
 import { DTYPES, type DType, isFloating } from "../tensor/dtype.js";
 import { normalizeDim } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { bind } from "./args.js";
+import { bind, method, methodPair } from "./args.js";
 import { alive, checkInplaceTarget } from "./checks.js";
 import * as k from "./kernels.js";
-import { type Scalar, asNumber } from "./pointwise.js";
+import { type Scalar, asNumber, tensorOrNull } from "./pointwise.js";
 import { type Derivative, record, recordInplace } from "./record.js";
 
 /** Sizes of a 0-dim tensor count as [1] in PyTorch's scatter/gather checks (ensure_nonempty_size). */
 const sizeAt = (t: Tensor, d: number) => (t.ndim === 0 ? 1 : t._shape[d]);
 const dimsOf = (t: Tensor) => Math.max(t.ndim, 1);
 
-/** A handle on `t` seen with `shape` (its own strides; shape fits inside t's). */
-const within = (t: Tensor, shape: readonly number[]) => t._alias(shape, t.ndim === 0 ? shape.map(() => 0) : t._strides.slice(0, shape.length), t._offset, null);
+/** `value` seen with `shape` through 0 strides: a tensor's one element, or a new one-element tensor of `dtype`. */
+function broadcastValue(value: Tensor | Scalar, dtype: DType, shape: readonly number[], temps: Tensor[]): Tensor {
+  let one = value as Tensor;
+  if (!(value instanceof Tensor)) {
+    one = k.empty([], dtype);
+    temps.push(one);
+    k.fill(one, asNumber(value));
+  }
+  const spread = one._alias(shape, shape.map(() => 0), one._offset, null);
+  temps.push(spread);
+  if (spread.dtype === dtype) return spread;
+  const converted = k.copyAs(spread, dtype);
+  temps.push(converted);
+  return converted;
+}
 
-/** A one-element tensor of `dtype` holding `value`, seen with `shape` through 0 strides. */
-function broadcastScalar(value: number, dtype: DType, shape: readonly number[], temps: Tensor[]): Tensor {
-  const one = k.empty([], dtype);
-  k.fill(one, value);
-  const spread = one._alias(shape, shape.map(() => 0), 0, null);
-  temps.push(one, spread);
-  return spread;
+/** The shape of `t` with `index.numel()` elements along `dim` (what index_select and index_fill cover). */
+function indexedShape(t: Tensor, dim: number, index: Tensor): number[] {
+  const shape = [...t._shape];
+  if (t.ndim > 0) shape[dim] = index.numel();
+  return shape;
 }
 
 /** A 1-D (or 0-dim) index seen over `shape`, varying along `dim` only: what index_add/index_fill scatter with. */
-function spreadIndex(index: Tensor, shape: readonly number[], dim: number): Tensor {
+function spreadIndex(index: Tensor, shape: readonly number[], dim: number, temps: Tensor[]): Tensor {
   const stride = index.ndim === 0 ? 0 : index._strides[0];
-  return index._alias(shape, shape.map((_, i) => (i === dim ? stride : 0)), index._offset, null);
-}
-
-function release(temps: readonly Tensor[]): void {
-  for (const t of temps) t.dispose();
+  const spread = index._alias(shape, shape.map((_, i) => (i === dim ? stride : 0)), index._offset, null);
+  temps.push(spread);
+  return spread;
 }
 
 /** The int64 form of an int32/int64 index (a copy for int32, pushed to `temps`). */
@@ -62,6 +71,26 @@ function checkInSelf(index: Tensor, size: number): void {
   if (k.firstOutOfRange(index, 0, size) !== null) throw new IndexError("index out of range in self");
 }
 
+/**
+ * Records an op that writes into self (`inplace`: `check` and TensorIterator's checks against
+ * the `read` tensors first) or into a contiguous copy of self (`check` before anything).
+ * `index` is saved for the backward.
+ */
+function writeOp<A>(
+  inplace: boolean, d: Derivative<A>, self: Tensor, others: readonly (Tensor | null)[], attrs: A, index: Tensor, read: readonly Tensor[],
+  write: (out: Tensor) => void, check: () => void = () => {},
+): Tensor {
+  if (inplace) {
+    return recordInplace(d, self, others, attrs, () => {
+      check();
+      checkInplaceTarget(self, read, self.dtype, []);
+      write(self);
+    }, { aux: { index } });
+  }
+  check();
+  return record(d, [self, ...others], attrs, () => k.filled(k.copyAs(self), write), { index });
+}
+
 // ---- index_select, gather ----------------------------------------------------------------------
 
 interface DimAttrs {
@@ -79,22 +108,14 @@ export function indexSelect(self: Tensor, dim: number, index: Tensor): Tensor {
   if (index.ndim > 1) throw new IndexError("index_select(): Index is supposed to be a vector");
   if (index.dtype !== "int64" && index.dtype !== "int32") throw new RuntimeError("index_select(): Expected dtype int32 or int64 for index");
   const d = normalizeDim(dim, self.ndim);
-  const temps: Tensor[] = [];
-  try {
+  return k.disposing((temps) => {
     const idx = int64Index(index, temps);
     checkInSelf(idx, sizeAt(self, d));
     return record(INDEX_SELECT, [self], { dim: d, sizes: [...self._shape] }, () => {
-      const shape = [...self._shape];
-      if (self.ndim > 0) shape[d] = idx.numel();
-      const out = k.empty(shape, self.dtype);
-      const spread = spreadIndex(idx, shape, d);
-      temps.push(spread);
-      k.gather(self, d, spread, out);
-      return out;
+      const shape = indexedShape(self, d, idx);
+      return k.filled(k.empty(shape, self.dtype), (out) => k.gather(self, d, spreadIndex(idx, shape, d, temps), out));
     }, { index: idx });
-  } finally {
-    release(temps);
-  }
+  });
 }
 
 const GATHER: Derivative<DimAttrs> = {
@@ -113,11 +134,8 @@ export function gather(self: Tensor, dim: number, index: Tensor): Tensor {
     }
   }
   checkIndexRange(index, d, sizeAt(self, d));
-  return record(GATHER, [self], { dim: d, sizes: [...self._shape] }, () => {
-    const out = k.empty(index._shape, self.dtype);
-    k.gather(self, d, index, out);
-    return out;
-  }, { index });
+  return record(GATHER, [self], { dim: d, sizes: [...self._shape] }, () =>
+    k.filled(k.empty(index._shape, self.dtype), (out) => k.gather(self, d, index, out)), { index });
 }
 
 // ---- scatter family ------------------------------------------------------------------------------
@@ -126,9 +144,9 @@ type ScatterAttrs = { dim: number };
 
 const SCATTER: Derivative<ScatterAttrs> = {
   name: "ScatterBackward0", inputs: ["self", "src"],
-  backward: ({ grad, attrs, needs, saved }) => ({
-    self: needs("self") ? grad.scatter(attrs.dim, saved("index"), 0) : null,
-    src: needs("src") ? grad.gather(attrs.dim, saved("index")) : null,
+  backward: ({ grad, attrs, saved }) => ({
+    self: () => grad.scatter(attrs.dim, saved("index"), 0),
+    src: () => grad.gather(attrs.dim, saved("index")),
   }),
 };
 const SCATTER_VALUE: Derivative<ScatterAttrs> = {
@@ -137,10 +155,7 @@ const SCATTER_VALUE: Derivative<ScatterAttrs> = {
 };
 const SCATTER_ADD: Derivative<ScatterAttrs> = {
   name: "ScatterAddBackward0", inputs: ["self", "src"],
-  backward: ({ grad, attrs, needs, saved }) => ({
-    self: needs("self") ? grad : null,
-    src: needs("src") ? grad.gather(attrs.dim, saved("index")) : null,
-  }),
+  backward: ({ grad, attrs, saved }) => ({ self: grad, src: () => grad.gather(attrs.dim, saved("index")) }),
 };
 
 /** PyTorch's scatter_gather_dtype_check and scatter_shape_check, then the range of the indices. */
@@ -161,36 +176,23 @@ function checkScatter(op: string, self: Tensor, dim: number, index: Tensor, src:
 
 /** dst[index along dim] (op)= src over index's shape; src is a tensor or a scalar. */
 function scatterInto(dst: Tensor, dim: number, index: Tensor, src: Tensor | Scalar, mode: k.ScatterMode): void {
-  const temps: Tensor[] = [];
-  try {
-    const values = src instanceof Tensor ? within(src, index._shape) : broadcastScalar(asNumber(src), dst.dtype, index._shape, temps);
-    if (src instanceof Tensor) temps.push(values);
+  k.disposing((temps) => {
+    let values: Tensor;
+    if (src instanceof Tensor) {
+      values = src._alias(index._shape, src.ndim === 0 ? index._shape.map(() => 0) : src._strides.slice(0, index.ndim), src._offset, null);
+      temps.push(values);
+    } else values = broadcastValue(src, dst.dtype, index._shape, temps);
     k.scatter(dst, dim, index, values, mode);
-  } finally {
-    release(temps);
-  }
+  });
 }
 
-/** Out-of-place scatter: a copy of self with src written (or added) in. */
-function scatterOp(d: Derivative<ScatterAttrs>, op: string, self: Tensor, dim: number, index: Tensor, src: Tensor | Scalar, mode: k.ScatterMode): Tensor {
-  alive(self, index, src instanceof Tensor ? src : null);
+/** scatter and scatter_add, out of place or in place. */
+function scatterOp(d: Derivative<ScatterAttrs>, op: string, self: Tensor, dim: number, index: Tensor, src: Tensor | Scalar, mode: k.ScatterMode, inplace: boolean): Tensor {
+  const srcTensor = tensorOrNull(src);
+  alive(self, index, srcTensor);
   const dd = normalizeDim(dim, self.ndim);
-  checkScatter(op, self, dd, index, src instanceof Tensor ? src : null);
-  return record(d, [self, src instanceof Tensor ? src : null], { dim: dd }, () => {
-    const out = k.copyAs(self);
-    scatterInto(out, dd, index, src, mode);
-    return out;
-  }, { index });
-}
-
-function scatterOpInplace(d: Derivative<ScatterAttrs>, op: string, self: Tensor, dim: number, index: Tensor, src: Tensor | Scalar, mode: k.ScatterMode): Tensor {
-  alive(self, index, src instanceof Tensor ? src : null);
-  const dd = normalizeDim(dim, self.ndim);
-  return recordInplace(d, self, [src instanceof Tensor ? src : null], { dim: dd }, () => {
-    checkScatter(op, self, dd, index, src instanceof Tensor ? src : null);
-    checkInplaceTarget(self, src instanceof Tensor ? [src, index] : [index], self.dtype, []);
-    scatterInto(self, dd, index, src, mode);
-  }, { aux: { index } });
+  return writeOp(inplace, d, self, [srcTensor], { dim: dd }, index, srcTensor ? [srcTensor, index] : [index], (out) => scatterInto(out, dd, index, src, mode), () =>
+    checkScatter(op, self, dd, index, srcTensor));
 }
 
 // ---- scatter_reduce ------------------------------------------------------------------------------
@@ -258,51 +260,42 @@ function identity(reduce: Reduction, dtype: DType): number {
 }
 
 function scatterReduceInto(out: Tensor, dim: number, index: Tensor, src: Tensor, reduce: Reduction, includeSelf: boolean): void {
-  const temps: Tensor[] = [];
-  try {
-    if (!includeSelf) scatterInto(out, dim, index, identity(reduce, out.dtype), "Set");
-    scatterInto(out, dim, index, src, REDUCTIONS[reduce]);
-    if (reduce !== "mean") return;
-    // the mean divides by how many values met at each place (self counting as one)
+  if (!includeSelf) scatterInto(out, dim, index, identity(reduce, out.dtype), "Set");
+  scatterInto(out, dim, index, src, REDUCTIONS[reduce]);
+  if (reduce !== "mean") return;
+  // the mean divides by how many values met at each place (self counting as one)
+  k.disposing((temps) => {
     const counts = k.empty(out._shape, out.dtype);
     temps.push(counts);
     k.fill(counts, includeSelf ? 1 : 0);
     scatterInto(counts, dim, index, 1, "Add");
     k.binary("Maximum", counts, { scalar: 1, dtype: out.dtype }, counts);
     k.binary(isFloating(out.dtype) ? "Div" : "FloorDiv", out, counts, out);
-  } finally {
-    release(temps);
-  }
-}
-
-function checkReduce(reduce: string): Reduction {
-  if (!(reduce in REDUCTIONS)) throw new RuntimeError(`reduce argument must be either sum, prod, mean, amax or amin, got ${reduce}`);
-  return reduce as Reduction;
+  });
 }
 
 export function scatterReduce(self: Tensor, dim: number, index: Tensor, src: Tensor, reduce: string, includeSelf = true): Tensor {
   alive(self, index, src);
-  const r = checkReduce(reduce);
+  if (!(reduce in REDUCTIONS)) throw new RuntimeError(`reduce argument must be either sum, prod, mean, amax or amin, got ${reduce}`);
+  const r = reduce as Reduction;
   const dd = normalizeDim(dim, self.ndim);
-  checkScatter("scatter_reduce", self, dd, index, src);
-  return record(SCATTER_REDUCE, [self, src], { dim: dd, reduce: r, includeSelf }, () => {
-    const out = k.copyAs(self);
-    scatterReduceInto(out, dd, index, src, r, includeSelf);
-    return out;
-  }, { index });
+  return writeOp(false, SCATTER_REDUCE, self, [src], { dim: dd, reduce: r, includeSelf }, index, [], (out) =>
+    scatterReduceInto(out, dd, index, src, r, includeSelf), () => checkScatter("scatter_reduce", self, dd, index, src));
 }
 
 // ---- index_add, index_fill -------------------------------------------------------------------------
 
 const INDEX_ADD: Derivative<{ dim: number; alpha: number; sourceShape: number[] }> = {
   name: "IndexAddBackward0", inputs: ["self", "source"],
-  backward: ({ grad, attrs, needs, saved }) => {
-    if (!needs("source")) return { self: grad };
-    const selected = grad.indexSelect(attrs.dim, saved("index"));
-    // a 0-dim source took one slice
-    const picked = attrs.sourceShape.length === 0 ? selected.reshape([]) : selected.expand(attrs.sourceShape);
-    return { self: needs("self") ? grad : null, source: attrs.alpha === 1 ? picked : picked.mul(attrs.alpha) };
-  },
+  backward: ({ grad, attrs, saved }) => ({
+    self: grad,
+    source: () => {
+      const selected = grad.indexSelect(attrs.dim, saved("index"));
+      // a 0-dim source took one slice
+      const picked = attrs.sourceShape.length === 0 ? selected.reshape([]) : selected.expand(attrs.sourceShape);
+      return attrs.alpha === 1 ? picked : picked.mul(attrs.alpha);
+    },
+  }),
 };
 
 function checkIndexAdd(self: Tensor, dim: number, index: Tensor, source: Tensor): void {
@@ -318,45 +311,23 @@ function checkIndexAdd(self: Tensor, dim: number, index: Tensor, source: Tensor)
   }
 }
 
-/** self[index[i] along dim] += alpha * source[i along dim]. */
-function indexAddInto(out: Tensor, dim: number, index: Tensor, source: Tensor, alpha: number): void {
-  const temps: Tensor[] = [];
-  try {
-    let values = source;
-    if (alpha !== 1) {
-      values = k.binary("Mul", source, { scalar: alpha, dtype: source.dtype }, k.empty(source._shape, source.dtype));
-      temps.push(values);
-    }
-    const spread = spreadIndex(index, values._shape, dim);
-    temps.push(spread);
-    k.scatter(out, dim, spread, values, "Add");
-  } finally {
-    release(temps);
-  }
-}
-
-export function indexAdd(self: Tensor, dim: number, index: Tensor, source: Tensor, alpha = 1, inplace = false): Tensor {
+/** self[index[i] along dim] += alpha * source[i along dim], out of place or in place. */
+function indexAdd(self: Tensor, dim: number, index: Tensor, source: Tensor, alpha: number, inplace: boolean): Tensor {
   alive(self, index, source);
   const d = normalizeDim(dim, self.ndim);
   checkIndexAdd(self, d, index, source);
-  const temps: Tensor[] = [];
-  try {
+  return k.disposing((temps) => {
     const idx = int64Index(index, temps);
     checkInSelf(idx, sizeAt(self, d));
-    if (inplace) {
-      return recordInplace(INDEX_ADD, self, [source], { dim: d, alpha, sourceShape: [...source._shape] }, () => {
-        checkInplaceTarget(self, [source, idx], self.dtype, []);
-        indexAddInto(self, d, idx, source, alpha);
-      }, { aux: { index: idx } });
-    }
-    return record(INDEX_ADD, [self, source], { dim: d, alpha, sourceShape: [...source._shape] }, () => {
-      const out = k.copyAs(self);
-      indexAddInto(out, d, idx, source, alpha);
-      return out;
-    }, { index: idx });
-  } finally {
-    release(temps);
-  }
+    return writeOp(inplace, INDEX_ADD, self, [source], { dim: d, alpha, sourceShape: [...source._shape] }, idx, [source, idx], (out) => {
+      let values = source;
+      if (alpha !== 1) {
+        values = k.binary("Mul", source, { scalar: alpha, dtype: source.dtype }, k.empty(source._shape, source.dtype));
+        temps.push(values);
+      }
+      k.scatter(out, d, spreadIndex(idx, values._shape, d, temps), values, "Add");
+    });
+  });
 }
 
 const INDEX_FILL: Derivative<{ dim: number }> = {
@@ -365,98 +336,56 @@ const INDEX_FILL: Derivative<{ dim: number }> = {
 };
 const INDEX_FILL_TENSOR: Derivative<{ dim: number }> = {
   name: "IndexFillBackward1", inputs: ["self", "value"],
-  backward: ({ grad, attrs, saved, needs }) => ({
-    self: needs("self") ? grad.indexFill(attrs.dim, saved("index"), 0) : null,
-    value: needs("value") ? grad.indexSelect(attrs.dim, saved("index")).sum() : null,
+  backward: ({ grad, attrs, saved }) => ({
+    self: () => grad.indexFill(attrs.dim, saved("index"), 0),
+    value: () => grad.indexSelect(attrs.dim, saved("index")).sum(),
   }),
 };
 
-function checkIndexFill(index: Tensor, value: Tensor | Scalar): void {
+/** self with `value` at index along dim, out of place or in place. */
+function indexFill(self: Tensor, dim: number, index: Tensor, value: Tensor | Scalar, inplace: boolean): Tensor {
+  alive(self, index, tensorOrNull(value));
+  const d = normalizeDim(dim, self.ndim);
   if (index.dtype !== "int64") throw new RuntimeError("index_fill_(): Expected dtype int64 for index.");
   if (index.ndim > 1) throw new RuntimeError("Index has to be a vector/scalar");
   if (value instanceof Tensor && value.ndim !== 0) {
     throw new RuntimeError(`index_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.ndim} dimension(s).`);
   }
-}
-
-function indexFillInto(out: Tensor, dim: number, index: Tensor, value: Tensor | Scalar): void {
-  const temps: Tensor[] = [];
-  try {
-    const shape = [...out._shape];
-    if (out.ndim > 0) shape[dim] = index.numel();
-    let values: Tensor;
-    if (value instanceof Tensor) {
-      values = value._alias(shape, shape.map(() => 0), value._offset, null);
-      temps.push(values);
-      if (value.dtype !== out.dtype) {
-        values = k.copyAs(values, out.dtype);
-        temps.push(values);
-      }
-    } else values = broadcastScalar(asNumber(value), out.dtype, shape, temps);
-    const spread = spreadIndex(index, shape, dim);
-    temps.push(spread);
-    k.scatter(out, dim, spread, values, "Set");
-  } finally {
-    release(temps);
-  }
-}
-
-export function indexFill(self: Tensor, dim: number, index: Tensor, value: Tensor | Scalar, inplace = false): Tensor {
-  alive(self, index, value instanceof Tensor ? value : null);
-  const d = normalizeDim(dim, self.ndim);
-  checkIndexFill(index, value);
   checkIndexRange(index, d, sizeAt(self, d), true);
   const derivative = value instanceof Tensor ? INDEX_FILL_TENSOR : INDEX_FILL;
-  const tensorValue = value instanceof Tensor ? value : null;
-  if (inplace) {
-    return recordInplace(derivative, self, [tensorValue], { dim: d }, () => {
-      checkInplaceTarget(self, [index], self.dtype, []);
-      indexFillInto(self, d, index, value);
-    }, { aux: { index } });
-  }
-  return record(derivative, [self, tensorValue], { dim: d }, () => {
-    const out = k.copyAs(self);
-    indexFillInto(out, d, index, value);
-    return out;
-  }, { index });
+  // a tensor value is read as a number, as PyTorch's value.item()
+  return writeOp(inplace, derivative, self, [tensorOrNull(value)], { dim: d }, index, [index], (out) => k.disposing((temps) => {
+    const shape = indexedShape(out, d, index);
+    k.scatter(out, d, spreadIndex(index, shape, d, temps), broadcastValue(value, out.dtype, shape, temps), "Set");
+  }));
 }
 
-const alphaOf = (args: unknown[]) => bind<{ alpha: number }>(["alpha"], args, { alpha: 1 }).alpha;
-const reduceOptions = (args: unknown[]) => bind<{ includeSelf: boolean }>([], args, { includeSelf: true }).includeSelf;
+type ScatterMethods = {
+  indexSelect(this: Tensor, dim: number, index: Tensor): Tensor;
+  gather(this: Tensor, dim: number, index: Tensor): Tensor;
+  scatter(this: Tensor, dim: number, index: Tensor, src: Tensor | Scalar): Tensor;
+  scatter_(this: Tensor, dim: number, index: Tensor, src: Tensor | Scalar): Tensor;
+  scatterAdd(this: Tensor, dim: number, index: Tensor, src: Tensor): Tensor;
+  scatterAdd_(this: Tensor, dim: number, index: Tensor, src: Tensor): Tensor;
+  /** PyTorch's scatter_reduce(dim, index, src, reduce, *, include_self=True). */
+  scatterReduce(this: Tensor, dim: number, index: Tensor, src: Tensor, reduce: string, options?: { includeSelf?: boolean }): Tensor;
+  indexAdd(this: Tensor, dim: number, index: Tensor, source: Tensor, options?: { alpha?: number }): Tensor;
+  indexAdd_(this: Tensor, dim: number, index: Tensor, source: Tensor, options?: { alpha?: number }): Tensor;
+  indexFill(this: Tensor, dim: number, index: Tensor, value: Tensor | Scalar): Tensor;
+  indexFill_(this: Tensor, dim: number, index: Tensor, value: Tensor | Scalar): Tensor;
+};
 
 export const scatterMethods = {
-  indexSelect(this: Tensor, dim: number, index: Tensor): Tensor {
-    return indexSelect(this, dim, index);
-  },
-  gather(this: Tensor, dim: number, index: Tensor): Tensor {
-    return gather(this, dim, index);
-  },
-  scatter(this: Tensor, dim: number, index: Tensor, src: Tensor | Scalar): Tensor {
-    return scatterOp(src instanceof Tensor ? SCATTER : SCATTER_VALUE, "scatter", this, dim, index, src, "Set");
-  },
-  scatter_(this: Tensor, dim: number, index: Tensor, src: Tensor | Scalar): Tensor {
-    return scatterOpInplace(src instanceof Tensor ? SCATTER : SCATTER_VALUE, "scatter", this, dim, index, src, "Set");
-  },
-  scatterAdd(this: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
-    return scatterOp(SCATTER_ADD, "scatter_add", this, dim, index, src, "Add");
-  },
-  scatterAdd_(this: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
-    return scatterOpInplace(SCATTER_ADD, "scatter_add", this, dim, index, src, "Add");
-  },
-  /** PyTorch's scatter_reduce(dim, index, src, reduce, *, include_self=True). */
+  indexSelect: method(indexSelect),
+  gather: method(gather),
   scatterReduce(this: Tensor, dim: number, index: Tensor, src: Tensor, reduce: string, ...options: { includeSelf?: boolean }[]): Tensor {
-    return scatterReduce(this, dim, index, src, reduce, reduceOptions(options));
+    return scatterReduce(this, dim, index, src, reduce, bind<{ includeSelf: boolean }>([], options, { includeSelf: true }).includeSelf);
   },
-  indexAdd(this: Tensor, dim: number, index: Tensor, source: Tensor, ...options: { alpha?: number }[]): Tensor {
-    return indexAdd(this, dim, index, source, alphaOf(options));
-  },
-  indexAdd_(this: Tensor, dim: number, index: Tensor, source: Tensor, ...options: { alpha?: number }[]): Tensor {
-    return indexAdd(this, dim, index, source, alphaOf(options), true);
-  },
-  indexFill(this: Tensor, dim: number, index: Tensor, value: Tensor | Scalar): Tensor {
-    return indexFill(this, dim, index, value);
-  },
-  indexFill_(this: Tensor, dim: number, index: Tensor, value: Tensor | Scalar): Tensor {
-    return indexFill(this, dim, index, value, true);
-  },
-};
+} as ScatterMethods;
+methodPair(scatterMethods, "scatter", (self, [dim, index, src], inplace) =>
+  scatterOp(src instanceof Tensor ? SCATTER : SCATTER_VALUE, "scatter", self, dim as number, index as Tensor, src as Tensor | Scalar, "Set", inplace));
+methodPair(scatterMethods, "scatterAdd", (self, [dim, index, src], inplace) =>
+  scatterOp(SCATTER_ADD, "scatter_add", self, dim as number, index as Tensor, src as Tensor, "Add", inplace));
+methodPair(scatterMethods, "indexAdd", (self, [dim, index, source, ...options], inplace) =>
+  indexAdd(self, dim as number, index as Tensor, source as Tensor, bind<{ alpha: number }>(["alpha"], options, { alpha: 1 }).alpha, inplace));
+methodPair(scatterMethods, "indexFill", (self, [dim, index, value], inplace) => indexFill(self, dim as number, index as Tensor, value as Tensor | Scalar, inplace));

@@ -4,25 +4,28 @@ import { RuntimeError, formatShape } from "../errors.js";
 import { resultType } from "../tensor/dtype.js";
 import { normalizeDim, sameShape, sizeArgs } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
+import { methodPair } from "./args.js";
 import { alive, checkNoInternalOverlap } from "./checks.js";
 import * as k from "./kernels.js";
 import { type Derivative, record, recordInplace } from "./record.js";
 
-/** cat's derivative has one input per tensor: built per call. */
-function catDerivative(n: number, dim: number, sizes: number[], name = "CatBackward0"): Derivative<null> {
+/** cat's and stack's derivative, with one input per tensor (built per call): `part` is the gradient of input i. */
+function partsDerivative(name: string, n: number, part: (grad: Tensor, i: number) => Tensor | null): Derivative<null> {
   const inputs = [...Array(n).keys()].map((i) => `t${i}`);
   return {
     name, inputs,
-    backward: ({ grad, needs }) => {
-      const out: Record<string, Tensor | null> = {};
-      let start = 0;
-      sizes.forEach((size, i) => {
-        out[`t${i}`] = needs(`t${i}`) && size >= 0 ? grad.narrow(dim, start, size) : null;
-        start += Math.max(size, 0);
-      });
-      return out;
-    },
+    backward: ({ grad }) => Object.fromEntries(inputs.map((input, i) => [input, () => part(grad, i)])),
   };
+}
+
+/** Copies each [tensor, offset] into `out` seen with the tensor's shape, `strides` and that element offset. */
+function copyParts(out: Tensor, strides: readonly number[], parts: readonly (readonly [Tensor, number])[]): Tensor {
+  parts.forEach(([t, offset]) => {
+    const part = out._alias(t._shape, strides, offset, null);
+    k.copyInto(part, t);
+    part.dispose();
+  });
+  return out;
 }
 
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
@@ -50,23 +53,22 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
       }
     }
   });
+  // skipped tensors get no gradient; the others the slice they filled
   const sizes = tensors.map((t) => (t.ndim === 1 && t._shape[0] === 0 && ref.ndim !== 1 ? -1 : t._shape[d] ?? 0));
-  const dtype = resultType(tensors.map((t) => ({ dtype: t.dtype, ndim: 1 })));
-  return record(catDerivative(tensors.length, d, sizes), tensors, null, () => {
+  const starts: number[] = [];
+  let length = 0;
+  for (const size of sizes) starts.push((length += Math.max(size, 0)) - Math.max(size, 0));
+  const derivative = partsDerivative("CatBackward0", tensors.length, (grad, i) => (sizes[i] < 0 ? null : grad.narrow(d, starts[i], sizes[i])));
+  return record(derivative, tensors, null, () => {
     const shape = [...ref._shape];
-    shape[d] = used.reduce((s, t) => s + t._shape[d], 0);
-    const out = k.empty(shape, dtype);
-    let start = 0;
-    for (const t of used) {
-      const n = t._shape[d];
-      const part = out._alias(t._shape, out._strides, start * out._strides[d], null);
-      k.copyInto(part, t);
-      part.dispose();
-      start += n;
-    }
-    return out;
+    shape[d] = length;
+    const out = k.empty(shape, concatDtype(tensors));
+    return copyParts(out, out._strides, tensors.flatMap((t, i) => (sizes[i] > 0 ? [[t, starts[i] * out._strides[d]] as const] : [])));
   });
 }
+
+/** cat's and stack's result dtype: the tensors' promoted as if all were dimensioned. */
+const concatDtype = (tensors: readonly Tensor[]) => resultType(tensors.map((t) => ({ dtype: t.dtype, ndim: 1 })));
 
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   alive(...tensors);
@@ -78,27 +80,11 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
     }
   });
   const d = normalizeDim(dim, ref.ndim + 1);
-  const dtype = resultType(tensors.map((t) => ({ dtype: t.dtype, ndim: 1 })));
-  const inputs = tensors.map((_, i) => `t${i}`);
-  const derivative: Derivative<null> = {
-    name: "StackBackward0", inputs,
-    backward: ({ grad, needs }) => {
-      const out: Record<string, Tensor | null> = {};
-      inputs.forEach((name, i) => (out[name] = needs(name) ? grad.select(d, i) : null));
-      return out;
-    },
-  };
-  return record(derivative, tensors, null, () => {
+  return record(partsDerivative("StackBackward0", tensors.length, (grad, i) => grad.select(d, i)), tensors, null, () => {
     const shape = [...ref._shape];
     shape.splice(d, 0, tensors.length);
-    const out = k.empty(shape, dtype);
-    const strides = out._strides.filter((_, i) => i !== d);
-    tensors.forEach((t, i) => {
-      const part = out._alias(t._shape, strides, i * out._strides[d], null);
-      k.copyInto(part, t);
-      part.dispose();
-    });
-    return out;
+    const out = k.empty(shape, concatDtype(tensors));
+    return copyParts(out, out._strides.filter((_, i) => i !== d), tensors.map((t, i) => [t, i * out._strides[d]] as const));
   });
 }
 
@@ -249,11 +235,6 @@ const TRIANGLE = (name: string, upper: boolean): Derivative<{ diagonal: number }
 const TRIL = TRIANGLE("TrilBackward0", false);
 const TRIU = TRIANGLE("TriuBackward0", true);
 
-function checkTriangle(self: Tensor, upper: boolean): void {
-  alive(self);
-  if (self.ndim < 2) throw new RuntimeError(`${upper ? "triu" : "tril"}: input tensor must have at least 2 dimensions`);
-}
-
 /** Writes self's triangle (zeros elsewhere) into out. */
 function triangleInto(out: Tensor, self: Tensor, diagonal: number, upper: boolean): void {
   const mask = triangleMask(self._shape[self.ndim - 2], self._shape[self.ndim - 1], diagonal, upper);
@@ -261,18 +242,13 @@ function triangleInto(out: Tensor, self: Tensor, diagonal: number, upper: boolea
   mask.dispose();
 }
 
-function triangle(self: Tensor, diagonal: number, upper: boolean): Tensor {
-  checkTriangle(self, upper);
-  return record(upper ? TRIU : TRIL, [self], { diagonal }, () => {
-    const out = k.emptyLike(self);
-    triangleInto(out, self, diagonal, upper);
-    return out;
-  });
-}
-
-function triangleInplace(self: Tensor, diagonal: number, upper: boolean): Tensor {
-  checkTriangle(self, upper);
-  return recordInplace(upper ? TRIU : TRIL, self, [], { diagonal }, () => {
+/** tril/triu, out of place or in place. */
+function triangle(self: Tensor, diagonal: number, upper: boolean, inplace: boolean): Tensor {
+  alive(self);
+  if (self.ndim < 2) throw new RuntimeError(`${upper ? "triu" : "tril"}: input tensor must have at least 2 dimensions`);
+  const d = upper ? TRIU : TRIL;
+  if (!inplace) return record(d, [self], { diagonal }, () => k.filled(k.emptyLike(self), (out) => triangleInto(out, self, diagonal, upper)));
+  return recordInplace(d, self, [], { diagonal }, () => {
     checkNoInternalOverlap(self);
     triangleInto(self, self, diagonal, upper);
   });
@@ -306,6 +282,18 @@ export function oneHot(self: Tensor, numClasses = -1): Tensor {
   return out;
 }
 
+type Sizes = (number | readonly number[])[];
+type ShapeMethods = {
+  flip(this: Tensor, ...dims: Sizes): Tensor;
+  repeat(this: Tensor, ...repeats: Sizes): Tensor;
+  tile(this: Tensor, ...reps: Sizes): Tensor;
+  roll(this: Tensor, shifts: number | readonly number[], dims?: number | readonly number[]): Tensor;
+  tril(this: Tensor, diagonal?: number): Tensor;
+  triu(this: Tensor, diagonal?: number): Tensor;
+  tril_(this: Tensor, diagonal?: number): Tensor;
+  triu_(this: Tensor, diagonal?: number): Tensor;
+};
+
 export const shapeMethods = {
   flip(this: Tensor, ...dims: (number | readonly number[])[]): Tensor {
     return flip(this, sizeArgs(dims));
@@ -319,16 +307,6 @@ export const shapeMethods = {
   roll(this: Tensor, shifts: number | readonly number[], dims?: number | readonly number[]): Tensor {
     return roll(this, shifts, dims);
   },
-  tril(this: Tensor, diagonal = 0): Tensor {
-    return triangle(this, diagonal, false);
-  },
-  triu(this: Tensor, diagonal = 0): Tensor {
-    return triangle(this, diagonal, true);
-  },
-  tril_(this: Tensor, diagonal = 0): Tensor {
-    return triangleInplace(this, diagonal, false);
-  },
-  triu_(this: Tensor, diagonal = 0): Tensor {
-    return triangleInplace(this, diagonal, true);
-  },
-};
+} as ShapeMethods;
+methodPair(shapeMethods, "tril", (self, [diagonal], inplace) => triangle(self, (diagonal as number | undefined) ?? 0, false, inplace));
+methodPair(shapeMethods, "triu", (self, [diagonal], inplace) => triangle(self, (diagonal as number | undefined) ?? 0, true, inplace));

@@ -1,33 +1,20 @@
 // Pointwise ops of up to three tensors: where, masked_fill, clamp with tensor bounds, lerp,
 // addcmul and addcdiv, each with PyTorch's node per overload.
 import { RuntimeError } from "../errors.js";
-import { DEFAULT_DTYPE, DTYPES, type DType, isFloating, resultType, scalarKind } from "../tensor/dtype.js";
+import { DEFAULT_DTYPE, DTYPES, isFloating, resultType, scalarKind } from "../tensor/dtype.js";
 import { broadcastShapes } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { bind } from "./args.js";
+import { bind, methodPair } from "./args.js";
 import { alive, checkInplaceTarget, notImplementedFor, typeMetaName } from "./checks.js";
 import * as k from "./kernels.js";
-import { type Scalar, type TensorOrScalar, UNARY, applyUnary, applyUnaryInplace, asNumber, freshResult, operand, writeInPlace } from "./pointwise.js";
+import {
+  type Scalar, type TensorOrScalar, UNARY, applyUnary, asNumber, freshResult, pointwise, tensorOrNull, withOperands,
+} from "./pointwise.js";
 import { type Derivative, record, recordInplace } from "./record.js";
 
 const tensors = (...xs: (TensorOrScalar | null)[]): Tensor[] => xs.filter((x): x is Tensor => x instanceof Tensor);
-const tensorOrNull = (x: TensorOrScalar | null): Tensor | null => (x instanceof Tensor ? x : null);
-
-function broadcastAll(...xs: (TensorOrScalar | null)[]): number[] {
-  let shape: number[] = [];
-  for (const t of tensors(...xs)) shape = broadcastShapes(shape, t._shape);
-  return shape;
-}
-
-/** Runs `fill` with the operands converted to `dtype`, disposing the conversions. */
-function withOperands(xs: readonly TensorOrScalar[], dtype: DType, fill: (ops: k.Operand[]) => void): void {
-  const temps: Tensor[] = [];
-  try {
-    fill(xs.map((x) => operand(x, dtype, temps)));
-  } finally {
-    for (const t of temps) t.dispose();
-  }
-}
+/** The kinds of the Python scalars among `xs`, for type promotion. */
+const scalarKinds = (...xs: (TensorOrScalar | null)[]) => xs.filter((x): x is Scalar => x !== null && !(x instanceof Tensor)).map(scalarKind);
 
 // ---- where ---------------------------------------------------------------------------------------
 
@@ -35,9 +22,9 @@ const WHERE: Derivative<null> = {
   name: "WhereBackward0",
   inputs: ["condition", "self", "other"],
   saves: { condition: ["self", "other"] },
-  backward: ({ grad, saved, needs }) => {
+  backward: ({ grad, saved }) => {
     const c = saved("condition");
-    return { self: needs("self") ? c.where(grad, 0) : null, other: needs("other") ? c.where(0, grad) : null };
+    return { self: () => c.where(grad, 0), other: () => c.where(0, grad) };
   },
 };
 
@@ -47,13 +34,9 @@ export function where(condition: Tensor, self: TensorOrScalar, other: TensorOrSc
   if (condition.dtype !== "bool" && condition.dtype !== "uint8") {
     throw new RuntimeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${DTYPES[condition.dtype].scalarName}`);
   }
-  const scalars = [self, other].filter((x): x is Scalar => !(x instanceof Tensor)).map(scalarKind);
-  const values = tensors(self, other);
-  const dtype = values.length === 0 ? (scalars.includes("float") ? DEFAULT_DTYPE : scalars.every((s) => s === "bool") ? "bool" : "int64")
-    : resultType(values, scalars);
-  const shape = broadcastAll(condition, self, other);
+  const dtype = resultType(tensors(self, other), scalarKinds(self, other));
   return record(WHERE, [condition, tensorOrNull(self), tensorOrNull(other)], null, () =>
-    freshResult(shape, dtype, [condition, self, other], (out) =>
+    freshResult(dtype, [condition, self, other], (out) =>
       withOperands([self, other], dtype, ([a, b]) => k.where(condition, a, b, out))));
 }
 
@@ -65,40 +48,32 @@ const MASKED_FILL: Derivative<null> = {
 };
 const MASKED_FILL_TENSOR: Derivative<null> = {
   name: "MaskedFillBackward1", inputs: ["self", "value"],
-  backward: ({ grad, saved, needs }) => {
+  backward: ({ grad, saved }) => {
     const mask = saved("mask");
-    return { self: needs("self") ? grad.maskedFill(mask, 0) : null, value: needs("value") ? grad.maskedSelect(mask).sum() : null };
+    return { self: () => grad.maskedFill(mask, 0), value: () => grad.maskedSelect(mask).sum() };
   },
 };
 
-function checkMaskedFill(mask: Tensor, value: TensorOrScalar): void {
+/**
+ * self with `value` where `mask` is true: a new contiguous tensor of the broadcast shape of self
+ * and mask (PyTorch clones self expanded), or self itself in place.
+ */
+function maskedFill(self: Tensor, mask: Tensor, value: TensorOrScalar, inplace: boolean): Tensor {
+  alive(self, mask, tensorOrNull(value));
   if (mask.dtype !== "bool") throw new RuntimeError(`masked_fill_ only supports boolean masks, but got mask with dtype ${typeMetaName(mask.dtype)}`);
   if (value instanceof Tensor && value.ndim !== 0) {
     throw new RuntimeError(`masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.ndim} dimension(s).`);
   }
-}
-
-/** self with `value` where `mask` is true; the result has the broadcast shape of self and mask. */
-export function maskedFill(self: Tensor, mask: Tensor, value: TensorOrScalar): Tensor {
-  alive(self, mask, tensorOrNull(value));
-  checkMaskedFill(mask, value);
   const d = value instanceof Tensor ? MASKED_FILL_TENSOR : MASKED_FILL;
+  const fill = (out: Tensor) => withOperands([value], self.dtype, ([v]) => k.where(mask, v, self, out));
+  if (inplace) {
+    return recordInplace(d, self, [tensorOrNull(value)], null, () => {
+      checkInplaceTarget(self, [mask], self.dtype, [mask._shape]);
+      fill(self);
+    }, { aux: { mask } });
+  }
   const shape = broadcastShapes(self._shape, mask._shape);
-  return record(d, [self, tensorOrNull(value)], null, () => {
-    const out = k.empty(shape, self.dtype);
-    withOperands([value], self.dtype, ([v]) => k.where(mask, v, self, out));
-    return out;
-  }, { mask });
-}
-
-export function maskedFillInplace(self: Tensor, mask: Tensor, value: TensorOrScalar): Tensor {
-  alive(self, mask, tensorOrNull(value));
-  checkMaskedFill(mask, value);
-  const d = value instanceof Tensor ? MASKED_FILL_TENSOR : MASKED_FILL;
-  return recordInplace(d, self, [tensorOrNull(value)], null, () => {
-    checkInplaceTarget(self, [mask], self.dtype, [mask._shape]);
-    withOperands([value], self.dtype, ([v]) => k.where(mask, v, self, self));
-  }, { aux: { mask } });
+  return record(d, [self, tensorOrNull(value)], null, () => k.filled(k.empty(shape, self.dtype), fill), { mask });
 }
 
 // ---- clamp -------------------------------------------------------------------------------------
@@ -112,91 +87,50 @@ interface ClampAttrs {
 const CLAMP_TENSOR: Derivative<ClampAttrs> = {
   name: "ClampBackward0", inputs: ["self", "min", "max"],
   saves: { self: ["self", "min", "max"], min: ["self", "min", "max"], max: ["self", "min", "max"] },
-  backward: ({ grad, saved, attrs, needs }) => {
+  backward: ({ grad, saved, attrs }) => {
     const x = saved("self");
     const min = attrs.hasMin ? saved("min") : null;
     const max = attrs.hasMax ? saved("max") : null;
-    const out: Record<string, Tensor | null> = {};
-    if (needs("self")) {
+    return {
       // gradient 1 on the bounds themselves, as for scalar bounds
-      const inside = min !== null && max !== null ? x.ge(min).logicalAnd(x.le(max)) : min !== null ? x.ge(min) : x.le(max as Tensor);
-      out.self = inside.where(grad, 0);
-    }
-    // a bound takes the gradient where it is the result; min loses it where min > max
-    if (min !== null && needs("min")) out.min = (max !== null ? x.lt(min).logicalAnd(min.lt(max)) : x.lt(min)).where(grad, 0);
-    if (max !== null && needs("max")) out.max = (min !== null ? x.gt(max).logicalOr(max.lt(min)) : x.gt(max)).where(grad, 0);
-    return out;
+      self: () => (min !== null && max !== null ? x.ge(min).logicalAnd(x.le(max)) : min !== null ? x.ge(min) : x.le(max as Tensor)).where(grad, 0),
+      // a bound takes the gradient where it is the result; min loses it where min > max
+      min: min && (() => (max !== null ? x.lt(min).logicalAnd(min.lt(max)) : x.lt(min)).where(grad, 0)),
+      max: max && (() => (min !== null ? x.gt(max).logicalOr(max.lt(min)) : x.gt(max)).where(grad, 0)),
+    };
   },
 };
 
-
-function clampDtype(self: Tensor, min: ClampBound, max: ClampBound): DType {
-  const scalars = [min, max].filter((x): x is Scalar => x !== null && !(x instanceof Tensor)).map(scalarKind);
-  return resultType([self, ...tensors(min, max)], scalars);
+/** The bound as a tensor: a scalar next to a tensor bound becomes a 0-dim tensor of its own kind. */
+function boundTensor(b: ClampBound, temps: Tensor[]): Tensor | null {
+  if (b === null || b instanceof Tensor) return b;
+  const kind = scalarKind(b);
+  const t = k.empty([], kind === "float" ? DEFAULT_DTYPE : kind === "int" ? "int64" : "bool");
+  temps.push(t);
+  k.fill(t, asNumber(b));
+  return t;
 }
 
-/** min(max(self, min), max): NaN in self or a bound propagates, as in PyTorch's kernel. */
-function clampInto(out: Tensor, self: Tensor, min: ClampBound, max: ClampBound, dtype: DType): void {
-  withOperands([self, ...[min, max].filter((b): b is TensorOrScalar => b !== null)], dtype, ([x, ...bounds]) => {
-    let source = x;
-    if (min !== null) source = k.binary("Maximum", source, bounds.shift() as k.Operand, out);
-    if (max !== null) k.binary("Minimum", source, bounds.shift() as k.Operand, out);
-  });
-}
-
-/** The bounds as tensors: a scalar next to a tensor bound becomes a 0-dim tensor of its own kind. */
-function tensorBounds(min: ClampBound, max: ClampBound): [Tensor | null, Tensor | null, Tensor[]] {
-  const made: Tensor[] = [];
-  const asTensor = (b: ClampBound): Tensor | null => {
-    if (b === null || b instanceof Tensor) return b;
-    const t = k.empty([], scalarKind(b) === "float" ? DEFAULT_DTYPE : scalarKind(b) === "int" ? "int64" : "bool");
-    k.fill(t, asNumber(b));
-    made.push(t);
-    return t;
-  };
-  return [asTensor(min), asTensor(max), made];
-}
-
-function clampArgs(args: unknown[]): [ClampBound, ClampBound] {
+/** clamp(min, max): the scalar overload (ClampBackward1) unless a bound is a tensor (ClampBackward0). */
+function clamp(self: Tensor, args: unknown[], inplace: boolean): Tensor {
   const { min, max } = bind<{ min: ClampBound; max: ClampBound }>(["min", "max"], args, { min: null, max: null });
   if (min === null && max === null) throw new RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None");
-  return [min, max];
-}
-
-/** The bounds as numbers, for clamp's scalar overload (ClampBackward1). */
-const scalarBounds = (min: ClampBound, max: ClampBound): [number | null, number | null] => [
-  min === null ? null : asNumber(min as Scalar), max === null ? null : asNumber(max as Scalar),
-];
-
-/** Runs `fn` with the bounds as tensors and the result dtype (clamp's tensor overload, ClampBackward0). */
-function withTensorBounds(self: Tensor, min: ClampBound, max: ClampBound, fn: (lo: Tensor | null, hi: Tensor | null, dtype: DType) => Tensor): Tensor {
-  alive(self, tensorOrNull(min), tensorOrNull(max));
-  const dtype = clampDtype(self, min, max);
-  const [lo, hi, made] = tensorBounds(min, max);
-  try {
-    return fn(lo, hi, dtype);
-  } finally {
-    for (const t of made) t.dispose();
+  if (!(min instanceof Tensor || max instanceof Tensor)) {
+    const scalar = (b: ClampBound) => (b === null ? null : asNumber(b as Scalar));
+    return applyUnary(UNARY.clamp, self, [scalar(min), scalar(max)], inplace);
   }
-}
-
-const hasTensorBound = (min: ClampBound, max: ClampBound) => min instanceof Tensor || max instanceof Tensor;
-
-export function clamp(self: Tensor, min: ClampBound, max: ClampBound): Tensor {
-  if (!hasTensorBound(min, max)) return applyUnary(UNARY.clamp, self, scalarBounds(min, max));
-  return withTensorBounds(self, min, max, (lo, hi, dtype) =>
-    record(CLAMP_TENSOR, [self, lo, hi], { hasMin: lo !== null, hasMax: hi !== null }, () =>
-      freshResult(broadcastAll(self, lo, hi), dtype, tensors(self, lo, hi), (out) => clampInto(out, self, lo, hi, dtype))));
-}
-
-export function clampInplace(self: Tensor, min: ClampBound, max: ClampBound): Tensor {
-  if (!hasTensorBound(min, max)) return applyUnaryInplace(UNARY.clamp, self, scalarBounds(min, max));
-  return withTensorBounds(self, min, max, (lo, hi, dtype) =>
-    recordInplace(CLAMP_TENSOR, self, [lo, hi], { hasMin: lo !== null, hasMax: hi !== null }, () => {
-      const bounds = tensors(lo, hi);
-      checkInplaceTarget(self, bounds, dtype, bounds.map((t) => t._shape));
-      writeInPlace(self, dtype, (out) => clampInto(out, self, lo, hi, dtype));
-    }, { original: () => self.clone() }));
+  alive(self, tensorOrNull(min), tensorOrNull(max));
+  const dtype = resultType(tensors(self, min, max), scalarKinds(min, max));
+  return k.disposing((temps) => {
+    const lo = boundTensor(min, temps);
+    const hi = boundTensor(max, temps);
+    // min(max(self, min), max): NaN in self or a bound propagates, as in PyTorch's kernel
+    return pointwise(inplace, CLAMP_TENSOR, self, [lo, hi], { hasMin: lo !== null, hasMax: hi !== null }, dtype, (out) =>
+      withOperands(tensors(self, lo, hi), dtype, ([x, ...bounds]) => {
+        const source = lo === null ? x : k.binary("Maximum", x, bounds.shift() as k.Operand, out);
+        if (hi !== null) k.binary("Minimum", source, bounds.shift() as k.Operand, out);
+      }));
+  });
 }
 
 // ---- lerp, addcmul, addcdiv ------------------------------------------------------------------------
@@ -210,53 +144,30 @@ function checkSameDtype(self: Tensor, other: Tensor, name: string): void {
 
 const LERP_SCALAR: Derivative<{ weight: number }> = {
   name: "LerpBackward0", inputs: ["self", "end"],
-  backward: ({ grad, attrs, needs }) => ({
-    self: needs("self") ? grad.mul(1 - attrs.weight) : null,
-    end: needs("end") ? grad.mul(attrs.weight) : null,
-  }),
+  backward: ({ grad, attrs }) => ({ self: () => grad.mul(1 - attrs.weight), end: () => grad.mul(attrs.weight) }),
 };
 const LERP_TENSOR: Derivative<null> = {
   name: "LerpBackward1", inputs: ["self", "end", "weight"],
   saves: { weight: ["self", "end"], self: ["weight"], end: ["weight"] },
-  backward: ({ grad, saved, needs }) => ({
-    self: needs("self") ? grad.mul(saved("weight").rsub(1)) : null,
-    end: needs("end") ? grad.mul(saved("weight")) : null,
-    weight: needs("weight") ? grad.mul(saved("end").sub(saved("self"))) : null,
+  backward: ({ grad, saved }) => ({
+    self: () => grad.mul(saved("weight").rsub(1)),
+    end: () => grad.mul(saved("weight")),
+    weight: () => grad.mul(saved("end").sub(saved("self"))),
   }),
 };
 
-function checkLerp(self: Tensor, end: Tensor, weight: TensorOrScalar): void {
+/** self + weight * (end - self), computed from the nearer end like PyTorch. */
+function lerp(self: Tensor, end: Tensor, weight: TensorOrScalar, inplace: boolean): Tensor {
   alive(self, end, tensorOrNull(weight));
   checkSameDtype(self, end, "end");
-  if (weight instanceof Tensor) checkSameDtype(self, weight, "weight");
-  if (!isFloating(self.dtype)) throw notImplementedFor(weight instanceof Tensor ? "lerp_kernel_tensor" : "lerp_kernel_scalar", self.dtype);
-}
-
-function lerpInto(out: Tensor, self: Tensor, end: Tensor, weight: TensorOrScalar): void {
-  if (weight instanceof Tensor) k.ternary("Lerp", self, end, weight, out);
-  else k.binary("Lerp", self, end, out, asNumber(weight));
-}
-
-/** self + weight * (end - self), computed from the nearer end like PyTorch. */
-export function lerp(self: Tensor, end: Tensor, weight: TensorOrScalar): Tensor {
-  checkLerp(self, end, weight);
-  const shape = broadcastAll(self, end, weight);
   if (weight instanceof Tensor) {
-    return record(LERP_TENSOR, [self, end, weight], null, () => freshResult(shape, self.dtype, [self, end, weight], (out) => lerpInto(out, self, end, weight)));
+    checkSameDtype(self, weight, "weight");
+    if (!isFloating(self.dtype)) throw notImplementedFor("lerp_kernel_tensor", self.dtype);
+    return pointwise(inplace, LERP_TENSOR, self, [end, weight], null, self.dtype, (out) => k.ternary("Lerp", self, end, weight, out));
   }
-  return record(LERP_SCALAR, [self, end], { weight: asNumber(weight) }, () =>
-    freshResult(shape, self.dtype, [self, end], (out) => lerpInto(out, self, end, weight)));
-}
-
-export function lerpInplace(self: Tensor, end: Tensor, weight: TensorOrScalar): Tensor {
-  checkLerp(self, end, weight);
-  const others = tensors(end, weight);
-  const write = () => {
-    checkInplaceTarget(self, others, self.dtype, others.map((t) => t._shape));
-    lerpInto(self, self, end, weight);
-  };
-  if (weight instanceof Tensor) return recordInplace(LERP_TENSOR, self, [end, weight], null, write, { original: () => self.clone() });
-  return recordInplace(LERP_SCALAR, self, [end], { weight: asNumber(weight) }, write);
+  if (!isFloating(self.dtype)) throw notImplementedFor("lerp_kernel_scalar", self.dtype);
+  const w = asNumber(weight);
+  return pointwise(inplace, LERP_SCALAR, self, [end], { weight: w }, self.dtype, (out) => k.binary("Lerp", self, end, out, w));
 }
 
 interface ScaledAttrs {
@@ -265,59 +176,40 @@ interface ScaledAttrs {
 
 const ADDCMUL: Derivative<ScaledAttrs> = {
   name: "AddcmulBackward0", inputs: ["self", "tensor1", "tensor2"], saves: { tensor1: ["tensor2"], tensor2: ["tensor1"] },
-  backward: ({ grad, saved, attrs, needs }) => ({
-    self: needs("self") ? grad : null,
-    tensor1: needs("tensor1") ? grad.mul(saved("tensor2")).mul(attrs.value) : null,
-    tensor2: needs("tensor2") ? grad.mul(saved("tensor1")).mul(attrs.value) : null,
+  backward: ({ grad, saved, attrs }) => ({
+    self: grad,
+    tensor1: () => grad.mul(saved("tensor2")).mul(attrs.value),
+    tensor2: () => grad.mul(saved("tensor1")).mul(attrs.value),
   }),
 };
 const ADDCDIV: Derivative<ScaledAttrs> = {
   name: "AddcdivBackward0", inputs: ["self", "tensor1", "tensor2"], saves: { tensor1: ["tensor2"], tensor2: ["tensor1", "tensor2"] },
-  backward: ({ grad, saved, attrs, needs }) => {
+  backward: ({ grad, saved, attrs }) => {
     const t2 = saved("tensor2");
     return {
-      self: needs("self") ? grad : null,
-      tensor1: needs("tensor1") ? grad.mul(attrs.value).div(t2) : null,
-      tensor2: needs("tensor2") ? grad.neg().mul(attrs.value).mul(saved("tensor1")).div(t2.mul(t2)) : null,
+      self: grad,
+      tensor1: () => grad.mul(attrs.value).div(t2),
+      tensor2: () => grad.neg().mul(attrs.value).mul(saved("tensor1")).div(t2.mul(t2)),
     };
   },
 };
 
-type Scaled = "Addcmul" | "Addcdiv";
-
-function scaledDtype(kernel: Scaled, self: Tensor, t1: Tensor, t2: Tensor): DType {
+/** self + value * tensor1 * tensor2 (or / tensor2). */
+function addc(kernel: "Addcmul" | "Addcdiv", self: Tensor, t1: Tensor, t2: Tensor, value: number, inplace: boolean): Tensor {
   alive(self, t1, t2);
   const dtype = resultType([self, t1, t2]);
-  if (kernel === "Addcdiv" && !isFloating(t1.dtype) && !isFloating(t2.dtype)) {
+  const divides = kernel === "Addcdiv";
+  if (divides && !isFloating(t1.dtype) && !isFloating(t2.dtype)) {
     throw new RuntimeError(
       "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), for all dtypes.",
     );
   }
-  if (dtype === "bool" || (kernel === "Addcdiv" && !isFloating(dtype))) throw notImplementedFor(`${kernel.toLowerCase()}_cpu_out`, dtype);
-  return dtype;
+  if (dtype === "bool" || (divides && !isFloating(dtype))) throw notImplementedFor(`${kernel.toLowerCase()}_cpu_out`, dtype);
+  // integer dtypes truncate the scale, as PyTorch converts the Scalar
+  const scale = isFloating(dtype) ? value : Math.trunc(value);
+  return pointwise(inplace, divides ? ADDCDIV : ADDCMUL, self, [t1, t2], { value }, dtype, (out) =>
+    withOperands([self, t1, t2], dtype, ([a, b, c]) => k.ternary(kernel, a, b, c, out, scale)));
 }
-
-/** The scale as the kernel takes it: integer dtypes truncate it, as PyTorch converts the Scalar. */
-const scaleFor = (dtype: DType, value: number) => (isFloating(dtype) ? value : Math.trunc(value));
-
-/** self + value * tensor1 * tensor2 (or / tensor2). */
-function addcOp(kernel: Scaled, self: Tensor, t1: Tensor, t2: Tensor, value: number): Tensor {
-  const dtype = scaledDtype(kernel, self, t1, t2);
-  const shape = broadcastAll(self, t1, t2);
-  return record(kernel === "Addcmul" ? ADDCMUL : ADDCDIV, [self, t1, t2], { value }, () =>
-    freshResult(shape, dtype, [self, t1, t2], (out) => withOperands([self, t1, t2], dtype, ([a, b, c]) => k.ternary(kernel, a, b, c, out, scaleFor(dtype, value)))));
-}
-
-function addcOpInplace(kernel: Scaled, self: Tensor, t1: Tensor, t2: Tensor, value: number): Tensor {
-  const dtype = scaledDtype(kernel, self, t1, t2);
-  return recordInplace(kernel === "Addcmul" ? ADDCMUL : ADDCDIV, self, [t1, t2], { value }, () => {
-    checkInplaceTarget(self, [t1, t2], dtype, [t1._shape, t2._shape]);
-    writeInPlace(self, dtype, (out) => withOperands([self, t1, t2], dtype, ([a, b, c]) => k.ternary(kernel, a, b, c, out, scaleFor(dtype, value))));
-  });
-}
-
-const valueOf = (args: unknown[]) => bind<{ value: number }>(["value"], args, { value: 1 }).value;
-const weightOf = (args: unknown[]) => bind<{ weight: TensorOrScalar }>(["weight"], args, { weight: NaN }).weight;
 
 /** A bound of clamp: a number, a tensor (broadcast), or null for none. */
 export type ClampBound = TensorOrScalar | null;
@@ -339,44 +231,17 @@ export interface TernaryMethods {
   addcdiv_(tensor1: Tensor, tensor2: Tensor, options?: { value?: number }): Tensor;
 }
 
-export const ternaryMethods: { [K in keyof TernaryMethods]: (this: Tensor, ...args: never[]) => Tensor } = {
+const valueOf = (args: unknown[]) => bind<{ value: number }>(["value"], args, { value: 1 }).value;
+
+export const ternaryMethods = {
   where(this: Tensor, self: TensorOrScalar, other: TensorOrScalar) {
     return where(this, self, other);
   },
-  maskedFill(this: Tensor, mask: Tensor, value: TensorOrScalar) {
-    return maskedFill(this, mask, value);
-  },
-  maskedFill_(this: Tensor, mask: Tensor, value: TensorOrScalar) {
-    return maskedFillInplace(this, mask, value);
-  },
-  clamp(this: Tensor, ...args: unknown[]) {
-    return clamp(this, ...clampArgs(args));
-  },
-  clamp_(this: Tensor, ...args: unknown[]) {
-    return clampInplace(this, ...clampArgs(args));
-  },
-  clip(this: Tensor, ...args: unknown[]) {
-    return clamp(this, ...clampArgs(args));
-  },
-  clip_(this: Tensor, ...args: unknown[]) {
-    return clampInplace(this, ...clampArgs(args));
-  },
-  lerp(this: Tensor, end: Tensor, ...args: unknown[]) {
-    return lerp(this, end, weightOf(args));
-  },
-  lerp_(this: Tensor, end: Tensor, ...args: unknown[]) {
-    return lerpInplace(this, end, weightOf(args));
-  },
-  addcmul(this: Tensor, t1: Tensor, t2: Tensor, ...args: unknown[]) {
-    return addcOp("Addcmul", this, t1, t2, valueOf(args));
-  },
-  addcmul_(this: Tensor, t1: Tensor, t2: Tensor, ...args: unknown[]) {
-    return addcOpInplace("Addcmul", this, t1, t2, valueOf(args));
-  },
-  addcdiv(this: Tensor, t1: Tensor, t2: Tensor, ...args: unknown[]) {
-    return addcOp("Addcdiv", this, t1, t2, valueOf(args));
-  },
-  addcdiv_(this: Tensor, t1: Tensor, t2: Tensor, ...args: unknown[]) {
-    return addcOpInplace("Addcdiv", this, t1, t2, valueOf(args));
-  },
-};
+} as { [K in keyof TernaryMethods]: (this: Tensor, ...args: never[]) => Tensor };
+methodPair(ternaryMethods, "maskedFill", (self, [mask, value], inplace) => maskedFill(self, mask as Tensor, value as TensorOrScalar, inplace));
+methodPair(ternaryMethods, "clamp", clamp);
+methodPair(ternaryMethods, "clip", clamp);
+methodPair(ternaryMethods, "lerp", (self, [end, ...args], inplace) =>
+  lerp(self, end as Tensor, bind<{ weight: TensorOrScalar }>(["weight"], args, { weight: NaN }).weight, inplace));
+methodPair(ternaryMethods, "addcmul", (self, [t1, t2, ...args], inplace) => addc("Addcmul", self, t1 as Tensor, t2 as Tensor, valueOf(args), inplace));
+methodPair(ternaryMethods, "addcdiv", (self, [t1, t2, ...args], inplace) => addc("Addcdiv", self, t1 as Tensor, t2 as Tensor, valueOf(args), inplace));

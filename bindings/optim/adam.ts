@@ -48,9 +48,7 @@ export class Adam extends Optimizer<AdamOptions> {
       if (param.grad === null) continue;
       if (this.state.get(param) === undefined) {
         this.setState(param, "step", tensor(0.0));
-        this.setState(param, "exp_avg", param.zerosLike());
-        this.setState(param, "exp_avg_sq", param.zerosLike());
-        if (amsgrad) this.setState(param, "max_exp_avg_sq", param.zerosLike());
+        for (const key of amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"]) this.setState(param, key, param.zerosLike());
       }
       const state = this.stateOf(param);
       let grad: Tensor = maximize ? param.grad.neg() : param.grad;
@@ -61,18 +59,14 @@ export class Adam extends Optimizer<AdamOptions> {
       }
       state.exp_avg.lerp_(grad, 1 - beta1);
       state.exp_avg_sq.mul_(beta2).addcmul_(grad, grad, { value: 1 - beta2 });
-      const biasCorrection1 = 1 - beta1 ** step;
-      const biasCorrection2 = 1 - beta2 ** step;
-      const stepSize = lr / biasCorrection1;
-      const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
       let second = state.exp_avg_sq;
       if (amsgrad) {
         // torch.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
-        state.max_exp_avg_sq.copy_(state.max_exp_avg_sq.maximum(state.exp_avg_sq));
-        second = state.max_exp_avg_sq;
+        second = state.max_exp_avg_sq.copy_(state.max_exp_avg_sq.maximum(second));
       }
-      const denom = second.sqrt().div(biasCorrection2Sqrt).add_(eps);
-      param.addcdiv_(state.exp_avg, denom, { value: -stepSize });
+      // step size lr / (1 - β1^t), denominator √v / √(1 - β2^t) + eps
+      const denom = second.sqrt().div(Math.sqrt(1 - beta2 ** step)).add_(eps);
+      param.addcdiv_(state.exp_avg, denom, { value: -lr / (1 - beta1 ** step) });
     }
   }
 }

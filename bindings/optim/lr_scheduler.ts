@@ -44,7 +44,7 @@ export abstract class LRScheduler {
     this.lastEpoch++;
     const values = this.computeLr();
     this.optimizer.paramGroups.forEach((group, i) => (group.lr = values[i]));
-    this.lastLr = this.optimizer.paramGroups.map((g) => g.lr as number);
+    this.lastLr = this.groupLrs;
   }
 
   /** The learning rates the last step() set (PyTorch's get_last_lr). */

@@ -29,6 +29,9 @@ export interface OptimizerStateDict {
   param_groups: Record<string, unknown>[];
 }
 
+/** A group's options (not its params) with keys renamed: camelCase ↔ PyTorch's snake_case; arrays copied. */
+const renamedOptions = (group: Record<string, unknown>, rename: (key: string) => string): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(group).filter(([key]) => key !== "params").map(([key, value]) => [rename(key), Array.isArray(value) ? [...value] : value]));
 const toSnake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const toCamel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -116,15 +119,13 @@ export abstract class Optimizer<O extends Record<string, unknown> = Record<strin
    */
   stateDict(): OptimizerStateDict {
     const index = new Map<Tensor, number>();
-    const groups = this.paramGroups.map((group) => {
-      const packed: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(group)) if (key !== "params") packed[toSnake(key)] = Array.isArray(value) ? [...value] : value;
-      packed.params = group.params.map((p) => {
+    const groups = this.paramGroups.map((group) => ({
+      ...renamedOptions(group, toSnake),
+      params: group.params.map((p) => {
         if (!index.has(p)) index.set(p, index.size);
         return index.get(p);
-      });
-      return packed;
-    });
+      }),
+    }));
     const state: Record<number, ParamState> = {};
     for (const [p, s] of this.state) {
       const i = index.get(p);
@@ -162,11 +163,7 @@ export abstract class Optimizer<O extends Record<string, unknown> = Record<strin
     });
     this.clearState();
     for (const [p, s] of loaded) this.state.set(p, s);
-    saved.forEach((g, i) => {
-      const group: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(g)) if (key !== "params") group[toCamel(key)] = Array.isArray(value) ? [...value] : value;
-      this.paramGroups[i] = { ...group, params: this.paramGroups[i].params } as ParamGroup<O>;
-    });
+    saved.forEach((g, i) => (this.paramGroups[i] = { ...renamedOptions(g, toCamel), params: this.paramGroups[i].params } as ParamGroup<O>));
   }
 
   private clearState(): void {

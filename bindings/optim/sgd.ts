@@ -38,11 +38,10 @@ export class SGD extends Optimizer<SGDOptions> {
       let d: Tensor = maximize ? param.grad.neg() : param.grad;
       if (weightDecay !== 0) d = d.add(param, { alpha: weightDecay });
       if (momentum !== 0) {
-        const buf = this.state.get(param)?.momentum_buffer;
-        if (buf === undefined) this.setState(param, "momentum_buffer", d.clone());
+        let buf = this.state.get(param)?.momentum_buffer;
+        if (buf === undefined) buf = this.setState(param, "momentum_buffer", d.clone());
         else buf.mul_(momentum).add_(d, { alpha: 1 - dampening });
-        const momentumBuffer = this.stateOf(param).momentum_buffer;
-        d = nesterov ? d.add(momentumBuffer, { alpha: momentum }) : momentumBuffer;
+        d = nesterov ? d.add(buf, { alpha: momentum }) : buf;
       }
       param.add_(d, { alpha: -lr });
     }

@@ -1,64 +1,30 @@
 // Random factories: rand, randn, randint, randperm, their *Like forms and torch.normal. Each is
 // PyTorch's composition (empty, then the sampler in place) without a version bump, as in
 // PyTorch where factories run below autograd.
-import { RuntimeError, messages } from "../errors.js";
-import { DEFAULT_DTYPE, type DType, checkDType, isFloating } from "../tensor/dtype.js";
-import { broadcastShapes, sizeArgs } from "../tensor/shape.js";
+import { RuntimeError } from "../errors.js";
+import { DEFAULT_DTYPE, checkDType } from "../tensor/dtype.js";
+import { broadcastShapes } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { isOptions } from "../ops/args.js";
-import { alive } from "../ops/checks.js";
-import type { FactoryOptions } from "../ops/creation.js";
+import { alive, notImplementedFor } from "../ops/checks.js";
+import { type FactoryOptions, checkSizes, factory, fresh, shapeAndOptions, withOptions } from "../ops/creation.js";
 import * as k from "../ops/kernels.js";
 import { record } from "../ops/record.js";
 import { generatorAddress } from "./generator.js";
-import { randomMessages as msg } from "./messages.js";
-import { type GeneratorOption, fillNormal, fillRandomFromTo, fillUniform, filled, zeroGradient } from "./sampling.js";
+import { checkStd } from "./messages.js";
+import { type GeneratorOption, fillNormal, fillRandomFromTo, fillUniform, zeroGradient } from "./sampling.js";
 
 export interface RandomFactoryOptions extends FactoryOptions, GeneratorOption {}
 
-type Sizes = (number | readonly number[])[];
-
-function checkSizes(shape: readonly number[]): void {
-  for (const s of shape) {
-    if (!Number.isInteger(s) || s < 0) throw new RuntimeError(`Trying to create tensor with negative dimension ${s}: [${shape.join(", ")}]`);
-  }
-}
-
-/** `(2, 3)`, `([2, 3])`, `(2, 3, { dtype })`. */
-function sizesAndOptions(args: readonly unknown[]): [number[], RandomFactoryOptions] {
-  const last = args[args.length - 1];
-  const options = isOptions(last) ? (last as RandomFactoryOptions) : {};
-  const shape = sizeArgs((isOptions(last) ? args.slice(0, -1) : args) as Sizes);
-  checkSizes(shape);
-  return [shape, options];
-}
-
-/** requires_grad=True asks for a floating result (checked before anything is drawn). */
-function checkRequiresGrad(dtype: DType, options: FactoryOptions): void {
-  if (options.requiresGrad && !isFloating(dtype)) throw new RuntimeError(messages.requiresGradFactoryDtype());
-}
-
-/** `out` filled by `fill`, a leaf that requires grad if asked. */
-function sampled(out: Tensor, options: FactoryOptions, fill: (t: Tensor) => void): Tensor {
-  filled(out, fill)._requiresGrad = options.requiresGrad === true;
-  return out;
-}
-
-/** A new tensor of `shape` filled by `fill`. */
-function fresh(shape: readonly number[], dtype: DType, options: FactoryOptions, fill: (t: Tensor) => void): Tensor {
-  checkRequiresGrad(checkDType(dtype), options);
-  return sampled(k.empty(shape, dtype), options, fill);
-}
-
 /** torch.rand(*size, dtype, generator, requires_grad): U[0, 1). */
 export function rand(...args: (number | readonly number[] | RandomFactoryOptions)[]): Tensor {
-  const [shape, options] = sizesAndOptions(args);
+  const [shape, options] = shapeAndOptions<RandomFactoryOptions>(args);
   return fresh(shape, options.dtype ?? DEFAULT_DTYPE, options, (t) => fillUniform(t, 0, 1, options.generator));
 }
 
 /** torch.randn(*size, dtype, generator, requires_grad): N(0, 1). */
 export function randn(...args: (number | readonly number[] | RandomFactoryOptions)[]): Tensor {
-  const [shape, options] = sizesAndOptions(args);
+  const [shape, options] = shapeAndOptions<RandomFactoryOptions>(args);
   return fresh(shape, options.dtype ?? DEFAULT_DTYPE, options, (t) => fillNormal(t, 0, 1, options.generator));
 }
 
@@ -68,18 +34,11 @@ type RandintArgs =
 
 /** Splits randint's `(high, size)` / `(low, high, size)` forms. */
 function randintArgs(args: readonly unknown[]): { low: number; high: number; size: number[] | null; options: RandomFactoryOptions } {
-  const last = args[args.length - 1];
-  const options = isOptions(last) ? (last as RandomFactoryOptions) : {};
-  const rest = isOptions(last) ? args.slice(0, -1) : args;
-  const sized = Array.isArray(rest[rest.length - 1]);
-  const bounds = (sized ? rest.slice(0, -1) : rest) as number[];
+  const [rest, options] = withOptions<RandomFactoryOptions>(args);
+  const size = Array.isArray(rest[rest.length - 1]) ? [...(rest.pop() as number[])] : null;
+  const bounds = rest as number[];
   if (bounds.length < 1 || bounds.length > 2) throw new TypeError("randint() takes (high, size) or (low, high, size)");
-  return {
-    low: bounds.length === 2 ? bounds[0] : 0,
-    high: bounds[bounds.length - 1],
-    size: sized ? [...(rest[rest.length - 1] as number[])] : null,
-    options,
-  };
+  return { low: bounds.length === 2 ? bounds[0] : 0, high: bounds[bounds.length - 1], size, options };
 }
 
 /** torch.randint(low=0, high, size, dtype=int64, generator, requires_grad): integers in [low, high). */
@@ -96,19 +55,19 @@ export function randperm(n: number, options: RandomFactoryOptions = {}): Tensor 
   checkSizes([n]);
   const dtype = checkDType(options.dtype ?? "int64");
   const largest = Math.max(n - 1, 0);
-  if (dtype === "bool") throw new RuntimeError(msg.notImplemented("randperm", dtype));
-  if (dtype === "uint8" && largest > 255) throw new RuntimeError(msg.overflow("uint8_t"));
-  if (dtype === "int32" && largest > 2 ** 31 - 1) throw new RuntimeError(msg.overflow("int32_t"));
-  if ((dtype === "float32" && n > 2 ** 24 + 1) || (dtype === "float64" && n > 2 ** 53 + 1)) throw new RuntimeError(msg.randpermFloat(dtype));
+  if (dtype === "bool") throw notImplementedFor("randperm", dtype);
+  const overflow = (type: string) => new RuntimeError(`value cannot be converted to type ${type} without overflow`);
+  if (dtype === "uint8" && largest > 255) throw overflow("uint8_t");
+  if (dtype === "int32" && largest > 2 ** 31 - 1) throw overflow("int32_t");
+  if (dtype === "float32" && n > 2 ** 24 + 1) throw new RuntimeError("n cannot be greater than 2^24+1 for Float type.");
+  if (dtype === "float64" && n > 2 ** 53 + 1) throw new RuntimeError("n cannot be greater than 2^53+1 for Double type.");
   return fresh([n], dtype, options, (t) => k.randperm(generatorAddress(options.generator), t));
 }
 
 /** A tensor like `t` (its dense layout kept, as empty_like keeps it) filled by `fill`. */
 function like(t: Tensor, options: RandomFactoryOptions, fill: (out: Tensor) => void): Tensor {
   alive(t);
-  const dtype = checkDType(options.dtype ?? t.dtype);
-  checkRequiresGrad(dtype, options);
-  return sampled(k.emptyLike(t, dtype), options, fill);
+  return factory(k.emptyLike(t, checkDType(options.dtype ?? t.dtype)), options, fill);
 }
 
 /** torch.rand_like(input, dtype, generator, requires_grad). */
@@ -141,7 +100,7 @@ function checkStdTensor(std: Tensor): void {
   const least = k.empty([], std.dtype);
   try {
     k.reduce("Min", std, [...std._shape.keys()], least, null);
-    if (!(least.item() >= 0)) throw new RuntimeError(msg.normalStdTensor());
+    if (!(least.item() >= 0)) throw new RuntimeError("normal expects all elements of std >= 0.0");
   } finally {
     least.dispose();
   }
@@ -175,9 +134,9 @@ export function normal(
   }
   if (mean instanceof Tensor && !(std instanceof Tensor)) {
     alive(mean);
-    if (!(std >= 0)) throw new RuntimeError(msg.normalStd(std));
+    checkStd(std);
     return record(NORMAL_TENSOR_SCALAR, [mean], { mean: mean.shape }, () =>
-      filled(k.empty(mean._shape, mean.dtype), (out) => {
+      k.filled(k.empty(mean._shape, mean.dtype), (out) => {
         fillNormal(out, 0, std, generator);
         combine("Add", out, mean);
       }));
@@ -187,7 +146,7 @@ export function normal(
   checkStdTensor(stdTensor);
   if (!(mean instanceof Tensor)) {
     return record(NORMAL_SCALAR_TENSOR, [stdTensor], { std: stdTensor.shape }, () =>
-      filled(k.empty(stdTensor._shape, stdTensor.dtype), (out) => {
+      k.filled(k.empty(stdTensor._shape, stdTensor.dtype), (out) => {
         fillNormal(out, 0, 1, generator);
         combine("Mul", out, stdTensor);
         k.binary("Add", out, { scalar: mean, dtype: out.dtype }, out);
@@ -196,7 +155,7 @@ export function normal(
   alive(mean);
   const shape = broadcastShapes(mean._shape, stdTensor._shape);
   return record(NORMAL_TENSOR_TENSOR, [mean, stdTensor], { mean: mean.shape, std: stdTensor.shape }, () =>
-    filled(k.empty(shape, mean.dtype), (out) => {
+    k.filled(k.empty(shape, mean.dtype), (out) => {
       fillNormal(out, 0, 1, generator);
       combine("Mul", out, stdTensor);
       combine("Add", out, mean);

@@ -3,7 +3,7 @@
 // torch.get_rng_state() would). The kernels in assembly/kernels/random.ts advance it.
 // The default generator is permanent; other generators free their block on dispose(), with a
 // FinalizationRegistry (where the runtime has one) catching generators dropped without it.
-import { RuntimeError } from "../errors.js";
+import { RuntimeError, messages } from "../errors.js";
 import { code, core, readBytes, writeBytes } from "../runtime/core.js";
 
 /** PyTorch's default_rng_seed_val: the seed of a new torch.Generator(). */
@@ -82,7 +82,7 @@ export class Generator {
     if (this.block.ptr === 0) {
       const bytes = stateBytes();
       const ptr = core().alloc(bytes);
-      if (ptr === 0) throw new RuntimeError(`DefaultCPUAllocator: not enough memory: you tried to allocate ${bytes} bytes.`);
+      if (ptr === 0) throw new RuntimeError(messages.outOfMemory(bytes));
       this.block.ptr = ptr;
       if (!this.permanent) registry?.register(this, this.block, this);
       this.seedBlock(this.pendingSeed ?? nondeterministicSeed());

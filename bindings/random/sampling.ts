@@ -4,15 +4,16 @@
 // it was. In-place ops follow PyTorch's in-place rules through recordInplace; their gradient is
 // zero, as in PyTorch's derivatives.yaml.
 import { RuntimeError } from "../errors.js";
-import { type DType, isFloating } from "../tensor/dtype.js";
+import { DTYPES, type DType, isFloating } from "../tensor/dtype.js";
 import { isContiguous } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { bind } from "../ops/args.js";
-import { alive, checkNoInternalOverlap, checkNoPartialOverlap } from "../ops/checks.js";
+import { alive, checkNoInternalOverlap, checkNoPartialOverlap, notImplementedFor } from "../ops/checks.js";
 import * as k from "../ops/kernels.js";
 import { type Derivative, record, recordInplace } from "../ops/record.js";
 import { generatorAddress, type Generator } from "./generator.js";
-import { randomMessages as msg } from "./messages.js";
+import { checkStd, formatDouble, outOfBounds } from "./messages.js";
+import { expandGeometry } from "../ops/view.js";
 
 export interface GeneratorOption {
   generator?: Generator;
@@ -40,19 +41,8 @@ const BERNOULLI = zeroGradient("BernoulliBackward0");
 
 const FLOAT_MAX: Partial<Record<DType, number>> = { float32: 3.4028234663852886e38, float64: Number.MAX_VALUE };
 
-/** `out` after `fill` wrote it; disposed if `fill` throws. */
-export function filled(out: Tensor, fill: (out: Tensor) => void): Tensor {
-  try {
-    fill(out);
-  } catch (e) {
-    out.dispose();
-    throw e;
-  }
-  return out;
-}
-
 function requireFloating(self: Tensor, kernel: string): void {
-  if (!isFloating(self.dtype)) throw new RuntimeError(msg.notImplemented(kernel, self.dtype));
+  if (!isFloating(self.dtype)) throw notImplementedFor(kernel, self.dtype);
 }
 
 // ---- uniform_ ----
@@ -63,10 +53,17 @@ type UniformArgs = [from?: number, to?: number, options?: GeneratorOption] | [op
 export function fillUniform(self: Tensor, from: number, to: number, generator: Generator | undefined): void {
   requireFloating(self, "check_uniform_bounds");
   const max = FLOAT_MAX[self.dtype] as number;
-  if (!(from >= -max && from <= max)) throw new RuntimeError(msg.outOfBounds("from", self.dtype));
-  if (!(to >= -max && to <= max)) throw new RuntimeError(msg.outOfBounds("to", self.dtype));
-  if (!(from <= to)) throw new RuntimeError(msg.uniformRange(from, to));
-  if (!(to - from <= max)) throw new RuntimeError(msg.uniformWidth(from, to, self.dtype));
+  if (!(from >= -max && from <= max)) throw outOfBounds("from", self.dtype);
+  if (!(to >= -max && to <= max)) throw outOfBounds("to", self.dtype);
+  if (!(from <= to)) {
+    throw new RuntimeError(`uniform_ expects to return a [from, to) range, but found from=${formatDouble(from)} > to=${formatDouble(to)}`);
+  }
+  if (!(to - from <= max)) {
+    throw new RuntimeError(
+      `uniform_ expects to-from <= std::numeric_limits<${DTYPES[self.dtype].scalarName}>::max(), but found to=${formatDouble(to)} ` +
+        `and from=${formatDouble(from)} which result in to-from to exceed the limit`,
+    );
+  }
   if (self.numel() === 0) return;
   checkNoInternalOverlap(self);
   k.sample("Uniform", generatorAddress(generator), self, from, to);
@@ -88,7 +85,7 @@ type NormalArgs = [mean?: number, std?: number, options?: GeneratorOption] | [op
  * tensors of 16+ elements through normal_fill, others one Box-Muller pair at a time.
  */
 export function fillNormal(self: Tensor, mean: number, std: number, generator: Generator | undefined): void {
-  if (!(std >= 0)) throw new RuntimeError(msg.normalStd(std));
+  checkStd(std);
   if (self.numel() === 0) return;
   requireFloating(self, "normal_kernel_cpu");
   const gen = generatorAddress(generator);
@@ -111,28 +108,25 @@ export function normal_(self: Tensor, ...args: NormalArgs): Tensor {
 
 type BernoulliArgs = [p?: number | Tensor, options?: GeneratorOption] | [options: GeneratorOption & { p?: number | Tensor }];
 
-/** PyTorch's expand_inplace(self, p): p must broadcast to self's shape. */
-function checkExpandable(p: Tensor, target: readonly number[]): void {
-  if (p.ndim > target.length) throw new RuntimeError(msg.expandRank(p, target));
-  const lead = target.length - p.ndim;
-  p._shape.forEach((size, j) => {
-    if (size !== 1 && size !== target[lead + j]) throw new RuntimeError(msg.expand(target, p._shape, lead + j));
-  });
-}
-
 /** Fills `self` with bernoulli(p) draws, p broadcast to self (PyTorch's bernoulli_.Tensor). */
 function fillBernoulliTensor(self: Tensor, p: Tensor, generator: Generator | undefined): void {
   if (self.numel() === 0) return;
   checkNoInternalOverlap(self);
-  checkExpandable(p, self._shape);
-  if (!isFloating(p.dtype)) throw new RuntimeError(msg.notImplemented("bernoulli_tensor_cpu_p_", p.dtype));
+  // PyTorch's expand_inplace(self, p): p must broadcast to self's shape
+  expandGeometry(p, self._shape);
+  requireFloating(p, "bernoulli_tensor_cpu_p_");
   checkNoPartialOverlap(self, p);
-  if (!k.bernoulliTensor(generatorAddress(generator), self, p)) throw new RuntimeError(msg.bernoulliTensorP());
+  if (!k.bernoulliTensor(generatorAddress(generator), self, p)) {
+    throw new RuntimeError(
+      "Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be improved?  " +
+        "If so, please report an enhancement request to PyTorch.)",
+    );
+  }
 }
 
 /** Fills `self` (any dtype) with bernoulli(p) draws, p a probability. */
 function fillBernoulli(self: Tensor, p: number, generator: Generator | undefined): void {
-  if (!(p >= 0 && p <= 1)) throw new RuntimeError(msg.bernoulliP(p));
+  if (!(p >= 0 && p <= 1)) throw new RuntimeError(`bernoulli_ expects p to be in [0, 1], but got p=${formatDouble(p)}`);
   if (self.numel() === 0) return;
   checkNoInternalOverlap(self);
   k.sample("Bernoulli", generatorAddress(generator), self, p);
@@ -155,7 +149,7 @@ type ExponentialArgs = [lambd?: number, options?: GeneratorOption] | [options: G
 
 /** Fills `self` with Exp(lambda) draws. */
 function fillExponential(self: Tensor, lambda: number, generator: Generator | undefined): void {
-  if (!(lambda > 0)) throw new RuntimeError(msg.exponentialLambda(lambda));
+  if (!(lambda > 0)) throw new RuntimeError(`exponential_ expects lambda > 0.0, but found lambda=${formatDouble(lambda)}`);
   if (self.numel() === 0) return;
   requireFloating(self, "exponential_cpu");
   checkNoInternalOverlap(self);
@@ -214,8 +208,8 @@ function updateTo(dtype: DType, to: bigint): bigint {
 function checkInRange(from: bigint, toInclusive: bigint, dtype: DType): void {
   const bounds = INTEGER_BOUNDS[dtype];
   if (bounds === undefined) return; // every int64 lies within a float's range
-  if (from < bounds[0] || from > bounds[1]) throw new RuntimeError(msg.outOfBounds("from", dtype));
-  if (toInclusive < bounds[0] || toInclusive > bounds[1]) throw new RuntimeError(msg.outOfBounds("to - 1", dtype));
+  if (from < bounds[0] || from > bounds[1]) throw outOfBounds("from", dtype);
+  if (toInclusive < bounds[0] || toInclusive > bounds[1]) throw outOfBounds("to - 1", dtype);
 }
 
 /** PyTorch's random_from_to_impl: integers in [from, to), or [from, max of the dtype] when `to` is null. */
@@ -225,19 +219,19 @@ export function fillRandomFromTo(self: Tensor, fromValue: unknown, toValue: unkn
   const floating = isFloating(self.dtype);
   if (toValue !== null && toValue !== undefined) {
     let to = toInteger("to", toValue);
-    if (!(from < to)) throw new RuntimeError(msg.randomFromTo(from, to));
+    if (!(from < to)) throw new RuntimeError(`random_ expects 'from' to be less than 'to', but got from=${from} >= to=${to}`);
     if (floating) {
       from = updateFrom(self.dtype, from);
       to = updateTo(self.dtype, to);
-      if (!(from < to)) throw new RuntimeError(msg.randomCastFromTo(from, to));
+      if (!(from < to)) throw new RuntimeError(`random_ expects 'from' casted to dtype to be less than 'to' casted to dtype, but got from=${from} >= to=${to}`);
     }
     checkInRange(from, to - 1n, self.dtype);
     k.sample("RandomFromTo", generatorAddress(generator), self, 0, 0, to - from, from);
     return;
   }
   if (from === INT64_MIN) {
-    if (self.dtype === "bool") throw new RuntimeError(msg.notImplemented("random_full_64_bits_range_kernel_cpu", self.dtype));
-    if (self.dtype !== "int64" && !floating) throw new RuntimeError(msg.randomFullRange());
+    if (self.dtype === "bool") throw notImplementedFor("random_full_64_bits_range_kernel_cpu", self.dtype);
+    if (self.dtype !== "int64" && !floating) throw new RuntimeError("random_full_64_bits_range_kernel_cpu handles only int64, double, float and bfloat16");
     k.sample("RandomFull", generatorAddress(generator), self);
     return;
   }
@@ -245,7 +239,9 @@ export function fillRandomFromTo(self: Tensor, fromValue: unknown, toValue: unkn
   if (floating) {
     toInclusive = 1n << BigInt(FLOAT_DIGITS[self.dtype] as number);
     from = updateFrom(self.dtype, from);
-    if (!(from < toInclusive)) throw new RuntimeError(msg.randomCastToInc(from, toInclusive));
+    if (!(from < toInclusive)) {
+      throw new RuntimeError(`random_ expects 'from' casted to dtype to be less than or equal to 'to_inc' casted to dtype, but got from=${from} > to_inc=${toInclusive}`);
+    }
   } else {
     toInclusive = (INTEGER_BOUNDS[self.dtype] as [bigint, bigint])[1];
   }
@@ -287,8 +283,8 @@ type BernoulliOutArgs = [p?: number, options?: GeneratorOption] | [options: Gene
 export function bernoulli(self: Tensor, ...args: BernoulliOutArgs): Tensor {
   const { p, generator } = bind(["p"], args, { p: undefined as number | undefined, generator: undefined as Generator | undefined });
   alive(self);
-  if (p !== undefined) return filled(k.empty(self._shape, self.dtype), (out) => fillBernoulli(out, p, generator));
-  return record(BERNOULLI, [self], {}, () => filled(k.empty(self._shape, self.dtype), (out) => fillBernoulliTensor(out, self, generator)));
+  if (p !== undefined) return k.filled(k.empty(self._shape, self.dtype), (out) => fillBernoulli(out, p, generator));
+  return record(BERNOULLI, [self], {}, () => k.filled(k.empty(self._shape, self.dtype), (out) => fillBernoulliTensor(out, self, generator)));
 }
 
 // ---- multinomial ----
@@ -310,23 +306,23 @@ export function multinomial(self: Tensor, ...args: MultinomialArgs): Tensor {
     numSamples: 0, replacement: false, generator: undefined as Generator | undefined,
   });
   alive(self);
-  if (self.ndim < 1 || self.ndim > 2) throw new RuntimeError(msg.multinomialDim());
-  if (!isFloating(self.dtype)) throw new RuntimeError(msg.multinomialDtype(self.dtype));
+  if (self.ndim < 1 || self.ndim > 2) throw new RuntimeError("prob_dist must be 1 or 2 dim");
+  if (!isFloating(self.dtype)) throw new RuntimeError(`multinomial only supports floating-point dtypes for input, got: ${DTYPES[self.dtype].scalarName}`);
   if (!Number.isInteger(numSamples)) throw new TypeError(`multinomial(): argument 'num_samples' must be int, not ${typeof numSamples}`);
-  if (numSamples <= 0) throw new RuntimeError(msg.multinomialSamples());
+  if (numSamples <= 0) throw new RuntimeError("cannot sample n_sample <= 0 samples");
   const categories = self._shape[self.ndim - 1];
-  if (!replacement && numSamples > categories) throw new RuntimeError(msg.multinomialTooMany());
-  if (categories > FLOAT32_MAX_CONSECUTIVE_INT) throw new RuntimeError(msg.multinomialCategories());
+  if (!replacement && numSamples > categories) throw new RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement");
+  if (categories > FLOAT32_MAX_CONSECUTIVE_INT) throw new RuntimeError("number of categories cannot exceed 2^24");
   const out = k.empty(self.ndim === 1 ? [numSamples] : [self._shape[0], numSamples], "int64");
   if (out.numel() === 0) return out;
   try {
     const status = k.multinomialCheck(self, replacement);
     if (status !== "None") {
       throw new RuntimeError({
-        NotFiniteOrNegative: msg.multinomialInvalid(),
-        Negative: msg.multinomialNegative(),
-        NotFinite: msg.multinomialNotFinite(),
-        ZeroSum: msg.multinomialZeroSum(),
+        NotFiniteOrNegative: "probability tensor contains either `inf`, `nan` or element < 0",
+        Negative: "invalid multinomial distribution (encountering probability entry < 0)",
+        NotFinite: "invalid multinomial distribution (encountering probability entry = infinity or NaN)",
+        ZeroSum: "invalid multinomial distribution (sum of probabilities <= 0)",
       }[status]);
     }
     if (replacement) {

@@ -1,7 +1,7 @@
 // The only module that touches WebAssembly objects and `memory.buffer`. Everything above it
 // calls kernels through `core()` and writes descriptors through the helpers here; no caller
 // keeps a typed-array view across a call that may grow memory (growth detaches the buffer).
-import { RuntimeError, messages } from "../errors.js";
+import { RuntimeError } from "../errors.js";
 
 /** The exports of tapegrad.wasm (see assembly/index.ts). */
 export interface Kernels {
@@ -71,7 +71,9 @@ export function isInstalled(): boolean {
 
 /** The kernels. Throws the "call init()" error before the module is ready. */
 export function core(): Kernels {
-  if (instance === null) throw new RuntimeError(messages.notInitialized());
+  if (instance === null) throw new RuntimeError(
+    "tapegrad is not initialized: await init() before using tensors (in browsers and workers the WebAssembly core loads asynchronously).",
+  );
   return instance;
 }
 

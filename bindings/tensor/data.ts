@@ -1,5 +1,5 @@
 // Reading tensor values back into JS (tolist, item, typed arrays).
-import { RuntimeError, messages } from "../errors.js";
+import { RuntimeError } from "../errors.js";
 import { readBytes } from "../runtime/core.js";
 import { DTYPES, type DType } from "./dtype.js";
 import { isContiguous, numel } from "./shape.js";
@@ -51,6 +51,6 @@ export function tolist(t: Tensor): Nested {
 
 export function item(t: Tensor): number | boolean {
   const n = numel(t._shape);
-  if (n !== 1) throw new RuntimeError(messages.itemNumel(n));
+  if (n !== 1) throw new RuntimeError(`a Tensor with ${n} elements cannot be converted to Scalar`);
   return flatValues(t)[0];
 }

@@ -54,6 +54,12 @@ export function broadcastShapes(a: Shape, b: Shape): number[] {
   return out;
 }
 
+/** Whether `shape` broadcasts to `to` (PyTorch's is_expandable_to). */
+export function isExpandable(shape: Shape, to: Shape): boolean {
+  const lead = to.length - shape.length;
+  return lead >= 0 && shape.every((s, i) => s === 1 || s === to[lead + i]);
+}
+
 export function sameShape(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

@@ -7,53 +7,33 @@ import { bind } from "../../ops/args.js";
 
 export type Inplace = { inplace?: boolean };
 export type InplaceArgs = [inplace?: boolean] | [options: Inplace];
-const inplaceOf = (args: readonly unknown[]) => bind(["inplace"], args, { inplace: false }).inplace;
 
-export function relu(input: Tensor, ...args: InplaceArgs): Tensor {
-  return inplaceOf(args) ? input.relu_() : input.relu();
+/**
+ * The activation that is the tensor method `method`: the arguments `names` are bound (with
+ * `defaults`) and passed to it in order; `inplace` picks the in-place method instead.
+ */
+function activation<A extends unknown[]>(method: string, names: readonly string[] = [], defaults: Record<string, unknown> = {}) {
+  return (input: Tensor, ...args: A): Tensor => {
+    const o = bind(names, args, defaults);
+    const fn = (input as unknown as Record<string, (...values: unknown[]) => Tensor>)[o.inplace ? `${method}_` : method];
+    return fn.apply(input, names.filter((n) => n !== "inplace").map((n) => o[n]));
+  };
 }
 
-export function silu(input: Tensor, ...args: InplaceArgs): Tensor {
-  return inplaceOf(args) ? input.silu_() : input.silu();
-}
-
-export function mish(input: Tensor, ...args: InplaceArgs): Tensor {
-  return inplaceOf(args) ? input.mish_() : input.mish();
-}
-
-export function gelu(input: Tensor, ...args: [approximate?: "none" | "tanh"] | [options: { approximate?: "none" | "tanh" }]): Tensor {
-  return input.gelu(bind<{ approximate: "none" | "tanh" }>(["approximate"], args, { approximate: "none" }));
-}
-
-export function sigmoid(input: Tensor): Tensor {
-  return input.sigmoid();
-}
-
-export function tanh(input: Tensor): Tensor {
-  return input.tanh();
-}
-
-export function leakyRelu(input: Tensor, ...args: [negativeSlope?: number, inplace?: boolean] | [options: Inplace & { negativeSlope?: number }]): Tensor {
-  const o = bind(["negativeSlope", "inplace"], args, { negativeSlope: 0.01, inplace: false });
-  return o.inplace ? input.leakyRelu_(o.negativeSlope) : input.leakyRelu(o.negativeSlope);
-}
-
-export function elu(input: Tensor, ...args: [alpha?: number, inplace?: boolean] | [options: Inplace & { alpha?: number }]): Tensor {
-  const o = bind(["alpha", "inplace"], args, { alpha: 1, inplace: false });
-  return o.inplace ? input.elu_(o.alpha) : input.elu(o.alpha);
-}
-
-export function softplus(input: Tensor, ...args: [beta?: number, threshold?: number] | [options: { beta?: number; threshold?: number }]): Tensor {
-  const o = bind(["beta", "threshold"], args, { beta: 1, threshold: 20 });
-  return input.softplus(o.beta, o.threshold);
-}
-
-export function hardtanh(
-  input: Tensor, ...args: [minVal?: number, maxVal?: number, inplace?: boolean] | [options: Inplace & { minVal?: number; maxVal?: number }]
-): Tensor {
-  const o = bind(["minVal", "maxVal", "inplace"], args, { minVal: -1, maxVal: 1, inplace: false });
-  return o.inplace ? input.hardtanh_(o.minVal, o.maxVal) : input.hardtanh(o.minVal, o.maxVal);
-}
+const INPLACE = ["inplace"];
+export const relu = activation<InplaceArgs>("relu", INPLACE, { inplace: false });
+export const silu = activation<InplaceArgs>("silu", INPLACE, { inplace: false });
+export const mish = activation<InplaceArgs>("mish", INPLACE, { inplace: false });
+export const gelu = activation<[approximate?: "none" | "tanh"] | [options: { approximate?: "none" | "tanh" }]>("gelu", ["approximate"], { approximate: "none" });
+export const sigmoid = activation<[]>("sigmoid");
+export const tanh = activation<[]>("tanh");
+export const leakyRelu = activation<[negativeSlope?: number, inplace?: boolean] | [options: Inplace & { negativeSlope?: number }]>(
+  "leakyRelu", ["negativeSlope", "inplace"], { negativeSlope: 0.01, inplace: false });
+export const elu = activation<[alpha?: number, inplace?: boolean] | [options: Inplace & { alpha?: number }]>("elu", ["alpha", "inplace"], { alpha: 1, inplace: false });
+export const softplus = activation<[beta?: number, threshold?: number] | [options: { beta?: number; threshold?: number }]>(
+  "softplus", ["beta", "threshold"], { beta: 1, threshold: 20 });
+export const hardtanh = activation<[minVal?: number, maxVal?: number, inplace?: boolean] | [options: Inplace & { minVal?: number; maxVal?: number }]>(
+  "hardtanh", ["minVal", "maxVal", "inplace"], { minVal: -1, maxVal: 1, inplace: false });
 
 /** PyTorch's _get_softmax_dim: the legacy choice when no dim is given. */
 export function implicitSoftmaxDim(ndim: number): number {

@@ -6,7 +6,7 @@ import { IndexError, RuntimeError, ValueError, formatShape } from "../../errors.
 import { DTYPES, isFloating } from "../../tensor/dtype.js";
 import { broadcastShapes, sameShape } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import type { Derivative } from "../../ops/record.js";
+import type { BackwardContext, Derivative, Grads } from "../../ops/record.js";
 import { noGrad } from "../../autograd/grad_mode.js";
 import { recordComposite, scoped } from "../composite.js";
 import { pySize } from "../format.js";
@@ -43,9 +43,48 @@ export interface BinaryCrossEntropyWithLogitsOptions extends BinaryCrossEntropyO
 /** A value of size_average / reduce (null: not given). */
 export type LegacyFlag = boolean | null;
 
-/** The defaults of the reduction arguments. */
-export const REDUCTION_DEFAULTS = { sizeAverage: null, reduce: null, reduction: "mean" } as const;
-const LEGACY = REDUCTION_DEFAULTS;
+/** The arguments of every loss: the deprecated pair and `reduction` (the pair wins when given). */
+const REDUCTION_NAMES = ["sizeAverage", "reduce", "reduction"] as const;
+const NLL_NAMES = ["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction"] as const;
+const NLL_DEFAULTS = { weight: null, ignoreIndex: -100 };
+
+/**
+ * A loss's arguments after (input, target) in PyTorch's positional order, or one options object;
+ * `reduction` comes back resolved from the legacy pair.
+ */
+const lossArgs = <O extends ReductionOptions>(names: readonly string[], defaults: Omit<Required<O>, keyof ReductionOptions>) =>
+  (args: readonly unknown[]): Required<O> & { reduction: Reduction } => {
+    const o = bind<Required<O>>(names as (keyof O & string)[], args, { sizeAverage: null, reduce: null, reduction: "mean", ...defaults } as Required<O>);
+    return { ...o, reduction: lossReduction(o) };
+  };
+
+export type NllLossArgs = [weight?: Tensor | null, sizeAverage?: LegacyFlag, ignoreIndex?: number, reduce?: LegacyFlag, reduction?: Reduction] | [options: NllLossOptions];
+export const nllLossArgs = lossArgs<NllLossOptions>(NLL_NAMES, NLL_DEFAULTS);
+
+export type CrossEntropyArgs =
+  | [weight?: Tensor | null, sizeAverage?: LegacyFlag, ignoreIndex?: number, reduce?: LegacyFlag, reduction?: Reduction, labelSmoothing?: number]
+  | [options: CrossEntropyOptions];
+export const crossEntropyArgs = lossArgs<CrossEntropyOptions>([...NLL_NAMES, "labelSmoothing"], { ...NLL_DEFAULTS, labelSmoothing: 0 });
+
+/** The arguments of the losses that have only a reduction: positional, or one options object. */
+export type ReductionArgs = [sizeAverage?: LegacyFlag, reduce?: LegacyFlag, reduction?: Reduction] | [options: ReductionOptions];
+export const reductionArgs = lossArgs<ReductionOptions>(REDUCTION_NAMES, {});
+
+export type SmoothL1LossArgs = [sizeAverage?: LegacyFlag, reduce?: LegacyFlag, reduction?: Reduction, beta?: number] | [options: ReductionOptions & { beta?: number }];
+export const smoothL1LossArgs = lossArgs<ReductionOptions & { beta?: number }>([...REDUCTION_NAMES, "beta"], { beta: 1 });
+
+export type BinaryCrossEntropyArgs =
+  | [weight?: Tensor | null, sizeAverage?: LegacyFlag, reduce?: LegacyFlag, reduction?: Reduction] | [options: BinaryCrossEntropyOptions];
+export const binaryCrossEntropyArgs = lossArgs<BinaryCrossEntropyOptions>(["weight", ...REDUCTION_NAMES], { weight: null });
+
+export type BinaryCrossEntropyWithLogitsArgs =
+  | [weight?: Tensor | null, sizeAverage?: LegacyFlag, reduce?: LegacyFlag, reduction?: Reduction, posWeight?: Tensor | null]
+  | [options: BinaryCrossEntropyWithLogitsOptions];
+export const binaryCrossEntropyWithLogitsArgs = lossArgs<BinaryCrossEntropyWithLogitsOptions>(
+  ["weight", ...REDUCTION_NAMES, "posWeight"], { weight: null, posWeight: null });
+
+/** PyTorch's name of a tensor's scalar type in messages (Float, Long...). */
+const scalarName = (t: Tensor) => DTYPES[t.dtype].scalarName;
 
 // ---- nll_loss ---------------------------------------------------------------------------------
 
@@ -95,7 +134,7 @@ function nllLossRows(
     );
   }
   if (target.dtype !== "int64" && target.dtype !== "uint8") {
-    throw new RuntimeError(`expected scalar type Long but found ${DTYPES[target.dtype].scalarName}`);
+    throw new RuntimeError(`expected scalar type Long but found ${scalarName(target)}`);
   }
   return scoped(() => {
     const { keep, safeTarget, weights, totalWeight } = noGrad(() => {
@@ -136,21 +175,17 @@ function nllLossNd(input: Tensor, target: Tensor, weight: Tensor | null, reducti
   }
   // nll_loss2d, with the class dim moved last and the rest flattened into rows; PyTorch's
   // graph ends in NllLoss2DBackward0 for 4-D input and in a view of it otherwise
+  const is2d = input.ndim === 4;
   return scoped(() => {
-    const rows = input.movedim(1, -1).reshape(-1, c);
-    if (input.ndim === 4) return nllLossRows(rows, target.reshape(-1), weight, reduction, ignoreIndex, NLL_LOSS_2D, outSize);
-    const loss = nllLossRows(rows, target.reshape(-1), weight, reduction, ignoreIndex, NLL_LOSS_2D);
-    return reduction === "none" ? loss.view(outSize) : loss;
+    const loss = nllLossRows(input.movedim(1, -1).reshape(-1, c), target.reshape(-1), weight, reduction, ignoreIndex, NLL_LOSS_2D, is2d ? outSize : null);
+    return reduction === "none" && !is2d ? loss.view(outSize) : loss;
   });
 }
 
 /** F.nll_loss(input, target, weight = null, sizeAverage, ignoreIndex = -100, reduce, reduction = "mean") */
-export function nllLoss(
-  input: Tensor, target: Tensor,
-  ...args: [weight?: Tensor | null, sizeAverage?: LegacyFlag, ignoreIndex?: number, reduce?: LegacyFlag, reduction?: Reduction] | [options: NllLossOptions]
-): Tensor {
-  const o = bind<Required<NllLossOptions>>(["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction"], args, { ...LEGACY, weight: null, ignoreIndex: -100 });
-  return nllLossNd(input, target, o.weight, lossReduction(o), o.ignoreIndex);
+export function nllLoss(input: Tensor, target: Tensor, ...args: NllLossArgs): Tensor {
+  const o = nllLossArgs(args);
+  return nllLossNd(input, target, o.weight, o.reduction, o.ignoreIndex);
 }
 
 // ---- cross_entropy ---------------------------------------------------------------------------
@@ -163,8 +198,7 @@ function classWeightView(weight: Tensor, ndim: number, classDim: number): Tensor
 }
 
 /** ATen's cross_entropy_loss_prob_target: targets are class probabilities. */
-function crossEntropyProbabilities(input: Tensor, target: Tensor, weight: Tensor | null, reduction: Reduction, labelSmoothing: number): Tensor {
-  const classDim = input.ndim === 1 ? 0 : 1;
+function crossEntropyProbabilities(input: Tensor, target: Tensor, weight: Tensor | null, reduction: Reduction, labelSmoothing: number, classDim: number): Tensor {
   const classes = input.shape[classDim];
   if (weight !== null && (weight.ndim !== 1 || weight.numel() !== classes)) {
     throw new RuntimeError(
@@ -172,10 +206,9 @@ function crossEntropyProbabilities(input: Tensor, target: Tensor, weight: Tensor
     );
   }
   return scoped(() => {
-    const logp = input.logSoftmax(classDim);
     const t = labelSmoothing > 0 ? target.mul(1 - labelSmoothing).add(labelSmoothing / classes) : target;
-    let prod = logp.mul(t);
-    if (weight !== null) prod = prod.mul(input.ndim > 1 ? classWeightView(weight, input.ndim, 1) : weight);
+    let prod = input.logSoftmax(classDim).mul(t);
+    if (weight !== null) prod = prod.mul(classWeightView(weight, input.ndim, classDim));
     if (reduction === "none") return prod.sum(classDim).neg();
     const total = prod.sum().neg();
     if (reduction === "sum") return total;
@@ -184,21 +217,19 @@ function crossEntropyProbabilities(input: Tensor, target: Tensor, weight: Tensor
 }
 
 /** ATen's cross_entropy_loss_label_smoothing: class indices with smoothed targets. */
-function crossEntropySmoothed(input: Tensor, target: Tensor, weight: Tensor | null, reduction: Reduction, ignoreIndex: number, labelSmoothing: number): Tensor {
-  const classDim = input.ndim === 1 ? 0 : 1;
+function crossEntropySmoothed(input: Tensor, target: Tensor, weight: Tensor | null, reduction: Reduction, ignoreIndex: number, labelSmoothing: number, classDim: number): Tensor {
   return scoped(() => {
     const logp = input.logSoftmax(classDim);
     const nll = nllLossNd(logp, target, weight, reduction, ignoreIndex);
-    const classes = logp.shape[classDim];
     const smooth = (weight !== null ? logp.mul(classWeightView(weight, logp.ndim, classDim)) : logp).sum(classDim).neg();
     const ignored = target.eq(ignoreIndex);
     const masked = smooth.maskedFill(ignored, 0);
-    let ret: Tensor;
+    let ret = masked;
     if (reduction === "mean") {
       const kept = ignored.logicalNot();
       ret = masked.sum().div(weight !== null ? weight.gather(0, target.maskedSelect(kept).flatten()).sum() : kept.sum());
-    } else ret = reduction === "sum" ? masked.sum() : masked;
-    return nll.mul(1 - labelSmoothing).add(ret.mul(labelSmoothing / classes));
+    } else if (reduction === "sum") ret = masked.sum();
+    return nll.mul(1 - labelSmoothing).add(ret.mul(labelSmoothing / logp.shape[classDim]));
   });
 }
 
@@ -207,107 +238,102 @@ function crossEntropySmoothed(input: Tensor, target: Tensor, weight: Tensor | nu
  * reduction = "mean", labelSmoothing = 0): class indices (int64), or class probabilities when
  * target has the input's shape.
  */
-export function crossEntropy(
-  input: Tensor, target: Tensor,
-  ...args: [weight?: Tensor | null, sizeAverage?: LegacyFlag, ignoreIndex?: number, reduce?: LegacyFlag, reduction?: Reduction, labelSmoothing?: number]
-    | [options: CrossEntropyOptions]
-): Tensor {
-  const o = bind<Required<CrossEntropyOptions>>(
-    ["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction", "labelSmoothing"], args, { ...LEGACY, weight: null, ignoreIndex: -100, labelSmoothing: 0 });
-  const reduction = lossReduction(o);
-  const { weight, ignoreIndex, labelSmoothing } = o;
+export function crossEntropy(input: Tensor, target: Tensor, ...args: CrossEntropyArgs): Tensor {
+  const { weight, ignoreIndex, labelSmoothing, reduction } = crossEntropyArgs(args);
+  const classDim = input.ndim === 1 ? 0 : 1;
   if (sameShape(input.shape, target.shape)) {
     if (!isFloating(target.dtype)) {
-      throw new RuntimeError(`Expected floating point type for target with class probabilities, got ${DTYPES[target.dtype].scalarName}`);
+      throw new RuntimeError(`Expected floating point type for target with class probabilities, got ${scalarName(target)}`);
     }
     if (ignoreIndex >= 0) throw new RuntimeError("ignore_index is not supported for floating point target");
     checkLabelSmoothing(labelSmoothing);
-    return crossEntropyProbabilities(input, target, weight, reduction, labelSmoothing);
+    return crossEntropyProbabilities(input, target, weight, reduction, labelSmoothing, classDim);
   }
   if (labelSmoothing > 0) {
     checkLabelSmoothing(labelSmoothing);
-    return crossEntropySmoothed(input, target, weight, reduction, ignoreIndex, labelSmoothing);
+    return crossEntropySmoothed(input, target, weight, reduction, ignoreIndex, labelSmoothing, classDim);
   }
-  return scoped(() => nllLossNd(input.logSoftmax(input.ndim === 1 ? 0 : 1), target, weight, reduction, ignoreIndex));
+  return scoped(() => nllLossNd(input.logSoftmax(classDim), target, weight, reduction, ignoreIndex));
 }
 
 function checkLabelSmoothing(labelSmoothing: number): void {
   if (labelSmoothing > 1) throw new RuntimeError(`label_smoothing must be between 0.0 and 1.0. Got: ${labelSmoothing}`);
 }
 
-// ---- regression losses ---------------------------------------------------------------------------
+// ---- losses with a node of their own over (self, target) ---------------------------------------
 
-/** torch.broadcast_tensors as the Python losses use it: tensors already of the shape stay as they are. */
-function broadcastPair(input: Tensor, target: Tensor): [Tensor, Tensor] {
-  const shape = broadcastShapes(input.shape, target.shape);
-  return [
-    sameShape(input.shape, shape) ? input : input.expand(shape),
-    sameShape(target.shape, shape) ? target : target.expand(shape),
-  ];
-}
-
-interface PointwiseLossAttrs {
+interface LossAttrs {
   reduction: Reduction;
   count: number;
-  beta: number;
+  beta?: number;
+  /** the optional tensors the node saved (weight, pos_weight) */
+  given?: string[];
+}
+
+/** Divides by the element count for "mean" and multiplies by the weight when there is one. */
+function scaled(t: Tensor, attrs: LossAttrs, weight: Tensor | null = null): Tensor {
+  const w = weight === null ? t : t.mul(weight);
+  return attrs.reduction === "mean" ? w.div(attrs.count) : w;
+}
+
+/** A loss node whose formulas read self and target; `optional(name)` is a saved optional tensor or null. */
+const lossDerivative = (
+  name: string, backward: (ctx: BackwardContext<LossAttrs>, optional: (name: string) => Tensor | null) => Grads,
+): Derivative<LossAttrs> => ({
+  name, inputs: ["self", "target"], saves: { self: ["self", "target"], target: ["self", "target"] },
+  backward: (ctx) => backward(ctx, (n) => (ctx.attrs.given?.includes(n) ? ctx.saved(n) : null)),
+});
+
+/** Records a loss node: `optional` tensors that are given are saved, and named in attrs.given. */
+function recordLoss(
+  d: Derivative<LossAttrs>, input: Tensor, target: Tensor, attrs: LossAttrs, forward: () => Tensor, optional: Record<string, Tensor | null> = {},
+): Tensor {
+  const aux = Object.fromEntries(Object.entries(optional).filter(([, t]) => t !== null)) as Record<string, Tensor>;
+  return recordComposite(d, [input, target], { ...attrs, given: Object.keys(aux) }, forward, aux);
+}
+
+/** torch.broadcast_tensors as the Python losses use it: tensors already of the shape stay as they are. */
+function broadcastPair(input: Tensor, target: Tensor): Tensor[] {
+  const shape = broadcastShapes(input.shape, target.shape);
+  return [input, target].map((t) => (sameShape(t.shape, shape) ? t : t.expand(shape)));
 }
 
 /** d loss / d self times grad, for a loss whose gradient w.r.t. target is its negation. */
-function pointwiseLoss(name: string, grad: (diff: Tensor, attrs: PointwiseLossAttrs) => Tensor): Derivative<PointwiseLossAttrs> {
-  return {
-    name, inputs: ["self", "target"], saves: { self: ["self", "target"], target: ["self", "target"] },
-    backward: ({ grad: g, saved, attrs, needs }) => {
-      const d = grad(saved("self").sub(saved("target")), attrs).mul(g);
-      const scaled = attrs.reduction === "mean" ? d.div(attrs.count) : d;
-      return { self: needs("self") ? scaled : null, target: needs("target") ? scaled.neg() : null };
-    },
-  };
-}
+const pointwiseLoss = (name: string, grad: (diff: Tensor, beta: number) => Tensor) =>
+  lossDerivative(name, ({ grad: g, saved, attrs }) => {
+    const d = scaled(grad(saved("self").sub(saved("target")), attrs.beta as number).mul(g), attrs);
+    return { self: d, target: () => d.neg() };
+  });
 
 const MSE_LOSS = pointwiseLoss("MseLossBackward0", (diff) => diff.mul(2));
-const SMOOTH_L1_LOSS = pointwiseLoss("SmoothL1LossBackward0", (diff, { beta }) =>
+const SMOOTH_L1_LOSS = pointwiseLoss("SmoothL1LossBackward0", (diff, beta) =>
   diff.lt(-beta).where(-1, diff.gt(beta).where(1, diff.div(beta))));
 
-function regressionLoss(d: Derivative<PointwiseLossAttrs>, input: Tensor, target: Tensor, reduction: Reduction, beta: number, perElement: (diff: Tensor) => Tensor): Tensor {
+/** The broadcast difference input - target, reduced after `perElement`; recorded under `d` (null: as the ops record it). */
+function differenceLoss(d: Derivative<LossAttrs> | null, input: Tensor, target: Tensor, reduction: Reduction, beta: number, perElement: (diff: Tensor) => Tensor): Tensor {
   return scoped(() => {
     const [x, y] = broadcastPair(input, target);
-    return recordComposite(d, [x, y], { reduction, count: x.numel(), beta }, () => applyReduction(perElement(x.sub(y)), reduction));
+    const forward = () => applyReduction(perElement(x.sub(y)), reduction);
+    return d === null ? forward() : recordLoss(d, x, y, { reduction, count: x.numel(), beta }, forward);
   });
 }
 
-/** The arguments of the losses that have only a reduction: positional, or one options object. */
-export type ReductionArgs = [sizeAverage?: LegacyFlag, reduce?: LegacyFlag, reduction?: Reduction] | [options: ReductionOptions];
-
-/** Binds ReductionArgs. */
-export const reductionOptions = (args: readonly unknown[]) =>
-  bind<Required<ReductionOptions>>(["sizeAverage", "reduce", "reduction"], args, REDUCTION_DEFAULTS);
-const reductionOf = (args: readonly unknown[]) => lossReduction(reductionOptions(args));
-
 /** F.mse_loss(input, target, sizeAverage, reduce, reduction = "mean") */
 export function mseLoss(input: Tensor, target: Tensor, ...args: ReductionArgs): Tensor {
-  return regressionLoss(MSE_LOSS, input, target, reductionOf(args), 0, (d) => d.mul(d));
+  return differenceLoss(MSE_LOSS, input, target, reductionArgs(args).reduction, 0, (d) => d.mul(d));
 }
 
 /** F.l1_loss: ATen's composite |input - target| (SubBackward0, AbsBackward0, then the reduction). */
 export function l1Loss(input: Tensor, target: Tensor, ...args: ReductionArgs): Tensor {
-  const reduction = reductionOf(args);
-  return scoped(() => {
-    const [x, y] = broadcastPair(input, target);
-    return applyReduction(x.sub(y).abs(), reduction);
-  });
+  return differenceLoss(null, input, target, reductionArgs(args).reduction, 0, (d) => d.abs());
 }
 
 /** F.smooth_l1_loss(input, target, sizeAverage, reduce, reduction = "mean", beta = 1); beta 0 is the L1 loss. */
-export function smoothL1Loss(
-  input: Tensor, target: Tensor,
-  ...args: [sizeAverage?: LegacyFlag, reduce?: LegacyFlag, reduction?: Reduction, beta?: number] | [options: ReductionOptions & { beta?: number }]
-): Tensor {
-  const o = bind<Required<ReductionOptions> & { beta: number }>(["sizeAverage", "reduce", "reduction", "beta"], args, { ...LEGACY, beta: 1 });
-  const reduction = lossReduction(o);
-  const beta = o.beta;
+export function smoothL1Loss(input: Tensor, target: Tensor, ...args: SmoothL1LossArgs): Tensor {
+  const { reduction, beta } = smoothL1LossArgs(args);
   if (beta === 0) return l1Loss(input, target, { reduction });
   if (beta < 0) throw new RuntimeError("smooth_l1_loss does not support negative values for beta.");
-  return regressionLoss(SMOOTH_L1_LOSS, input, target, reduction, beta, (d) => {
+  return differenceLoss(SMOOTH_L1_LOSS, input, target, reduction, beta, (d) => {
     const z = d.abs();
     return z.lt(beta).where(z.mul(0.5).mul(z).div(beta), z.sub(0.5 * beta));
   });
@@ -315,59 +341,40 @@ export function smoothL1Loss(
 
 // ---- binary cross entropy ------------------------------------------------------------------------
 
-interface BinaryAttrs {
-  reduction: Reduction;
-  count: number;
-}
-
-/** Multiplies by the (optional) weight and divides by the element count for "mean". */
-function weighted(t: Tensor, weight: Tensor | null, attrs: BinaryAttrs): Tensor {
-  const w = weight === null ? t : t.mul(weight);
-  return attrs.reduction === "mean" ? w.div(attrs.count) : w;
-}
-
 const EPSILON = 1e-12;
 
-const BINARY_CROSS_ENTROPY: Derivative<BinaryAttrs & { hasWeight: boolean }> = {
-  name: "BinaryCrossEntropyBackward0", inputs: ["self", "target"],
-  saves: { self: ["self", "target"], target: ["self", "target"] },
-  backward: ({ grad, saved, attrs, needs }) => {
-    const x = saved("self");
-    const w = attrs.hasWeight ? saved("weight") : null;
-    return {
-      self: needs("self") ? weighted(grad.mul(x.sub(saved("target"))).div(x.neg().add(1).mul(x).clamp({ min: EPSILON })), w, attrs) : null,
-      target: needs("target") ? weighted(x.logit().neg().mul(grad), w, attrs) : null,
-    };
-  },
-};
+const BINARY_CROSS_ENTROPY = lossDerivative("BinaryCrossEntropyBackward0", ({ grad, saved, attrs }, optional) => {
+  const x = saved("self");
+  return {
+    self: () => scaled(grad.mul(x.sub(saved("target"))).div(x.neg().add(1).mul(x).clamp({ min: EPSILON })), attrs, optional("weight")),
+    target: () => scaled(x.logit().neg().mul(grad), attrs, optional("weight")),
+  };
+});
 
 /** F.binary_cross_entropy(input, target, weight = null, sizeAverage, reduce, reduction = "mean"): input holds probabilities. */
-export function binaryCrossEntropy(
-  input: Tensor, target: Tensor,
-  ...args: [weight?: Tensor | null, sizeAverage?: LegacyFlag, reduce?: LegacyFlag, reduction?: Reduction] | [options: BinaryCrossEntropyOptions]
-): Tensor {
-  const options = bind<Required<BinaryCrossEntropyOptions>>(["weight", "sizeAverage", "reduce", "reduction"], args, { ...LEGACY, weight: null });
-  const reduction = lossReduction(options);
+export function binaryCrossEntropy(input: Tensor, target: Tensor, ...args: BinaryCrossEntropyArgs): Tensor {
+  const options = binaryCrossEntropyArgs(args);
+  const reduction = options.reduction;
   if (!sameShape(input.shape, target.shape)) {
     throw new ValueError(
       `Using a target size (${pySize(target)}) that is different to the input size (${pySize(input)}) is deprecated. Please ensure they have the same size.`,
     );
   }
   if (input.dtype !== target.dtype) {
-    throw new RuntimeError(`Found dtype ${DTYPES[target.dtype].scalarName} but expected ${DTYPES[input.dtype].scalarName}`);
+    throw new RuntimeError(`Found dtype ${scalarName(target)} but expected ${scalarName(input)}`);
   }
   return scoped(() => {
     const weight = options.weight == null ? null : options.weight.expand(broadcastShapes(target.shape, options.weight.shape));
     noGrad(() => {
-      if (input.lt(0).logicalOr(input.gt(1)).any().item()) throw new RuntimeError("all elements of input should be between 0 and 1");
-      if (target.lt(0).logicalOr(target.gt(1)).any().item()) throw new RuntimeError("all elements of target should be between 0 and 1");
+      for (const [name, t] of [["input", input], ["target", target]] as const) {
+        if (t.lt(0).logicalOr(t.gt(1)).any().item()) throw new RuntimeError(`all elements of ${name} should be between 0 and 1`);
+      }
     });
-    const attrs = { reduction, count: input.numel(), hasWeight: weight !== null };
-    return recordComposite(BINARY_CROSS_ENTROPY, [input, target], attrs, () => {
+    return recordLoss(BINARY_CROSS_ENTROPY, input, target, { reduction, count: input.numel() }, () => {
       // (t - 1) * max(log(1 - x), -100) - t * max(log(x), -100), as ATen's CPU kernel
       const loss = target.sub(1).mul(input.neg().log1p().clamp({ min: -100 })).sub(target.mul(input.log().clamp({ min: -100 })));
       return applyReduction(weight === null ? loss : loss.mul(weight), reduction);
-    }, weight === null ? {} : { weight });
+    }, { weight });
   });
 }
 
@@ -376,59 +383,36 @@ function logSigmoid(x: Tensor): Tensor {
   return x.clamp({ max: 0 }).sub(x.abs().neg().exp().log1p());
 }
 
-const BINARY_CROSS_ENTROPY_WITH_LOGITS: Derivative<BinaryAttrs & { hasWeight: boolean; hasPosWeight: boolean }> = {
-  name: "BinaryCrossEntropyWithLogitsBackward0", inputs: ["self", "target"],
-  saves: { self: ["self", "target"], target: ["self", "target"] },
-  backward: ({ grad, saved, attrs, needs }) => {
-    const x = saved("self");
-    const t = saved("target");
-    const w = attrs.hasWeight ? saved("weight") : null;
-    const pw = attrs.hasPosWeight ? saved("pos_weight") : null;
-    const out: Record<string, Tensor | null> = {};
-    if (needs("self")) {
-      let g: Tensor;
-      if (pw !== null) {
-        const pt = pw.mul(t);
-        g = pt.add(1).sub(t).mul(x.sigmoid()).sub(pt);
-      } else g = x.sigmoid().sub(t);
-      out.self = weighted(g.mul(grad), w, attrs);
-    }
-    if (needs("target")) {
-      const g = pw !== null ? logSigmoid(x.neg()).sub(logSigmoid(x).mul(pw)).mul(grad) : x.neg().mul(grad);
-      out.target = weighted(g, w, attrs);
-    }
-    return out;
-  },
-};
+const BINARY_CROSS_ENTROPY_WITH_LOGITS = lossDerivative("BinaryCrossEntropyWithLogitsBackward0", ({ grad, saved, attrs }, optional) => {
+  const x = saved("self");
+  const t = saved("target");
+  const pw = optional("pos_weight");
+  return {
+    self: () => {
+      const pt = pw === null ? t : pw.mul(t);
+      const g = pw === null ? x.sigmoid().sub(t) : pt.add(1).sub(t).mul(x.sigmoid()).sub(pt);
+      return scaled(g.mul(grad), attrs, optional("weight"));
+    },
+    target: () => scaled((pw !== null ? logSigmoid(x.neg()).sub(logSigmoid(x).mul(pw)) : x.neg()).mul(grad), attrs, optional("weight")),
+  };
+});
 
 /**
  * F.binary_cross_entropy_with_logits(input, target, weight = null, sizeAverage, reduce,
  * reduction = "mean", posWeight = null): sigmoid and binary cross entropy in one stable step.
  */
-export function binaryCrossEntropyWithLogits(
-  input: Tensor, target: Tensor,
-  ...args: [weight?: Tensor | null, sizeAverage?: LegacyFlag, reduce?: LegacyFlag, reduction?: Reduction, posWeight?: Tensor | null]
-    | [options: BinaryCrossEntropyWithLogitsOptions]
-): Tensor {
-  const options = bind<Required<BinaryCrossEntropyWithLogitsOptions>>(
-    ["weight", "sizeAverage", "reduce", "reduction", "posWeight"], args, { ...LEGACY, weight: null, posWeight: null });
-  const reduction = lossReduction(options);
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, ...args: BinaryCrossEntropyWithLogitsArgs): Tensor {
+  const { reduction, weight, posWeight } = binaryCrossEntropyWithLogitsArgs(args);
   if (!sameShape(input.shape, target.shape)) {
     throw new ValueError(`Target size (${pySize(target)}) must be the same as input size (${pySize(input)})`);
   }
   if (!isFloating(target.dtype)) {
-    throw new RuntimeError(`result type ${DTYPES[input.dtype].scalarName} can't be cast to the desired output type ${DTYPES[target.dtype].scalarName}`);
+    throw new RuntimeError(`result type ${scalarName(input)} can't be cast to the desired output type ${scalarName(target)}`);
   }
-  const weight = options.weight ?? null;
-  const posWeight = options.posWeight ?? null;
-  const attrs = { reduction, count: input.numel(), hasWeight: weight !== null, hasPosWeight: posWeight !== null };
-  const aux: Record<string, Tensor> = {};
-  if (weight !== null) aux.weight = weight;
-  if (posWeight !== null) aux.pos_weight = posWeight;
-  return recordComposite(BINARY_CROSS_ENTROPY_WITH_LOGITS, [input, target], attrs, () => {
+  return recordLoss(BINARY_CROSS_ENTROPY_WITH_LOGITS, input, target, { reduction, count: input.numel() }, () => {
     let logSig = logSigmoid(input);
-    if (posWeight !== null) logSig = logSig.mul(posWeight.sub(1).mul(target).add(1));
+    if (posWeight != null) logSig = logSig.mul(posWeight.sub(1).mul(target).add(1));
     const loss = target.neg().add(1).mul(input).sub(logSig);
-    return applyReduction(weight === null ? loss : loss.mul(weight), reduction);
-  }, aux);
+    return applyReduction(weight == null ? loss : loss.mul(weight), reduction);
+  }, { weight: weight ?? null, pos_weight: posWeight ?? null });
 }

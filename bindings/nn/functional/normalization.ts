@@ -15,21 +15,21 @@ interface LayerNormAttrs {
 const LAYER_NORM: Derivative<LayerNormAttrs> = {
   name: "NativeLayerNormBackward0", inputs: ["input", "weight", "bias"],
   saves: { input: ["input", "weight"], weight: ["input"], result1: ["input", "weight"], result2: ["input", "weight"] },
-  backward: ({ grad, saved, attrs, needs }) => {
+  backward: ({ grad, saved, attrs }) => {
     const x = saved("input");
     const xhat = x.sub(saved("result1")).mul(saved("result2"));
     const batchDims = [...Array(x.ndim - attrs.dims.length).keys()];
     const overBatch = (t: Tensor) => (batchDims.length > 0 ? t.sum(batchDims) : t);
-    const out: Record<string, Tensor | null> = {};
-    if (needs("input")) {
-      const g = attrs.hasWeight ? grad.mul(saved("weight")) : grad;
-      const a = g.mean(attrs.dims, { keepdim: true });
-      const b = g.mul(xhat).mean(attrs.dims, { keepdim: true });
-      out.input = g.sub(a).sub(xhat.mul(b)).mul(saved("result2"));
-    }
-    if (needs("weight")) out.weight = overBatch(grad.mul(xhat));
-    if (needs("bias")) out.bias = overBatch(grad);
-    return out;
+    return {
+      input: () => {
+        const g = attrs.hasWeight ? grad.mul(saved("weight")) : grad;
+        const a = g.mean(attrs.dims, { keepdim: true });
+        const b = g.mul(xhat).mean(attrs.dims, { keepdim: true });
+        return g.sub(a).sub(xhat.mul(b)).mul(saved("result2"));
+      },
+      weight: () => overBatch(grad.mul(xhat)),
+      bias: () => overBatch(grad),
+    };
   },
 };
 
