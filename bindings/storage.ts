@@ -44,8 +44,11 @@ export class Storage {
   }
 }
 
-/** A block from the caching allocator; when it fails, once more after emptying the cache. */
-function allocate(bytes: number): number {
+/**
+ * A block from the caching allocator; when it fails, once more after emptying the cache, then
+ * PyTorch's allocator error.
+ */
+export function allocate(bytes: number): number {
   const ptr = tryAllocate(bytes);
   if (ptr !== 0) return ptr;
   core().emptyCache();
