@@ -8,8 +8,11 @@ export interface Kernels {
   memory: WebAssembly.Memory;
   alloc(size: number): number;
   free(ptr: number, size: number): void;
+  emptyCache(): void;
   liveBytes(): number;
   liveBlocks(): number;
+  cachedBytes(): number;
+  rawAllocations(): number;
   scratch(): number;
   fill(dtype: number, ndim: number, desc: number, dst: number, value: number): void;
   copy(srcDtype: number, dstDtype: number, ndim: number, desc: number, dst: number, src: number): void;
@@ -141,4 +144,12 @@ export function dataView(ptr: number, length: number): DataView {
 export function readF64(ptr: number): number {
   views();
   return f64[ptr >> 3];
+}
+
+/**
+ * torch.backends.cpu.get_cpu_capability() for the loaded core: "WASM_RELAXED_SIMD" when it is
+ * tapegrad.relaxed.wasm (fused multiply-adds in matmul), "WASM_SIMD128" for tapegrad.wasm.
+ */
+export function cpuCapability(): "WASM_RELAXED_SIMD" | "WASM_SIMD128" {
+  return code("RELAXED_SIMD") !== 0 ? "WASM_RELAXED_SIMD" : "WASM_SIMD128";
 }
