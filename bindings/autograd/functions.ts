@@ -4,7 +4,7 @@
 // their gradients are themselves differentiable under createGraph.
 import { RuntimeError, messages } from "../errors.js";
 import { isGradEnabled } from "./grad_mode.js";
-import { Node, LEAF_SEQUENCE_NR } from "./node.js";
+import { type Edge, Node, LEAF_SEQUENCE_NR } from "./node.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { isContiguous, isNonOverlappingAndDense } from "../tensor/shape.js";
 import { gradientEdge } from "./variable.js";
@@ -20,6 +20,9 @@ export interface Geometry {
 export const geometry = (t: Tensor): Geometry => ({ shape: [...t._shape], strides: [...t._strides], offset: t._offset });
 
 export class AccumulateGrad extends Node {
+  /** @internal The edge to this node, shared by every node that consumes the leaf. */
+  readonly edge: Edge = { node: this, inputNr: 0 };
+
   constructor(readonly variable: Tensor) {
     super("AccumulateGrad", LEAF_SEQUENCE_NR);
     this.addInputMetadata(variable._shape, variable.dtype);

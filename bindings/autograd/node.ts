@@ -67,9 +67,12 @@ export abstract class Node {
     this.nextEdges = edges;
   }
 
-  /** @internal Registers an output of the forward call; returns its input number here. */
+  /**
+   * @internal Registers an output of the forward call; returns its input number here. The
+   * shape is kept as given: tensor shapes are immutable arrays (ops replace them, never edit).
+   */
   addInputMetadata(shape: readonly number[], dtype: DType): number {
-    this.inputMetadata.push({ shape: [...shape], dtype });
+    this.inputMetadata.push({ shape, dtype });
     return this.inputMetadata.length - 1;
   }
 

@@ -42,21 +42,25 @@ export function isLeaf(t: Tensor): boolean {
 }
 
 /** The node a leaf's gradient accumulates into, made on first use; none unless it requires grad. */
-export function gradAccumulator(t: Tensor): Node | null {
+export function gradAccumulator(t: Tensor): AccumulateGrad | null {
   if (!t._requiresGrad) return null;
-  return t._accumulator ?? new AccumulateGrad(t);
+  return (t._accumulator as AccumulateGrad | null) ?? new AccumulateGrad(t);
 }
 
 /** Where gradient w.r.t. `t` must be sent: its gradFn, or its accumulator for a leaf. */
 export function gradientEdge(t: Tensor): Edge {
   const fn = gradFn(t);
   if (fn !== null) return { node: fn, inputNr: t._outputNr };
-  const acc = gradAccumulator(t);
-  return acc === null ? INVALID_EDGE : { node: acc, inputNr: 0 };
+  return gradAccumulator(t)?.edge ?? INVALID_EDGE;
 }
 
 export function collectNextEdges(tensors: readonly (Tensor | null)[]): Edge[] {
-  return tensors.map((t) => (t === null ? INVALID_EDGE : gradientEdge(t)));
+  const edges = new Array<Edge>(tensors.length);
+  for (let i = 0; i < tensors.length; i++) {
+    const t = tensors[i];
+    edges[i] = t === null ? INVALID_EDGE : gradientEdge(t);
+  }
+  return edges;
 }
 
 /** Whether an op on these inputs records history (grad mode on and any input requires grad). */
@@ -72,9 +76,9 @@ export function setGradientEdge(t: Tensor, node: Node, outputNr: number): void {
   if (t._view !== null) t._view.attrVersion = t._version.value;
 }
 
-/** Makes `node` the history of freshly computed `outputs`. */
-export function setHistory(outputs: readonly Tensor[], node: Node): void {
-  for (const out of outputs) setGradientEdge(out, node, node.addInputMetadata(out._shape, out.dtype));
+/** Makes `node` the history of a freshly computed output. */
+export function setHistory(output: Tensor, node: Node): void {
+  setGradientEdge(output, node, node.addInputMetadata(output._shape, output.dtype));
 }
 
 /**

@@ -92,13 +92,15 @@ export class OpNode<A> extends Node {
   }
 
   releaseVariables(): void {
-    for (const sv of this.savedVariables().values()) sv.release();
+    if (this.saved !== null) for (const sv of this.saved.values()) sv.release();
   }
 }
 
 function needed(d: Derivative<unknown>, node: Node, name: string): boolean {
   const users = d.saves?.[name];
-  return users !== undefined && users.some((input) => node.shouldComputeOutput(d.inputs.indexOf(input)));
+  if (users === undefined) return false;
+  for (const input of users) if (node.shouldComputeOutput(d.inputs.indexOf(input))) return true;
+  return false;
 }
 
 export interface InplaceOptions {
@@ -121,13 +123,16 @@ function recorded<A, R>(
   node.retain(); // held by this call until the outputs take it over
   try {
     node.setNextEdges(collectNextEdges(inputs));
-    d.inputs.forEach((name, i) => {
-      const t = inputs[i];
-      if (t === null || !needed(d as Derivative<unknown>, node, name)) return;
-      if (!inplace || i > 0) return node.save(name, t, false);
-      if (original === undefined) throw new Error(`${d.name}: in-place op saves self without original()`);
-      node.save(name, original().keep(), false, false, true);
-    });
+    if (d.saves !== undefined) {
+      for (let i = 0; i < d.inputs.length; i++) {
+        const name = d.inputs[i];
+        const t = inputs[i];
+        if (t === null || !needed(d as Derivative<unknown>, node, name)) continue;
+        if (!inplace || i > 0) node.save(name, t, false);
+        else if (original === undefined) throw new Error(`${d.name}: in-place op saves self without original()`);
+        else node.save(name, original().keep(), false, false, true);
+      }
+    }
     if (aux !== undefined) for (const name of Object.keys(aux)) node.save(name, aux[name], false);
     return run(node);
   } finally {
@@ -145,12 +150,16 @@ export function record<A, R extends Tensor | Tensor[]>(
   if (!anyRequiresGrad(inputs)) return forward();
   return recorded(d, attrs, inputs, false, undefined, aux, (node) => {
     const result = forward();
-    const outputs: readonly Tensor[] = Array.isArray(result) ? result : [result as Tensor];
     // integer outputs (indices) are not differentiable and get no history
-    setHistory(outputs.filter((t) => isFloating(t.dtype)), node);
-    for (let i = 0; i < outputs.length; i++) {
+    if (!Array.isArray(result)) {
+      if (isFloating(result.dtype)) setHistory(result, node);
+      if (needed(d as Derivative<unknown>, node, "result")) node.save("result", result as Tensor, true);
+      return result;
+    }
+    for (const t of result) if (isFloating(t.dtype)) setHistory(t, node);
+    for (let i = 0; i < result.length; i++) {
       const name = i === 0 ? "result" : `result${i}`;
-      if (needed(d as Derivative<unknown>, node, name)) node.save(name, outputs[i], true);
+      if (needed(d as Derivative<unknown>, node, name)) node.save(name, result[i], true);
     }
     return result;
   });
