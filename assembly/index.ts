@@ -17,3 +17,4 @@ export {
   bernoulliTensor, randperm, MultinomialError, multinomialCheck, multinomialWithReplacement, multinomialTopK,
 } from "./kernels/random";
 export { RowSoftmax, softmaxRows } from "./kernels/softmax";
+export { OptimFlag, adamStep, sgdStep } from "./kernels/optim";
