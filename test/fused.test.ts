@@ -137,3 +137,56 @@ describe("fused optimizer steps", () => {
     expect(tg.memory().liveBytes).toBe(before);
   });
 });
+
+/** Sets x.grad to null and frees the gradient (what zeroGrad() does). */
+function releaseGrad(x: tg.Tensor): void {
+  const g = x.grad;
+  x.grad = null;
+  g?.dispose();
+}
+
+describe("fused softmax and log_softmax backward rows", () => {
+  /** x's gradient through `f` for the upstream gradient g: the fused rows, or (createGraph) the composed formula. */
+  function gradient(f: (x: tg.Tensor) => tg.Tensor, x: tg.Tensor, g: tg.Tensor, createGraph: boolean): number[] {
+    return tg.tidy(() => {
+      const [dx] = tg.autograd.grad(f(x), x, { gradOutputs: g, createGraph });
+      return (dx as tg.Tensor).detach().reshape(-1).tolist() as number[];
+    });
+  }
+
+  test.each([
+    ["softmax", (x: tg.Tensor) => x.softmax(-1)],
+    ["log_softmax", (x: tg.Tensor) => x.logSoftmax(-1)],
+    ["softmax over dim 1 of [3, n, 1]", (x: tg.Tensor) => x.unsqueeze(-1).softmax(1).squeeze(-1)],
+  ] as [string, (x: tg.Tensor) => tg.Tensor][])("%s: the fused and the composed gradient agree bit for bit", (_name, f) => {
+    // rows with a partial last vector, and rows long enough to flush the sum's f32 accumulators
+    for (const n of [1, 5, 37, 2500]) {
+      tg.manualSeed(n);
+      const x = tg.randn([3, n], { requiresGrad: true });
+      const g = tg.randn([3, n]);
+      expect(gradient(f, x, g, false)).toEqual(gradient(f, x, g, true));
+      tg.dispose([x, g]);
+    }
+  });
+
+  test("cross_entropy and softmax gradients follow PyTorch", () => {
+    const x = tg.tensor([[1, 2, 3, 4, 5], [0.5, -1, 2, 0, 1]], { requiresGrad: true });
+    const targets = tg.tensor([4, 1], { dtype: "int64" });
+    const weights = tg.tensor([1, -2, 3, 0.5, 2]);
+    tg.tidy(() => tg.nn.functional.crossEntropy(x, targets).backward());
+    // PyTorch 1.13 (/usr/bin/python3): F.cross_entropy(x, [4, 1]).backward(); x.grad
+    expectClose(x.grad as tg.Tensor, [
+      0.005828116089105606, 0.015842461958527565, 0.04306427761912346, 0.1170608252286911, -0.18179568648338318,
+      0.06281349807977676, -0.4859844148159027, 0.281510591506958, 0.03809831291437149, 0.10356195271015167,
+    ], { rtol: 1e-6, atol: 1e-7 });
+    releaseGrad(x);
+    tg.tidy(() => x.softmax(-1).mul(weights).sum().backward());
+    // PyTorch 1.13: (x.softmax(-1) * [1, -2, 3, 0.5, 2]).sum().backward(); x.grad
+    expectClose(x.grad as tg.Tensor, [
+      -0.006953525822609663, -0.11395639926195145, 0.12087708711624146, -0.25672611594200134, 0.25675898790359497,
+      -0.1521310955286026, -0.11803856492042542, 0.4442380964756012, -0.13037049770355225, -0.04369785636663437,
+    ], { rtol: 1e-6, atol: 1e-7 });
+    releaseGrad(x);
+    tg.dispose([x, targets, weights]);
+  });
+});

@@ -550,6 +550,16 @@ export function softmaxRows(op: RowSoftmaxKernel, x: Tensor, n: number, out: Ten
   return out;
 }
 
+/**
+ * The gradient (into a new contiguous tensor) of softmax / log_softmax over rows of n elements,
+ * from grad and the forward's output `out`: contiguous float32 tensors of one shape, numel > 0.
+ */
+export function softmaxBackwardRows(op: "Softmax" | "LogSoftmax", grad: Tensor, out: Tensor, n: number): Tensor {
+  const dst = empty(out._shape, "float32");
+  core().softmaxBackwardRows(opCode("RowSoftmax", op), out.numel() / n, n, dst.dataPtr(), grad.dataPtr(), out.dataPtr());
+  return dst;
+}
+
 // ---- fused optimizer steps (assembly/kernels/optim.ts) ----
 
 /** Names of the `OptimFlag` enum. */
