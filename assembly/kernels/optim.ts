@@ -32,52 +32,42 @@ export enum OptimFlag {
   return nearStart ? f64x2.add(a, f64x2.mul(w, d)) : f64x2.sub(b, f64x2.mul(d, rest));
 }
 
-// A vector of the dtype's lanes (F32Lanes, F64Lanes; the rules are generic over it): the
-// dtype's arithmetic (add, mul, div, sqrt, neg, splat of a scalar rounded to the dtype, the
-// NaN-propagating maximum of the Maximum kernel, a's NaN first), and each f64 step applied to
-// its lanes (float32: as two f64x2 halves; scalars arrive as f64x2 splats).
-
-@final @unmanaged class F32Lanes {
-  @inline splat(x: f64): v128 { return f32x4.splat(<f32>x); }
-  @inline add(a: v128, b: v128): v128 { return f32x4.add(a, b); }
-  @inline mul(a: v128, b: v128): v128 { return f32x4.mul(a, b); }
-  @inline div(a: v128, b: v128): v128 { return f32x4.div(a, b); }
-  @inline sqrt(a: v128): v128 { return f32x4.sqrt(a); }
-  @inline neg(a: v128): v128 { return f32x4.neg(a); }
+/**
+ * A vector of T's lanes (f32: four, f64: two), which the rules are generic over: T's arithmetic
+ * (a scalar splat rounded to T; the NaN-propagating maximum of the Maximum kernel, a's NaN
+ * first), and each f64 step on every lane (f32: as two f64x2 halves; scalars come as f64x2 splats).
+ */
+@final @unmanaged class Lanes<T> {
+  @inline splat(x: f64): v128 { return isF32<T>() ? f32x4.splat(<f32>x) : f64x2.splat(x); }
+  @inline add(a: v128, b: v128): v128 { return isF32<T>() ? f32x4.add(a, b) : f64x2.add(a, b); }
+  @inline mul(a: v128, b: v128): v128 { return isF32<T>() ? f32x4.mul(a, b) : f64x2.mul(a, b); }
+  @inline div(a: v128, b: v128): v128 { return isF32<T>() ? f32x4.div(a, b) : f64x2.div(a, b); }
+  @inline sqrt(a: v128): v128 { return isF32<T>() ? f32x4.sqrt(a) : f64x2.sqrt(a); }
+  @inline neg(a: v128): v128 { return isF32<T>() ? f32x4.neg(a) : f64x2.neg(a); }
   @inline maximum(a: v128, b: v128): v128 {
-    const larger = v128.bitselect(a, b, f32x4.gt(a, b));
-    return v128.bitselect(a, v128.bitselect(b, larger, f32x4.ne(b, b)), f32x4.ne(a, a));
+    const larger = v128.bitselect(a, b, isF32<T>() ? f32x4.gt(a, b) : f64x2.gt(a, b));
+    const bIsNaN = isF32<T>() ? f32x4.ne(b, b) : f64x2.ne(b, b);
+    return v128.bitselect(a, v128.bitselect(b, larger, bIsNaN), isF32<T>() ? f32x4.ne(a, a) : f64x2.ne(a, a));
   }
   @inline addScaled(a: v128, b: v128, alpha: v128): v128 {
+    if (!isF32<T>()) return addScaled2(a, b, alpha);
     return joinHalves(addScaled2(lowHalf(a), lowHalf(b), alpha), addScaled2(highHalf(a), highHalf(b), alpha));
   }
   @inline addcmul(a: v128, b: v128, c: v128, s: v128): v128 {
+    if (!isF32<T>()) return addcmul2(a, b, c, s);
     return joinHalves(addcmul2(lowHalf(a), lowHalf(b), lowHalf(c), s), addcmul2(highHalf(a), highHalf(b), highHalf(c), s));
   }
   @inline addcdiv(a: v128, b: v128, c: v128, s: v128): v128 {
+    if (!isF32<T>()) return addcdiv2(a, b, c, s);
     return joinHalves(addcdiv2(lowHalf(a), lowHalf(b), lowHalf(c), s), addcdiv2(highHalf(a), highHalf(b), highHalf(c), s));
   }
   @inline lerp(a: v128, b: v128, w: v128, rest: v128, nearStart: bool): v128 {
+    if (!isF32<T>()) return lerp2(a, b, w, rest, nearStart);
     return joinHalves(lerp2(lowHalf(a), lowHalf(b), w, rest, nearStart), lerp2(highHalf(a), highHalf(b), w, rest, nearStart));
   }
 }
 
-@final @unmanaged class F64Lanes {
-  @inline splat(x: f64): v128 { return f64x2.splat(x); }
-  @inline add(a: v128, b: v128): v128 { return f64x2.add(a, b); }
-  @inline mul(a: v128, b: v128): v128 { return f64x2.mul(a, b); }
-  @inline div(a: v128, b: v128): v128 { return f64x2.div(a, b); }
-  @inline sqrt(a: v128): v128 { return f64x2.sqrt(a); }
-  @inline neg(a: v128): v128 { return f64x2.neg(a); }
-  @inline maximum(a: v128, b: v128): v128 {
-    const larger = v128.bitselect(a, b, f64x2.gt(a, b));
-    return v128.bitselect(a, v128.bitselect(b, larger, f64x2.ne(b, b)), f64x2.ne(a, a));
-  }
-  @inline addScaled(a: v128, b: v128, alpha: v128): v128 { return addScaled2(a, b, alpha); }
-  @inline addcmul(a: v128, b: v128, c: v128, s: v128): v128 { return addcmul2(a, b, c, s); }
-  @inline addcdiv(a: v128, b: v128, c: v128, s: v128): v128 { return addcdiv2(a, b, c, s); }
-  @inline lerp(a: v128, b: v128, w: v128, rest: v128, nearStart: bool): v128 { return lerp2(a, b, w, rest, nearStart); }
-}
+@inline function isF32<T>(): bool { return sizeof<T>() == 4; }
 
 // ---- the update rules, one vector of elements at byte offset o of each stream ----
 
@@ -182,8 +172,8 @@ function update<L>(rule: Rule, total: usize, s0: usize, s1: usize, s2: usize, s3
 }
 
 function run(rule: Rule, dtype: i32, n: i32, s0: usize, s1: usize, s2: usize, s3: usize, s4: usize): void {
-  if (dtype == F32) update<F32Lanes>(rule, <usize>n << 2, s0, s1, s2, s3, s4);
-  else update<F64Lanes>(rule, <usize>n << 3, s0, s1, s2, s3, s4);
+  if (dtype == F32) update<Lanes<f32>>(rule, <usize>n << 2, s0, s1, s2, s3, s4);
+  else update<Lanes<f64>>(rule, <usize>n << 3, s0, s1, s2, s3, s4);
 }
 
 /**

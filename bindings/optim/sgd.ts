@@ -4,17 +4,11 @@
 import { ValueError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind } from "../ops/args.js";
-import { _fusedSgd_, fusable } from "../ops/fused.js";
+import { type FusedSgdOptions, _fusedSgd_, fusable } from "../ops/fused.js";
 import { Optimizer, type OptimizerParams, type ParamGroup } from "./optimizer.js";
 
-export interface SGDOptions extends Record<string, unknown> {
-  lr: number;
-  momentum: number;
-  dampening: number;
-  weightDecay: number;
-  nesterov: boolean;
-  maximize: boolean;
-}
+/** lr, momentum, dampening, weightDecay, nesterov, maximize: the options the fused step takes too. */
+export interface SGDOptions extends FusedSgdOptions, Record<string, unknown> {}
 
 export class SGD extends Optimizer<SGDOptions> {
   /** `new SGD(params, lr, momentum, dampening, weightDecay, nesterov)` or `new SGD(params, { lr, ... })` */
