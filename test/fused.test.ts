@@ -101,6 +101,16 @@ describe("fused optimizer steps", () => {
     p.dispose();
   });
 
+  test("add with alpha rounds every element once, wherever it sits (the composed steps rely on it)", () => {
+    // values where float32 mul-then-add rounds differently from one rounding of a + alpha·b
+    const [x, y] = [Math.fround(47 / 7), Math.fround(47 / 13)];
+    const [a, b] = [tg.full([9], x), tg.full([9], y)];
+    const out = a.add(b, { alpha: 0.3 });
+    expect(Math.fround(x + Math.fround(Math.fround(0.3) * y))).not.toBe(Math.fround(x + 0.3 * y));
+    expect(out.tolist()).toEqual(Array(9).fill(Math.fround(x + 0.3 * y)));
+    tg.dispose([a, b, out]);
+  });
+
   test("the ops check PyTorch's in-place rules and their operands first", () => {
     const p = tg.zeros(4, { requiresGrad: true });
     const [g, m, v] = [tg.ones(4), tg.zeros(4), tg.zeros(4)];
