@@ -13,11 +13,11 @@ const entries = {
   workerd: "bindings/entries/workerd.ts",
 };
 
-/** The Workers entry imports the core as a module; it must stay an import of the file beside it. */
+/** The Workers and Deno entries import the core as a module; it must stay an import of the file beside it. */
 const wasmModuleImport = {
   name: "wasm-module-import",
   resolveId(source) {
-    return source === "./tapegrad.wasm" ? { id: "./tapegrad.wasm", external: true } : null;
+    return /^\.\/tapegrad(\.relaxed)?\.wasm$/.test(source) ? { id: source, external: true } : null;
   },
 };
 

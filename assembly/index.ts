@@ -1,6 +1,6 @@
 // The tapegrad WebAssembly core: allocator and kernels. Everything here works on byte
 // addresses, lengths and shape/stride descriptors; it knows nothing of tensors or autograd.
-export { alloc, free, liveBytes, liveBlocks, scratch } from "./memory";
+export { alloc, free, emptyCache, liveBytes, liveBlocks, cachedBytes, rawAllocations, scratch } from "./memory";
 export { fill, copy } from "./kernels/copy";
 export { Unary, unary, Classify, classify } from "./kernels/unary";
 export { Binary, Compare, binary, compare } from "./kernels/binary";
@@ -17,4 +17,5 @@ export {
   bernoulliTensor, randperm, MultinomialError, multinomialCheck, multinomialWithReplacement, multinomialTopK,
 } from "./kernels/random";
 export { RowSoftmax, softmaxRows, softmaxBackwardRows } from "./kernels/softmax";
+export { RELAXED_SIMD } from "./simd/lanes";
 export { OptimFlag, adamStep, sgdStep } from "./kernels/optim";

@@ -23,7 +23,7 @@ const VERDICT = { true: "met", false: "**missed**", null: "not measured" };
 
 /**
  * `run`: { cases, peers (names, tapegrad first), samples: Map(caseId → { peer → seconds[] }),
- * config, started, machineAtStart, machineAtEnd, sizes, verdicts, warnings }
+ * config, started, machineAtStart, machineAtEnd, capability, sizes, verdicts, warnings }
  */
 export function renderReport(run) {
   const [self, ...others] = run.peers;
@@ -54,6 +54,8 @@ Written by \`npm run bench\` (bench/run.mjs); do not edit by hand.
 
 - date: ${run.started.toISOString()}
 - machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}; load average ${m.load.toFixed(2)} at the start, ${run.machineAtEnd.load.toFixed(2)} at the end
+- tapegrad's core: ${run.capability} (\`npm run bench\` enables relaxed SIMD, which Node 20 has behind a flag and
+  Node 22+, Chrome and Firefox run by default; \`npm run bench:simd128\` measures the SIMD128 build)
 - method: ${config.rounds} rounds, each running every case in every library (the order of the libraries rotating
   from round to round); a sample is the mean time per call over a batch lasting ≥ ${config.budgetMs} ms; the table shows the
   median of the rounds. Before timing, each tapegrad result was checked against every peer's.

@@ -122,6 +122,7 @@ async function main() {
     started,
     machineAtStart,
     machineAtEnd: machine(),
+    capability: adapters.get("tapegrad").capability,
     sizes,
     verdicts: judgeTargets(medianOf, sizes),
     warnings,

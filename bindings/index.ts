@@ -11,7 +11,7 @@ import { Function, FunctionCtx } from "./autograd/function.js";
 import { GradcheckError, gradcheck, gradgradcheck } from "./autograd/gradcheck.js";
 import { Node } from "./autograd/node.js";
 import { liveTensorCount, tidyWith } from "./tensor/lifetime.js";
-import { core } from "./runtime/core.js";
+import { core, cpuCapability } from "./runtime/core.js";
 import * as nn from "./nn/index.js";
 import * as io from "./io/index.js";
 import * as viz from "./viz/index.js";
@@ -29,6 +29,9 @@ export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled };
 export { nn };
 export { io };
 export { viz };
+
+/** torch.backends: `backends.cpu.getCpuCapability()` names the SIMD level of the loaded core. */
+export const backends = { cpu: { getCpuCapability: cpuCapability } };
 
 /** torch.autograd */
 export const autograd = { backward, grad, Function, FunctionCtx, gradcheck, gradgradcheck, GradcheckError };
@@ -50,10 +53,22 @@ export function dispose(value: unknown): void {
   else if (value !== null && typeof value === "object") Object.values(value).forEach(dispose);
 }
 
-/** What linear memory holds right now. */
-export function memory(): { liveBytes: number; liveBlocks: number; liveTensors: number; heapBytes: number } {
+/**
+ * What linear memory holds right now: live tensor storage (bytes, blocks, tensor handles), the
+ * bytes of freed blocks the caching allocator keeps for reuse, how many blocks it has ever taken
+ * from the heap (a steady training loop stops adding to this), and the size of linear memory.
+ */
+export function memory(): { liveBytes: number; liveBlocks: number; liveTensors: number; cachedBytes: number; rawAllocations: number; heapBytes: number } {
   const k = core();
-  return { liveBytes: k.liveBytes(), liveBlocks: k.liveBlocks(), liveTensors: liveTensorCount(), heapBytes: k.memory.buffer.byteLength };
+  return {
+    liveBytes: k.liveBytes(), liveBlocks: k.liveBlocks(), liveTensors: liveTensorCount(),
+    cachedBytes: k.cachedBytes(), rawAllocations: k.rawAllocations(), heapBytes: k.memory.buffer.byteLength,
+  };
+}
+
+/** Returns the blocks the caching allocator keeps for reuse to the heap (torch.cuda.empty_cache). */
+export function emptyCache(): void {
+  core().emptyCache();
 }
 
 export const {

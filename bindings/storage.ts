@@ -44,14 +44,25 @@ export class Storage {
   }
 }
 
-function allocate(bytes: number): number {
-  let ptr = 0;
+/**
+ * A block from the caching allocator; when it fails, once more after emptying the cache, then
+ * PyTorch's allocator error.
+ */
+export function allocate(bytes: number): number {
+  const ptr = tryAllocate(bytes);
+  if (ptr !== 0) return ptr;
+  core().emptyCache();
+  const retried = tryAllocate(bytes);
+  if (retried === 0) throw new RuntimeError(messages.outOfMemory(bytes));
+  return retried;
+}
+
+function tryAllocate(bytes: number): number {
   try {
-    ptr = core().alloc(bytes);
+    return core().alloc(bytes);
   } catch (e) {
     // memory.grow failed inside the heap; it traps before changing any heap state
     if (!(e instanceof WebAssembly.RuntimeError)) throw e;
+    return 0;
   }
-  if (ptr === 0) throw new RuntimeError(messages.outOfMemory(bytes));
-  return ptr;
 }

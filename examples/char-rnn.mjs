@@ -6,20 +6,21 @@
 //   carries over from one chunk to the next and is cut from the graph with detach(), so each
 //   backward pass covers one chunk while the model still sees the whole stream.
 //
-// Flags: --steps N  --hidden H  --seed S  --text PATH  --out PATH  --help
+// Flags: --steps N  --hidden H  --seed S  --text PATH  --out PATH  --memory  --help
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import * as tg from "tapegrad";
 
 const { nn, optim, io, tidy, noGrad } = tg;
 
-const USAGE = `usage: npm run demo -- [--steps N] [--hidden H] [--seed S] [--text PATH] [--out PATH]
+const USAGE = `usage: npm run demo -- [--steps N] [--hidden H] [--seed S] [--text PATH] [--out PATH] [--memory]
 
   --steps N    training steps (default 240, about two minutes on two cores)
   --hidden H   GRU hidden size (default 128)
   --seed S     random seed (default 0)
   --text PATH  a UTF-8 text file to learn from (default: examples/data/tiny-tales.txt)
-  --out PATH   where the trained weights go, as .safetensors (default: char-rnn.safetensors)`;
+  --out PATH   where the trained weights go, as .safetensors (default: char-rnn.safetensors)
+  --memory     print tapegrad's memory() after every step`;
 
 function fail(message) {
   console.error(`char-rnn: ${message}\n\n${USAGE}`);
@@ -36,6 +37,7 @@ function options() {
         seed: { type: "string", default: "0" },
         text: { type: "string", default: new URL("./data/tiny-tales.txt", import.meta.url).pathname },
         out: { type: "string", default: "char-rnn.safetensors" },
+        memory: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
     }));
@@ -51,7 +53,7 @@ function options() {
     if (!Number.isInteger(n) || n < min) fail(`--${name} must be an integer >= ${min}, got "${values[name]}"`);
     return n;
   };
-  return { steps: integer("steps", 1), hidden: integer("hidden", 1), seed: integer("seed", 0), text: values.text, out: values.out };
+  return { steps: integer("steps", 1), hidden: integer("hidden", 1), seed: integer("seed", 0), text: values.text, out: values.out, memory: values.memory };
 }
 
 const config = options();
@@ -167,6 +169,11 @@ for (let step = 1; step <= config.steps; step++) {
   losses.push(loss);
   const elapsed = (performance.now() - started) / 1000;
   progress(step, loss, (step * BATCH * CHUNK) / elapsed, (elapsed / step) * (config.steps - step));
+  if (config.memory) {
+    const m = tg.memory();
+    console.log(`memory after step ${step}: live ${m.liveBytes} bytes in ${m.liveBlocks} blocks (${m.liveTensors} tensors), ` +
+      `cached ${m.cachedBytes}, heap ${m.heapBytes}, raw allocations ${m.rawAllocations}`);
+  }
 }
 const seconds = (performance.now() - started) / 1000;
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;

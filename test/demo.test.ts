@@ -34,6 +34,22 @@ test("trains a few steps, samples text before and after, and saves loadable weig
   for (const t of Object.values(state)) t.dispose();
 });
 
+test("after the first step, training holds memory flat: no growth, no new heap blocks", () => {
+  const output = execFileSync(process.execPath, [script, "--steps", "8", "--hidden", "16", "--memory", "--out", join(dir, "m.safetensors")], { encoding: "utf8" });
+  const steps = [...output.matchAll(/memory after step (\d+): live (\d+) bytes in (\d+) blocks \((\d+) tensors\), cached (\d+), heap (\d+), raw allocations (\d+)/g)]
+    .map(([, step, live, blocks, tensors, cached, heap, raw]) => ({ step: +step, live: +live, blocks: +blocks, tensors: +tensors, cached: +cached, heap: +heap, raw: +raw }));
+  expect(steps.map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  const [first, second] = steps;
+  for (const s of steps.slice(1)) {
+    // the same live tensors (parameters, gradients, Adam's state, the carried hidden state) ...
+    expect([s.live, s.blocks, s.tensors]).toEqual([first.live, first.blocks, first.tensors]);
+    // ... and linear memory never grows again
+    expect(s.heap).toBe(first.heap);
+  }
+  // from the third step on, every block comes from the allocator's cache
+  for (const s of steps.slice(2)) expect(s.raw).toBe(second.raw);
+});
+
 test("the loss falls when it trains on a repetitive text", () => {
   const text = join(dir, "abc.txt");
   execFileSync(process.execPath, ["-e", `require("fs").writeFileSync(${JSON.stringify(text)}, "abcabd".repeat(2000))`]);

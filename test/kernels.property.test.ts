@@ -595,6 +595,30 @@ describe("reduction kernels", () => {
     }, 100);
   });
 
+  test("float32 sum and mean over leading dims of contiguous rows (the column path): the sequential f64 sum, rounded once", () => {
+    const arb = fc
+      .record({
+        lead: fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 2 }),
+        trail: fc.array(fc.integer({ min: 1, max: 24 }), { minLength: 1, maxLength: 2 }),
+        rowStep: fc.constantFrom(1, 2),
+        keepdim: fc.boolean(),
+        seed: fc.integer(),
+      })
+      .filter(({ lead, trail, rowStep }) => numel(lead) * rowStep * numel(trail) <= 8000);
+    check(arb, ({ lead, trail, rowStep, keepdim, seed }) => {
+      const rows = numel(lead), n = numel(trail);
+      const next = prng(seed);
+      const physical = range(rows * rowStep * n).map(() => draw(next, "float32", "wide"));
+      // every rowStep-th row of the buffer: the rows are rowStep·n floats apart
+      const x = tg.tensor(physical).view(rows * rowStep, n).index(tg.slice(null, null, rowStep)).view(...lead, ...trail);
+      const dims = range(lead.length);
+      const columns = range(n).map((j) => range(rows).map((i) => physical[i * rowStep * n + j]));
+      const shape = keepdim ? [...lead.map(() => 1), ...trail] : trail;
+      expectValues("sum", x.sum(dims, { keepdim }), shape, "float32", columns.map((c) => Math.fround(sumOf(c))));
+      expectValues("mean", x.mean(dims, { keepdim }), shape, "float32", columns.map((c) => Math.fround(sumOf(c) / rows)), ULP.float32);
+    }, 200);
+  });
+
   test("amax/amin over dim sets; max/min/argmax/argmin along a dim; NaN propagates, ties pick the first", () => {
     check(input(DTYPES.filter((d) => d !== "bool"), "wide", 1), ({ x, dims, keepdim }) => {
       fc.pre(dims.every((d) => x.shape[d < 0 ? d + x.shape.length : d] > 0));
@@ -659,11 +683,13 @@ describe("reduction kernels", () => {
 // ---- matmul -------------------------------------------------------------------------------------
 
 /**
- * Matrix sizes around the float32 kernel's 4×8 register tile and its cache blocks (MC = 128 rows,
- * KC = 256 inner, NC = 512 columns); at most one dimension is large in a case.
+ * Matrix sizes around the float32 kernel's 4×8 register tile, its cache blocks (MC = 128 rows,
+ * KC = 256 inner, NC = 1024 columns) and the limits of its unpacked paths (dot products up to 4
+ * rows or columns, B read in place up to 16 rows, a problem with up to 16 columns solved
+ * transposed); at most one dimension is large in a case.
  */
 const small = fc.constantFrom(0, 1, 2, 3, 4, 5, 7, 8, 9, 12, 16, 17);
-const edges = { M: fc.constantFrom(127, 128, 129, 133), K: fc.constantFrom(255, 256, 257, 300), N: fc.constantFrom(511, 512, 513, 520) };
+const edges = { M: fc.constantFrom(127, 128, 129, 133), K: fc.constantFrom(255, 256, 257, 300), N: fc.constantFrom(511, 1023, 1024, 1025, 1030) };
 const sizesArb = fc.oneof(
   { weight: 5, arbitrary: fc.record({ M: small, K: small, N: small }) },
   { weight: 1, arbitrary: fc.record({ M: edges.M, K: small, N: small }) },
@@ -727,6 +753,31 @@ describe("matmul kernel", () => {
       const expected = matmulReference(matrixValues(a), matrixValues(b));
       expectValues("matmul", matrixOf(a).matmul(matrixOf(b)), expected.shape, a.spec.dtype, expected.values.map((v) => cast(v, a.spec.dtype)));
     }, 250);
+  });
+
+  test("float32 paths with dense operands: every transpose pair around the dot, in-place-B, transposed and packed limits", () => {
+    // dense layouts are the ones that pick the unpacked paths (B row-major or contiguous along k)
+    const dense = (shape: number[], seed: number, transposed: boolean) => {
+      const next = prng(seed);
+      const stored = transposed ? [shape[1], shape[0]] : shape;
+      const spec: Spec = { shape: stored, dtype: "float32", layout: { perm: [0, 1], starts: [0, 0], steps: [1, 1], expanded: [false, false] }, physShape: stored, physical: range(numel(stored)).map(() => draw(next, "float32", "exact")) };
+      return { spec, transposed };
+    };
+    let seed = 1;
+    for (const M of [1, 3, 4, 5, 16, 17, 40]) {
+      for (const N of [1, 4, 5, 9, 16, 17, 40]) {
+        for (const K of [1, 6, 260]) {
+          for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]]) {
+            tg.tidy(() => {
+              const a = dense([M, K], seed++, ta);
+              const b = dense([K, N], seed++, tb);
+              const expected = matmulReference(matrixValues(a), matrixValues(b));
+              expectValues(`matmul ${M}x${K}${ta ? "ᵀ" : ""}·${K}x${N}${tb ? "ᵀ" : ""}`, matrixOf(a).matmul(matrixOf(b)), expected.shape, "float32", expected.values);
+            });
+          }
+        }
+      }
+    }
   });
 
   test("vector operands: dot, matrix·vector, vector·matrix, batched·vector", () => {

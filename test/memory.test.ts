@@ -1,7 +1,7 @@
 // Deterministic memory: handles are disposed explicitly or by tidy(); storage lives while any
 // alias, view or saved-for-backward reference remains.
 import { describe, expect, test } from "vitest";
-import { RuntimeError, empty, memory, noGrad, ones, tensor, tidy, zeros } from "tapegrad";
+import { RuntimeError, arange, empty, emptyCache, linspace, manualSeed, memory, nn, noGrad, ones, optim, tensor, tidy, zeros } from "tapegrad";
 
 describe("dispose", () => {
   test("storage is freed when its last alias is disposed", () => {
@@ -120,5 +120,90 @@ describe("allocation failure", () => {
     expect(() => zeros(200_000_000, 4)).toThrow("DefaultCPUAllocator: not enough memory");
     expect(memory().liveBytes).toBe(start.liveBytes);
     expect(keep.add(1).tolist()).toEqual([2, 3, 4]);
+  });
+});
+
+describe("caching allocator", () => {
+  test("a training loop takes no new blocks from the heap after its second step, and linear memory stops growing after the first", () => {
+    manualSeed(0); // allocates the generator's state, which lives on
+    const start = memory();
+    // a GRU over a short sequence, a linear head, Adam (its state appears in the first step)
+    const gru = new nn.GRU(6, 12, { numLayers: 2 });
+    const head = new nn.Linear(12, 3);
+    const params = [...gru.parameters(), ...head.parameters()];
+    const opt = new optim.Adam(params, { lr: 1e-2 });
+    const x = tidy(() => linspace(-1, 1, 5 * 4 * 6).reshape(5, 4, 6));
+    const y = tidy(() => arange(4).remainder(3));
+    const step = () =>
+      tidy(() => {
+        opt.zeroGrad();
+        const [out] = gru.call(x);
+        const loss = nn.functional.crossEntropy(head.call(out.select(0, -1)), y);
+        loss.backward();
+        opt.step();
+        return loss.item();
+      });
+    const losses = [step()];
+    const first = memory();
+    expect(first.rawAllocations).toBeGreaterThan(start.rawAllocations);
+    losses.push(step());
+    const second = memory();
+    for (let i = 0; i < 6; i++) {
+      losses.push(step());
+      const now = memory();
+      expect(now.heapBytes).toBe(first.heapBytes);
+      expect(now.liveBytes).toBe(first.liveBytes);
+      expect(now.liveBlocks).toBe(first.liveBlocks);
+      expect(now.rawAllocations).toBe(second.rawAllocations);
+    }
+    expect(losses.at(-1)).toBeLessThan(losses[0]);
+    opt.zeroGrad();
+    opt.dispose();
+    gru.dispose();
+    head.dispose();
+    x.dispose();
+    y.dispose();
+    expect(memory().liveBytes).toBe(start.liveBytes);
+  });
+
+  test("freed blocks are cached for reuse by size class; emptyCache() returns them to the heap", () => {
+    emptyCache();
+    const start = memory();
+    expect(start.cachedBytes).toBe(0);
+    const t = zeros(1000); // 4000 bytes: the class of blocks of 4096
+    const taken = memory().rawAllocations;
+    t.dispose();
+    expect(memory().liveBytes).toBe(start.liveBytes);
+    expect(memory().cachedBytes).toBe(4096);
+    const u = zeros(1010); // 4040 bytes: same class, the cached block
+    expect(memory().rawAllocations).toBe(taken);
+    expect(memory().cachedBytes).toBe(0);
+    u.dispose();
+    const v = zeros(1100); // 4400 bytes: the next class (4608), a new block
+    expect(memory().rawAllocations).toBe(taken + 1);
+    v.dispose();
+    expect(memory().cachedBytes).toBe(4096 + 4608);
+    emptyCache();
+    expect(memory().cachedBytes).toBe(0);
+    expect(memory().liveBytes).toBe(start.liveBytes);
+    expect(zeros(1000).sum().item()).toBe(0);
+  });
+});
+
+describe("allocation failure with a full cache", () => {
+  test("an allocation that does not fit beside the cached blocks empties the cache and succeeds", () => {
+    // four blocks of 960 MB fill most of the 4 GB of wasm32 memory (empty() does not touch them)
+    tidy(() => {
+      for (let i = 0; i < 4; i++) empty(240_000_000);
+    });
+    const full = memory();
+    expect(full.cachedBytes).toBeGreaterThanOrEqual(4 * 960_000_000);
+    // 500 MB of another size class: linear memory cannot grow by that much, the cache is emptied
+    const t = empty(125_000_000);
+    expect(memory().cachedBytes).toBe(0);
+    expect(memory().liveBytes).toBe(full.liveBytes + 500_000_000);
+    expect(memory().heapBytes).toBe(full.heapBytes);
+    t.dispose();
+    emptyCache();
   });
 });

@@ -63,9 +63,81 @@ function reduceRow<T>(op: i32, p: usize, n: i32, s: isize): void {
   seen += n;
 }
 
+/**
+ * The stride of `count` dims (shapes at `shape`, strides at `strides`) walked as one, when they
+ * lie evenly one after another (dims of size 1 are skipped; all of size 1: 0); -1 when they do
+ * not or run backwards.
+ */
+function collapsedStride(shape: usize, strides: usize, count: i32): isize {
+  let stride: isize = 0, extent: isize = 0, found = false;
+  for (let d = count - 1; d >= 0; d--) {
+    const size = at(shape, d);
+    if (size == 1) continue;
+    const st = <isize>at(strides, d);
+    if (st < 0 || (found && st != extent)) return -1;
+    if (!found) { stride = st; found = true; }
+    extent = st * <isize>size;
+  }
+  return stride;
+}
+
+/** f64 lanes 0-1 and 2-3 of four floats. */
+@inline function widenLow(v: v128): v128 { return f64x2.promote_low_f32x4(v); }
+@inline function widenHigh(v: v128): v128 { return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3)); }
+
+/** The four floats of two f64 pairs, each times `scale`. */
+@inline function narrow(lo: v128, hi: v128, scale: v128): v128 {
+  return v128.shuffle<f32>(f32x4.demote_f64x2_zero(f64x2.mul(lo, scale)), f32x4.demote_f64x2_zero(f64x2.mul(hi, scale)), 0, 1, 4, 5);
+}
+
+/**
+ * Float32 sum (times `scale`) over leading dims: the kept dims are one contiguous run of `n`
+ * floats and the `rows` reduced positions are `rowStride` bytes apart (x.sum(0), the bias
+ * gradient of a linear layer, sum_to_size after broadcasting). Sixteen columns at a time go down
+ * the rows in f64 lanes: the order and precision of the general path, so the same bits.
+ */
+function sumLeadingF32(n: i32, rows: i32, rowStride: isize, src: usize, dst: usize, scale: f64): void {
+  const s = f64x2.splat(scale);
+  let j = 0;
+  for (; j + 16 <= n; j += 16) {
+    let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    let p = src + (<usize>j << 2);
+    for (let i = 0; i < rows; i++) {
+      let v = v128.load(p);
+      a0 = f64x2.add(a0, widenLow(v)); a1 = f64x2.add(a1, widenHigh(v));
+      v = v128.load(p, 16);
+      a2 = f64x2.add(a2, widenLow(v)); a3 = f64x2.add(a3, widenHigh(v));
+      v = v128.load(p, 32);
+      a4 = f64x2.add(a4, widenLow(v)); a5 = f64x2.add(a5, widenHigh(v));
+      v = v128.load(p, 48);
+      a6 = f64x2.add(a6, widenLow(v)); a7 = f64x2.add(a7, widenHigh(v));
+      p += rowStride;
+    }
+    const out = dst + (<usize>j << 2);
+    v128.store(out, narrow(a0, a1, s)); v128.store(out, narrow(a2, a3, s), 16);
+    v128.store(out, narrow(a4, a5, s), 32); v128.store(out, narrow(a6, a7, s), 48);
+  }
+  for (; j < n; j++) {
+    let sum: f64 = 0;
+    let p = src + (<usize>j << 2);
+    for (let i = 0; i < rows; i++) { sum += <f64>load<f32>(p); p += rowStride; }
+    store<f32>(dst + (<usize>j << 2), <f32>(sum * scale));
+  }
+}
+
 function reduceTyped<T>(op: i32, k: i32, r: i32, desc: usize, src: usize, dst: usize, indices: usize, scale: f64): void {
   const keptShape = desc, redShape = desc + (<usize>k << 2);
   const keptStrides = desc + (<usize>(k + r) << 2), redStrides = desc + (<usize>(2 * k + r) << 2);
+  if (isFloat<T>() && sizeof<T>() == 4 && op == Reduce.Sum && k > 0 && r > 0) {
+    let n = 1, rows = 1;
+    for (let d = 0; d < k; d++) n *= at(keptShape, d);
+    for (let d = 0; d < r; d++) rows *= at(redShape, d);
+    const rowStride = collapsedStride(redShape, redStrides, r);
+    if (n >= 16 && rows > 0 && rowStride >= 0 && collapsedStride(keptShape, keptStrides, k) == 4) {
+      sumLeadingF32(n, rows, rowStride, src, dst, scale);
+      return;
+    }
+  }
   let nOut = 1;
   for (let d = 0; d < k; d++) { nOut *= at(keptShape, d); store<i32>(keptCounters + (<usize>d << 2), 0); }
   let nRed = 1;

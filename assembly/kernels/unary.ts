@@ -99,7 +99,11 @@ let param2: f64 = 0;
   @inline vec(x: v128): v128 { return v128.bitselect(x, f32x4.mul(f32x4.splat(<f32>param0), simd.expm1(x)), f32x4.gt(x, f32x4.splat(0))); }
   @inline hasVec(): bool { return true; }
 }
-@final @unmanaged class Gelu { @inline apply<T>(x: T): T { const y = <f64>x; return <T>(0.5 * y * (1.0 + erf(y * Math.SQRT1_2))); } @inline vec(x: v128): v128 { return simd.gelu(x); } @inline hasVec(): bool { return true; } }
+@final @unmanaged class Gelu {
+  @inline apply<T>(x: T): T { const y = <f64>x; return <T>(0.5 * y * (1.0 + erf(y * Math.SQRT1_2))); }
+  @inline vec(x: v128): v128 { return simd.gelu(x); } @inline hasVec(): bool { return true; }
+  @inline vectorsPerStep(): i32 { return 2; } // erf's f64 lanes (assembly/simd/rows.ts mapF32)
+}
 @final @unmanaged class GeluTanh {
   @inline apply<T>(x: T): T { const y = <f64>x; return <T>(0.5 * y * (1.0 + Math.tanh(0.7978845608028654 * (y + 0.044715 * y * y * y)))); }
   @inline vec(x: v128): v128 { return simd.geluTanh(x); } @inline hasVec(): bool { return true; }
@@ -123,7 +127,11 @@ let param2: f64 = 0;
 @final @unmanaged class Atan { @inline apply<T>(x: T): T { return <T>Math.atan(<f64>x); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
 @final @unmanaged class Sinh { @inline apply<T>(x: T): T { return <T>Math.sinh(<f64>x); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
 @final @unmanaged class Cosh { @inline apply<T>(x: T): T { return <T>Math.cosh(<f64>x); } @inline vec(x: v128): v128 { return x; } @inline hasVec(): bool { return false; } }
-@final @unmanaged class Erf { @inline apply<T>(x: T): T { return <T>erf(<f64>x); } @inline vec(x: v128): v128 { return simd.erf(x); } @inline hasVec(): bool { return true; } }
+@final @unmanaged class Erf {
+  @inline apply<T>(x: T): T { return <T>erf(<f64>x); }
+  @inline vec(x: v128): v128 { return simd.erf(x); } @inline hasVec(): bool { return true; }
+  @inline vectorsPerStep(): i32 { return 2; } // f64 lanes (assembly/simd/rows.ts mapF32)
+}
 @final @unmanaged class Floor { @inline apply<T>(x: T): T { return isFloat<T>() ? <T>Math.floor(<f64>x) : x; } @inline vec(x: v128): v128 { return f32x4.floor(x); } @inline hasVec(): bool { return true; } }
 @final @unmanaged class Ceil { @inline apply<T>(x: T): T { return isFloat<T>() ? <T>Math.ceil(<f64>x) : x; } @inline vec(x: v128): v128 { return f32x4.ceil(x); } @inline hasVec(): bool { return true; } }
 @final @unmanaged class Round { @inline apply<T>(x: T): T { return isFloat<T>() ? <T>roundEven(<f64>x) : x; } @inline vec(x: v128): v128 { return f32x4.nearest(x); } @inline hasVec(): bool { return true; } }

@@ -4,6 +4,17 @@
 @inline export function splat64(c: f64): v128 { return f64x2.splat(c); }
 /** a · b + c, rounded twice (there is no fused multiply-add without relaxed SIMD). */
 @inline export function mulAdd(a: v128, b: v128, c: f32): v128 { return f32x4.add(f32x4.mul(a, b), splat(c)); }
+/** Whether this is the relaxed-SIMD build (asconfig.json target "relaxed", dist/tapegrad.relaxed.wasm). */
+export const RELAXED_SIMD: bool = ASC_FEATURE_RELAXED_SIMD;
+/**
+ * a · b + c: one fused multiply-add in the relaxed-SIMD build (dist/tapegrad.relaxed.wasm;
+ * rounded once where the CPU has FMA, twice where it has not), a multiply and an add otherwise.
+ * Only for sums whose rounding order is free (matmul): the math keeps `mulAdd`'s two roundings.
+ */
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
 @inline export function mulAdd64(a: v128, b: v128, c: f64): v128 { return f64x2.add(f64x2.mul(a, b), splat64(c)); }
 /** mask ? a : b, per lane. */
 @inline export function select(mask: v128, a: v128, b: v128): v128 { return v128.bitselect(a, b, mask); }

@@ -30,6 +30,8 @@ export async function load() {
 
   return {
     name,
+    /** Which build of the core init() picked (tapegrad.relaxed.wasm where relaxed SIMD runs). */
+    capability: tg.backends.cpu.getCpuCapability(),
     activate() {},
     tensor,
     read: (t) => Float32Array.from(tg.tidy(() => t.reshape(-1).tolist())),

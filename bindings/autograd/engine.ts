@@ -243,7 +243,8 @@ function initToExecute(roots: readonly Edge[], outputs: readonly Edge[], accumul
  */
 function callPreHooks(node: Node, inputs: (Tensor | null)[], own: (g: Tensor) => void, drop: (g: Tensor) => void): (Tensor | null)[] {
   const lists: [number, readonly GradHook[]][] = node.preHooks === null ? [] : [...node.preHooks];
-  if (node instanceof AccumulateGrad && node.variable._leafHooks.length > 0) lists.push([0, node.variable._leafHooks]);
+  const leafHooks = node instanceof AccumulateGrad ? node.variable._leafHooks : null;
+  if (leafHooks !== null && leafHooks.length > 0) lists.push([0, leafHooks]);
   if (lists.length === 0) {
     callRetainGradHooks(node, inputs);
     return inputs;

@@ -1,8 +1,8 @@
-// Deno entry: Deno compiles tapegrad.wasm from a source-phase import (no --allow-read needed);
-// the core is ready on import.
-import wasm from "./deno-wasm.js";
-import { init } from "../runtime/init.js";
+// Deno entry: Deno compiles both builds of the core from source-phase imports (no --allow-read
+// needed); the relaxed-SIMD one is instantiated where the engine runs it, and is ready on import.
+import { relaxed, simd128 } from "./deno-wasm.js";
+import { init, relaxedSimdSupported } from "../runtime/init.js";
 
-await init({ module: wasm });
+await init({ module: relaxedSimdSupported() ? relaxed : simd128 });
 
 export * from "../index.js";

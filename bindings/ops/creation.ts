@@ -155,22 +155,16 @@ export function eye(n: number, m?: number | FactoryOptions, options: FactoryOpti
   });
 }
 
-/** `newZeros`/`zerosLike`-style methods: a tensor filled with `value`, of this tensor's dtype unless given. */
-const filledWith = (value: number) => ({
-  newer(this: Tensor, shape: readonly number[], options: FactoryOptions = {}): Tensor {
-    return full(shape, value, { dtype: this.dtype, ...options });
-  },
-  like(this: Tensor, options: FactoryOptions = {}): Tensor {
-    return full(this._shape, value, { dtype: this.dtype, ...options });
-  },
-});
-const [zero, one] = [filledWith(0), filledWith(1)];
-
+/** newFull, zerosLike and the other factories of a tensor: its dtype (and, for the *Like ones, its shape) unless the options say otherwise. */
 export const creationMethods = {
-  newZeros: zero.newer,
-  newOnes: one.newer,
   newFull(this: Tensor, shape: readonly number[], value: number, options: FactoryOptions = {}): Tensor {
     return full(shape, value, { dtype: this.dtype, ...options });
+  },
+  newZeros(this: Tensor, shape: readonly number[], options?: FactoryOptions): Tensor {
+    return this.newFull(shape, 0, options);
+  },
+  newOnes(this: Tensor, shape: readonly number[], options?: FactoryOptions): Tensor {
+    return this.newFull(shape, 1, options);
   },
   newEmpty(this: Tensor, shape: readonly number[], options: FactoryOptions = {}): Tensor {
     return fresh(shape, options.dtype ?? this.dtype, options);
@@ -185,12 +179,16 @@ export const creationMethods = {
   newArange(this: Tensor, n: number): Tensor {
     return arange(n, { dtype: "int64" });
   },
-  zerosLike: zero.like,
-  onesLike: one.like,
-  fullLike(this: Tensor, value: number, options: FactoryOptions = {}): Tensor {
-    return full(this._shape, value, { dtype: this.dtype, ...options });
+  fullLike(this: Tensor, value: number, options?: FactoryOptions): Tensor {
+    return this.newFull(this._shape, value, options);
   },
-  emptyLike(this: Tensor, options: FactoryOptions = {}): Tensor {
-    return fresh(this._shape, options.dtype ?? this.dtype, options);
+  zerosLike(this: Tensor, options?: FactoryOptions): Tensor {
+    return this.newFull(this._shape, 0, options);
+  },
+  onesLike(this: Tensor, options?: FactoryOptions): Tensor {
+    return this.newFull(this._shape, 1, options);
+  },
+  emptyLike(this: Tensor, options?: FactoryOptions): Tensor {
+    return this.newEmpty(this._shape, options);
   },
 };

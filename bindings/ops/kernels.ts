@@ -13,10 +13,6 @@ import { Tensor } from "../tensor/tensor.js";
 /** An operand of a kernel: a tensor or a scalar (a one-element buffer broadcast with 0 strides). */
 export type Operand = Tensor | { scalar: number; dtype: DType };
 
-/** The strides of `t` over `shape` (0 on broadcast dims), in bytes. */
-const byteStrides = (t: Tensor, shape: Shape = t._shape) =>
-  expandStrides(t._shape, t._strides, shape).map((s) => s * t.elementSize());
-
 /** The descriptor being written, and the innermost dim of each coalesced dim (reused by every launch). */
 const words: number[] = [];
 const innermost: number[] = [];
@@ -66,6 +62,14 @@ function launch<R>(shape: Shape, operands: readonly Operand[], run: (ndim: numbe
 /** The address of operand `slot` of a launch: a tensor's data, or scratch slot `slot` holding a scalar (0 strides). */
 const address = (op: Operand, slot: number): number => (op instanceof Tensor ? op.dataPtr() : scalarSlot(op.scalar, dtypeCode(op.dtype), slot));
 
+/**
+ * The descriptor of a box over `shape` walked in the dim order `order`, as given (reductions and
+ * scans keep every dim: which ones are reduced or scanned matters): sizes, then each operand's
+ * byte strides. Returns its address.
+ */
+const orderedBox = (shape: Shape, order: readonly number[], operands: readonly Tensor[]): number =>
+  descriptor([...order.map((d) => shape[d]), ...operands.flatMap((t) => order.map((d) => operandStride(t, shape, d)))]);
+
 export const dtypeCode = (dtype: DType): number => DTYPES[dtype].code;
 
 /** `out` after `fill` wrote it; disposed if `fill` throws (so a failed op leaks nothing). */
@@ -97,18 +101,25 @@ export function empty(shape: Shape, dtype: DType): Tensor {
 /**
  * The output of a pointwise op, laid out as PyTorch's TensorIterator does: contiguous when the
  * inputs are; their strides when they all share one dense layout; otherwise following the
- * inputs' dimension order (iteratorStrides). A scalar counts as a 0-dim operand.
+ * inputs' dimension order (iteratorStrides). A scalar counts as a 0-dim operand, null (an absent
+ * optional input) as none.
  */
-export function emptyPointwise(shape: Shape, dtype: DType, inputs: readonly (Operand | number | boolean)[]): Tensor {
+export function emptyPointwise(shape: Shape, dtype: DType, inputs: readonly (Operand | number | boolean | null)[]): Tensor {
+  let tensorInputs = false;
   let sameShapes = true;
   let contiguous = true;
   for (const x of inputs) {
-    if (!(x instanceof Tensor)) sameShapes &&= shape.length === 0;
-    else if (!sameShape(x._shape, shape)) sameShapes = false;
+    if (x === null) continue;
+    if (!(x instanceof Tensor)) {
+      sameShapes &&= shape.length === 0;
+      continue;
+    }
+    tensorInputs = true;
+    if (!sameShape(x._shape, shape)) sameShapes = false;
     else contiguous &&= isContiguous(x._shape, x._strides);
   }
+  if (!tensorInputs || (sameShapes && contiguous)) return empty(shape, dtype);
   const tensors = inputs.filter((x): x is Tensor => x instanceof Tensor);
-  if (tensors.length === 0 || (sameShapes && contiguous)) return empty(shape, dtype);
   const first = tensors[0];
   if (sameShapes && tensors.every((t) => isNonOverlappingAndDense(t._shape, t._strides) && sameShape(t._strides, first._strides))) {
     return emptyStrided(shape, first._strides, dtype);
@@ -225,11 +236,8 @@ export type ReduceKernel = "Sum" | "Prod" | "Max" | "Min" | "ArgMax" | "ArgMin" 
  */
 export function reduce(op: ReduceKernel, x: Tensor, dims: readonly number[], out: Tensor | null, indices: Tensor | null, scale = 1): void {
   const kept = [...x._shape.keys()].filter((d) => !dims.includes(d));
-  const order = [...kept, ...dims];
-  const strides = byteStrides(x);
   core().reduce(
-    opCode("Reduce", op), dtypeCode(x.dtype), kept.length, dims.length,
-    descriptor([...order.map((d) => x._shape[d]), ...order.map((d) => strides[d])]),
+    opCode("Reduce", op), dtypeCode(x.dtype), kept.length, dims.length, orderedBox(x._shape, [...kept, ...dims], [x]),
     x.dataPtr(), out?.dataPtr() ?? 0, indices?.dataPtr() ?? 0, scale,
   );
 }
@@ -265,8 +273,9 @@ export function matmul(a: Tensor, b: Tensor, c: Tensor, batch: Shape, accumulate
 function alongIndexedDim(box: Tensor, data: Tensor, dim: number, index: Tensor, run: (ndim: number, desc: number, size: number, stride: number) => number): void {
   if (box.numel() === 0) return;
   const size = data._shape[dim];
-  const strides = [byteStrides(box), byteStrides(data).map((s, d) => (d === dim ? 0 : s)), byteStrides(index, box._shape)];
-  if (run(...describe(box._shape, strides), size, data._strides[dim] * data.elementSize()) !== 0) {
+  const operands = [box, data, index];
+  const strides = (k: number, d: number) => (k === 1 && d === dim ? 0 : operandStride(operands[k], box._shape, d));
+  if (run(...describeBox(box._shape, 3, strides), size, data._strides[dim] * data.elementSize()) !== 0) {
     throw new IndexError(`index ${core().indexError()} is out of bounds for dimension ${dim} with size ${size}`);
   }
 }
@@ -370,9 +379,7 @@ export function scan(x: Tensor, dim: number, multiply: boolean): Tensor {
   const out = empty(x._shape, x.dtype);
   if (out.numel() === 0) return out;
   const order = [...x._shape.keys()].filter((d) => d !== dim).concat([dim]);
-  const [o, i] = [byteStrides(out), byteStrides(x)];
-  const desc = descriptor([...order.map((d) => x._shape[d]), ...order.map((d) => o[d]), ...order.map((d) => i[d])]);
-  core().scan(multiply ? 1 : 0, dtypeCode(x.dtype), order.length, desc, out.dataPtr(), x.dataPtr());
+  core().scan(multiply ? 1 : 0, dtypeCode(x.dtype), order.length, orderedBox(x._shape, order, [out, x]), out.dataPtr(), x.dataPtr());
   return out;
 }
 
@@ -439,7 +446,7 @@ export function tensorIntoBytes(src: Tensor, format: StorageFormat, out: Uint8Ar
   if (format === src.dtype && isContiguous(src._shape, src._strides)) return copyOut(src.dataPtr());
   withStaging(length, (ptr) => {
     const packed = contiguousStrides(src._shape).map((s) => s * formatInfo(format).bytes);
-    copyRaw(src._shape, ptr, packed, format, src.dataPtr(), byteStrides(src), src.dtype);
+    copyRaw(src._shape, ptr, packed, format, src.dataPtr(), src._strides.map((s) => s * src.elementSize()), src.dtype);
     copyOut(ptr);
   });
 }
@@ -454,10 +461,7 @@ export function tensorIntoBytes(src: Tensor, format: StorageFormat, out: Uint8Ar
 function iterationBox(shape: Shape, operands: readonly Tensor[]): [number, number] {
   const layout = iteratorStrides(shape, operands);
   const order = [...shape.keys()].sort((a, b) => layout[b] - layout[a]);
-  return describe(order.map((d) => shape[d]), operands.map((t) => {
-    const strides = byteStrides(t, shape);
-    return order.map((d) => strides[d]);
-  }));
+  return describeBox(order.map((d) => shape[d]), operands.length, (k, i) => operandStride(operands[k], shape, order[i]));
 }
 
 /** Names of the `Sample` enum. */

@@ -26,9 +26,16 @@ export function operand(x: TensorOrScalar, dtype: DType, temps: Tensor[]): k.Ope
   return cast;
 }
 
-/** Runs `fill` with the operands converted to `dtype`, disposing the conversions. */
-export const withOperands = (xs: readonly TensorOrScalar[], dtype: DType, fill: (ops: k.Operand[]) => void): void =>
-  k.disposing((temps) => fill(xs.map((x) => operand(x, dtype, temps))));
+/** Runs `fill` with the operands converted to `dtype` (tensors of `dtype` as they are), disposing the conversions. */
+export function withOperands(xs: readonly TensorOrScalar[], dtype: DType, fill: (ops: readonly k.Operand[]) => void): void {
+  if (xs.every((x) => x instanceof Tensor && x.dtype === dtype)) return fill(xs as readonly Tensor[]);
+  const temps: Tensor[] = [];
+  try {
+    fill(xs.map((x) => operand(x, dtype, temps)));
+  } finally {
+    for (const t of temps) t.dispose();
+  }
+}
 
 /** PyTorch's type promotion for `self op other` (two tensors of one dtype keep it). */
 export function promote(self: Tensor, other: TensorOrScalar): DType {
@@ -38,15 +45,16 @@ export function promote(self: Tensor, other: TensorOrScalar): DType {
 
 /** The broadcast shape of the tensors among `xs` (scalars and nulls take no part). */
 export function broadcastAll(xs: readonly (TensorOrScalar | null)[]): Shape {
-  let shape: Shape = [];
-  for (const x of xs) if (x instanceof Tensor && !sameShape(x._shape, shape)) shape = broadcastShapes(shape, x._shape);
-  return shape;
+  let shape: Shape | null = null;
+  for (const x of xs) {
+    if (x instanceof Tensor) shape = shape === null || sameShape(x._shape, shape) ? x._shape : broadcastShapes(shape, x._shape);
+  }
+  return shape ?? [];
 }
 
 /** A fresh output of a pointwise op over `inputs` (broadcast), laid out for them, filled by `fill` (disposed if it throws). */
 export function freshResult(dtype: DType, inputs: readonly (TensorOrScalar | null)[], fill: (out: Tensor) => void): Tensor {
-  const present = inputs.filter((x): x is TensorOrScalar => x !== null);
-  return k.filled(k.emptyPointwise(broadcastAll(inputs), dtype, present), fill);
+  return k.filled(k.emptyPointwise(broadcastAll(inputs), dtype, inputs), fill);
 }
 
 /** Writes into `self` a result computed in `dtype` (through a temporary when the dtypes differ). */
@@ -69,11 +77,11 @@ export function pointwise<A>(
   inplace: boolean, d: Derivative<A>, self: Tensor, others: readonly (TensorOrScalar | null)[], attrs: A, dtype: DType,
   fill: (out: Tensor) => void,
 ): Tensor {
-  const inputs = others.map(tensorOrNull);
   if (!inplace) {
     const operands = [self, ...others];
-    return record(d, [self, ...inputs], attrs, () => freshResult(dtype, operands, fill));
+    return record(d, operands.map(tensorOrNull), attrs, () => freshResult(dtype, operands, fill));
   }
+  const inputs = others.map(tensorOrNull);
   return recordInplace(d, self, inputs, attrs, () => {
     const present = inputs.filter((t): t is Tensor => t !== null);
     checkInplaceTarget(self, present, dtype, present.map((t) => t._shape));

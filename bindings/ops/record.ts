@@ -114,7 +114,8 @@ export interface InplaceOptions {
  * before the write), which the node then owns.
  */
 function recorded<A, R>(
-  d: Derivative<A>, attrs: A, inputs: readonly (Tensor | null)[], inplace: boolean, { original, aux }: InplaceOptions, run: (node: OpNode<A>) => R,
+  d: Derivative<A>, attrs: A, inputs: readonly (Tensor | null)[], inplace: boolean, original: (() => Tensor) | undefined,
+  aux: Readonly<Record<string, Tensor>> | undefined, run: (node: OpNode<A>) => R,
 ): R {
   const node = new OpNode(d, attrs);
   node.retain(); // held by this call until the outputs take it over
@@ -134,8 +135,6 @@ function recorded<A, R>(
   }
 }
 
-const outputName = (i: number) => (i === 0 ? "result" : `result${i}`);
-
 /**
  * Runs `forward` and records it: `inputs` are the differentiable tensor arguments (null for an
  * absent optional one) in the order of `d.inputs`; outputs get the node as their gradFn.
@@ -144,14 +143,15 @@ export function record<A, R extends Tensor | Tensor[]>(
   d: Derivative<A>, inputs: readonly (Tensor | null)[], attrs: A, forward: () => R, aux?: Readonly<Record<string, Tensor>>,
 ): R {
   if (!anyRequiresGrad(inputs)) return forward();
-  return recorded(d, attrs, inputs, false, { aux }, (node) => {
+  return recorded(d, attrs, inputs, false, undefined, aux, (node) => {
     const result = forward();
     const outputs: readonly Tensor[] = Array.isArray(result) ? result : [result as Tensor];
     // integer outputs (indices) are not differentiable and get no history
     setHistory(outputs.filter((t) => isFloating(t.dtype)), node);
-    outputs.forEach((t, i) => {
-      if (needed(d as Derivative<unknown>, node, outputName(i))) node.save(outputName(i), t, true);
-    });
+    for (let i = 0; i < outputs.length; i++) {
+      const name = i === 0 ? "result" : `result${i}`;
+      if (needed(d as Derivative<unknown>, node, name)) node.save(name, outputs[i], true);
+    }
     return result;
   });
 }
@@ -175,7 +175,7 @@ export function recordInplace<A>(
     modify();
     return self;
   }
-  return recorded(d, attrs, inputs, true, options, (node) => {
+  return recorded(d, attrs, inputs, true, options.original, options.aux, (node) => {
     modify();
     rebaseHistory(self, node);
     if (needed(d as Derivative<unknown>, node, "result")) node.save("result", self, true, self._view !== null);

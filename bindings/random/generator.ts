@@ -3,8 +3,9 @@
 // torch.get_rng_state() would). The kernels in assembly/kernels/random.ts advance it.
 // The default generator is permanent; other generators free their block on dispose(), with a
 // FinalizationRegistry (where the runtime has one) catching generators dropped without it.
-import { RuntimeError, messages } from "../errors.js";
+import { RuntimeError } from "../errors.js";
 import { code, core, readBytes, writeBytes } from "../runtime/core.js";
+import { allocate } from "../storage.js";
 
 /** PyTorch's default_rng_seed_val: the seed of a new torch.Generator(). */
 const DEFAULT_SEED = 67280421310721n;
@@ -80,10 +81,7 @@ export class Generator {
   _address(): number {
     if (this.disposed) throw new RuntimeError("Generator has been disposed: its state was released by dispose(); it can no longer be used.");
     if (this.block.ptr === 0) {
-      const bytes = stateBytes();
-      const ptr = core().alloc(bytes);
-      if (ptr === 0) throw new RuntimeError(messages.outOfMemory(bytes));
-      this.block.ptr = ptr;
+      this.block.ptr = allocate(stateBytes());
       if (!this.permanent) registry?.register(this, this.block, this);
       this.seedBlock(this.pendingSeed ?? nondeterministicSeed());
     }

@@ -8,8 +8,11 @@ export interface Kernels {
   memory: WebAssembly.Memory;
   alloc(size: number): number;
   free(ptr: number, size: number): void;
+  emptyCache(): void;
   liveBytes(): number;
   liveBlocks(): number;
+  cachedBytes(): number;
+  rawAllocations(): number;
   scratch(): number;
   fill(dtype: number, ndim: number, desc: number, dst: number, value: number): void;
   copy(srcDtype: number, dstDtype: number, ndim: number, desc: number, dst: number, src: number): void;
@@ -49,10 +52,11 @@ export interface Kernels {
 
 let instance: Kernels | null = null;
 let scratchPtr = 0;
-let buffer: ArrayBuffer | null = null;
 let i32: Int32Array = new Int32Array(0);
 let u8: Uint8Array = new Uint8Array(0);
+let f32: Float32Array = new Float32Array(0);
 let f64: Float64Array = new Float64Array(0);
+let i64: BigInt64Array = new BigInt64Array(0);
 
 /** Bytes of the descriptor scratch area (assembly/memory.ts SCRATCH_BYTES). */
 export const SCRATCH_BYTES = 8192;
@@ -63,7 +67,7 @@ const SCALAR_OFFSET = SCRATCH_BYTES - 64;
 export function install(exports: WebAssembly.Exports): void {
   instance = exports as unknown as Kernels;
   scratchPtr = instance.scratch();
-  buffer = null;
+  u8 = new Uint8Array(0);
 }
 
 export function isInstalled(): boolean {
@@ -85,14 +89,18 @@ export function code(name: string): number {
   return g.value as number;
 }
 
+/**
+ * Refreshes the typed-array views when memory has grown: growth detaches the old buffer, and
+ * views over a detached buffer have length 0 (cheaper to test than reading `memory.buffer`).
+ */
 function views(): void {
+  if (u8.length !== 0) return;
   const current = core().memory.buffer;
-  if (current !== buffer) {
-    buffer = current;
-    i32 = new Int32Array(current);
-    u8 = new Uint8Array(current);
-    f64 = new Float64Array(current);
-  }
+  i32 = new Int32Array(current);
+  u8 = new Uint8Array(current);
+  f32 = new Float32Array(current);
+  f64 = new Float64Array(current);
+  i64 = new BigInt64Array(current);
 }
 
 /** Address of the descriptor area; `descriptor(words)` fills it and returns it. */
@@ -107,20 +115,15 @@ export function descriptor(words: ArrayLike<number>, count = words.length): numb
 export function scalarSlot(value: number, dtypeCode: number, slot = 0): number {
   views();
   const ptr = scratchPtr + SCALAR_OFFSET + slot * 16;
-  const view = new DataView(buffer as ArrayBuffer, ptr, 8);
-  writeValue(view, 0, value, dtypeCode);
-  return ptr;
-}
-
-/** Encodes one element (little-endian) for the dtype codes of assembly/dtype.ts. */
-export function writeValue(view: DataView, offset: number, value: number, dtypeCode: number): void {
+  // dtype codes of assembly/dtype.ts; the slot is 16-byte aligned, so every view indexes it
   switch (dtypeCode) {
-    case 0: view.setFloat32(offset, value, true); break;
-    case 1: view.setFloat64(offset, value, true); break;
-    case 2: view.setInt32(offset, value, true); break;
-    case 3: view.setBigInt64(offset, BigInt(Math.trunc(value)), true); break;
-    default: view.setUint8(offset, value); break;
+    case 0: f32[ptr >> 2] = value; break;
+    case 1: f64[ptr >> 3] = value; break;
+    case 2: i32[ptr >> 2] = value; break;
+    case 3: i64[ptr >> 3] = BigInt(Math.trunc(value)); break;
+    default: u8[ptr] = value; break;
   }
+  return ptr;
 }
 
 /** Copies bytes from JS into linear memory. */
@@ -138,11 +141,19 @@ export function readBytes(ptr: number, length: number): Uint8Array {
 /** A DataView over a byte range, valid only until the next kernel call. */
 export function dataView(ptr: number, length: number): DataView {
   views();
-  return new DataView(buffer as ArrayBuffer, ptr, length);
+  return new DataView(u8.buffer, ptr, length);
 }
 
 /** Reads one f64 written by a kernel at `ptr` (used for small results). */
 export function readF64(ptr: number): number {
   views();
   return f64[ptr >> 3];
+}
+
+/**
+ * torch.backends.cpu.get_cpu_capability() for the loaded core: "WASM_RELAXED_SIMD" when it is
+ * tapegrad.relaxed.wasm (fused multiply-adds in matmul), "WASM_SIMD128" for tapegrad.wasm.
+ */
+export function cpuCapability(): "WASM_RELAXED_SIMD" | "WASM_SIMD128" {
+  return code("RELAXED_SIMD") !== 0 ? "WASM_RELAXED_SIMD" : "WASM_SIMD128";
 }

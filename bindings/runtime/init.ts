@@ -5,10 +5,30 @@ import { install, isInstalled } from "./core.js";
 export interface InitOptions {
   /** a compiled module (what a Workers `.wasm` import gives) */
   module?: WebAssembly.Module;
-  /** the bytes of tapegrad.wasm */
+  /** the bytes of tapegrad.wasm (or tapegrad.relaxed.wasm, for engines with relaxed SIMD) */
   bytes?: BufferSource;
-  /** where to fetch tapegrad.wasm from */
+  /** where to fetch tapegrad.wasm (or tapegrad.relaxed.wasm) from */
   url?: string | URL;
+}
+
+/**
+ * A one-function module whose body is `f32x4.relaxed_madd` of its three v128 parameters: it
+ * validates exactly where the engine runs relaxed SIMD (Node 20 needs
+ * --experimental-wasm-relaxed-simd; Chrome 114+, Firefox 120+ and Node 22+ have it).
+ */
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // types: (v128, v128, v128) -> v128
+  0x03, 0x02, 0x01, 0x00, // one function of that type
+  0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b, // local.get 0 1 2; f32x4.relaxed_madd
+]);
+
+/**
+ * @internal Whether the engine runs relaxed SIMD: the entries then load tapegrad.relaxed.wasm
+ * (the same source with fused multiply-adds in matmul) instead of tapegrad.wasm.
+ */
+export function relaxedSimdSupported(): boolean {
+  return WebAssembly.validate(RELAXED_SIMD_PROBE);
 }
 
 let pending: Promise<void> | null = null;

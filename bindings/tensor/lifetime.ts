@@ -10,6 +10,7 @@ interface Scope {
 const scopes: Scope[] = [];
 let liveTensors = 0;
 
+/** What the registry releases for a handle that was garbage-collected undisposed: its storage. */
 type Held = { release(): void };
 const registry: FinalizationRegistry<Held> | null =
   typeof FinalizationRegistry === "function" ? new FinalizationRegistry<Held>((held) => held.release()) : null;
@@ -17,27 +18,27 @@ const registry: FinalizationRegistry<Held> | null =
 // Registering with the FinalizationRegistry is costly, and most handles live for a few ops:
 // new handles wait in a batch that is registered at the end of the current task, minus those
 // already disposed by then. Handles made inside tidy never need it: tidy disposes them.
-let pending: { t: Tensor; held: Held }[] = [];
+let pending: Tensor[] = [];
 const registered = new WeakSet<Tensor>();
 
 function registerPending(): void {
   const batch = pending;
   pending = [];
-  for (const { t, held } of batch) {
+  for (const t of batch) {
     if (t.isDisposed) continue;
-    registry?.register(t, held, t);
+    registry?.register(t, t._storage, t);
     registered.add(t);
   }
 }
 
 /** @internal Called by every Tensor constructor. */
-export function track(t: Tensor, held: Held): void {
+export function track(t: Tensor): void {
   liveTensors++;
   const scope = scopes[scopes.length - 1];
   if (scope !== undefined) scope.tensors.push(t);
   else if (registry !== null) {
     if (pending.length === 0) queueMicrotask(registerPending);
-    pending.push({ t, held });
+    pending.push(t);
     // a long synchronous loop never reaches the microtask: flush as it goes
     if (pending.length >= 1024) {
       registerPending();

@@ -197,24 +197,3 @@ export function iteratorStrides(shape: Shape, operands: readonly { _shape: Shape
   }
   return out;
 }
-
-/**
- * Merges dimensions that are contiguous for every operand and drops size-1 dims, so kernels
- * see few (often one) dims. `strides[k]` are the strides of operand k over `shape`.
- */
-export function coalesce(shape: Shape, strides: readonly Shape[]): { shape: number[]; strides: number[][] } {
-  const outShape: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
-  for (let i = 0; i < shape.length; i++) {
-    if (shape[i] === 1) continue;
-    const last = outShape.length - 1;
-    if (last >= 0 && strides.every((s, k) => outStrides[k][last] === s[i] * shape[i])) {
-      outShape[last] *= shape[i];
-      for (let k = 0; k < strides.length; k++) outStrides[k][last] = strides[k][i];
-    } else {
-      outShape.push(shape[i]);
-      for (let k = 0; k < strides.length; k++) outStrides[k].push(strides[k][i]);
-    }
-  }
-  return { shape: outShape, strides: outStrides };
-}

@@ -70,8 +70,8 @@ export class Tensor {
   _accumulator: Node | null = null;
   /** @internal */ _retainsGrad = false;
   /** @internal */ _view: ViewInfo | null = null;
-  /** @internal gradient hooks of a leaf, run before its gradient accumulates */
-  _leafHooks: GradHook[] = [];
+  /** @internal gradient hooks of a leaf, run before its gradient accumulates (made on the first) */
+  _leafHooks: GradHook[] | null = null;
 
   // Lifetime: holders are this handle itself, views whose base this is, saved-for-backward
   // references and gradient accumulators. Resources go when the count reaches zero.
@@ -89,7 +89,7 @@ export class Tensor {
     this._offset = parts.offset;
     this.dtype = parts.dtype;
     this._version = parts.version ?? new VersionCounter();
-    track(this, parts.storage);
+    track(this);
   }
 
   /** @internal A fresh contiguous tensor with new, uninitialized storage. */
@@ -272,7 +272,7 @@ export class Tensor {
     this._check();
     if (!this.requiresGrad) throw new RuntimeError("cannot register a hook on a tensor that doesn't require gradient");
     let list: GradHook[];
-    if (this._gradFn === null) list = this._leafHooks;
+    if (this._gradFn === null) list = this._leafHooks ??= [];
     else {
       const hooks = ((gradFn(this) as Node).preHooks ??= new Map());
       list = hooks.get(this._outputNr) ?? [];
