@@ -16,5 +16,6 @@ export {
   GENERATOR_BYTES, generatorSeed, generatorSetState, Sample, sample, normalFill,
   bernoulliTensor, randperm, MultinomialError, multinomialCheck, multinomialWithReplacement, multinomialTopK,
 } from "./kernels/random";
-export { RowSoftmax, softmaxRows } from "./kernels/softmax";
+export { RowSoftmax, softmaxRows, softmaxBackwardRows } from "./kernels/softmax";
 export { RELAXED_SIMD } from "./simd/lanes";
+export { OptimFlag, adamStep, sgdStep } from "./kernels/optim";

@@ -123,3 +123,5 @@ export type { GradcheckFunction, GradcheckOptions, GradgradcheckOptions } from "
 
 import * as optim from "./optim/index.js";
 export { optim };
+// fused optimizer steps (PyTorch's torch._fused_adam_ / _fused_sgd_ are ops too)
+export { _fusedAdam_, _fusedSgd_ } from "./ops/fused.js";

@@ -2,6 +2,7 @@
 // A scalar operand is a one-element buffer with all strides 0.
 import { F32, F64, I32, I64, BOOL } from "../dtype";
 import { Row3, forEachRow3 } from "../iterate";
+import { highHalf, joinHalves, lowHalf } from "../simd/lanes";
 
 /** Codes shared with JS (exported as globals `Binary.Add`, ...). */
 export enum Binary {
@@ -25,7 +26,14 @@ let divisionByZero = false;
 @final @unmanaged class Mul { @inline apply<T>(a: T, b: T): T { return a * b; } @inline vec(a: v128, b: v128): v128 { return f32x4.mul(a, b); } @inline hasVec(): bool { return true; } }
 @final @unmanaged class AddScaled {
   @inline apply<T>(a: T, b: T): T { return isFloat<T>() ? <T>(<f64>a + alpha * <f64>b) : a + <T><i64>alpha * b; }
-  @inline vec(a: v128, b: v128): v128 { return f32x4.add(a, f32x4.mul(b, f32x4.splat(<f32>alpha))); }
+  // in f64 and rounded once, as `apply`: an element's result must not depend on its position.
+  // With alpha ±1 (sub is AddScaled with -1) a float32 add or sub rounds the same way.
+  @inline vec(a: v128, b: v128): v128 {
+    if (alpha == 1) return f32x4.add(a, b);
+    if (alpha == -1) return f32x4.sub(a, b);
+    const s = f64x2.splat(alpha);
+    return joinHalves(f64x2.add(lowHalf(a), f64x2.mul(s, lowHalf(b))), f64x2.add(highHalf(a), f64x2.mul(s, highHalf(b))));
+  }
   @inline hasVec(): bool { return true; }
 }
 @final @unmanaged class Div {

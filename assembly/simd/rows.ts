@@ -1,7 +1,8 @@
 // Contiguous float32 rows, four lanes at a time: a pointwise map, max/min and sum, and the
 // fused softmax, log_softmax and logsumexp of one row (a max pass, an exp-sum pass, a
-// normalising pass), for the pointwise and reduction kernels to call on their contiguous rows.
-import { expOfDifference } from "./math";
+// normalising pass) and their backward rows, for the pointwise and reduction kernels to call
+// on their contiguous rows.
+import { exp, expOfDifference } from "./math";
 import { highHalf, joinHalves, lowHalf, splat64 } from "./lanes";
 
 const tailBuffer = memory.data(16, 16);
@@ -81,27 +82,45 @@ export function mapF32<Op>(dst: usize, src: usize, n: i32): void {
 export function maxF32(p: usize, n: i32): f32 { return extremeF32(p, n, true); }
 export function minF32(p: usize, n: i32): f32 { return extremeF32(p, n, false); }
 
-/** Sum of n floats: four f32x4 accumulators, flushed to f64 every 1024 elements to keep long sums accurate. */
-export function sumF32(p: usize, n: i32): f64 {
+/** A term of a sum over one row or two: the element itself, or the product of the two rows' elements. */
+@final @unmanaged class Element {
+  @inline vec(a: v128, b: v128): v128 { return a; }
+  @inline one(a: f32, b: f32): f32 { return a; }
+}
+@final @unmanaged class Product {
+  @inline vec(a: v128, b: v128): v128 { return f32x4.mul(a, b); }
+  @inline one(a: f32, b: f32): f32 { return a * b; }
+}
+
+/**
+ * Sum of n terms of the floats at p (and q): four f32x4 accumulators, flushed to f64 every 1024
+ * elements to keep long sums accurate. A product term is rounded to f32 first, so Σ a·b sums
+ * what a mul kernel would have written.
+ */
+function sumTermsF32<Term>(p: usize, q: usize, n: i32): f64 {
+  const term = changetype<Term>(0);
   let sum: f64 = 0;
   let i = 0;
   while (i + 16 <= n) {
     let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
     const end = min(n, i + 1024) & ~15;
     for (; i < end; i += 16) {
-      const q = at(p, i);
-      a0 = f32x4.add(a0, v128.load(q));
-      a1 = f32x4.add(a1, v128.load(q, 16));
-      a2 = f32x4.add(a2, v128.load(q, 32));
-      a3 = f32x4.add(a3, v128.load(q, 48));
+      const x = at(p, i), y = at(q, i);
+      a0 = f32x4.add(a0, term.vec(v128.load(x), v128.load(y)));
+      a1 = f32x4.add(a1, term.vec(v128.load(x, 16), v128.load(y, 16)));
+      a2 = f32x4.add(a2, term.vec(v128.load(x, 32), v128.load(y, 32)));
+      a3 = f32x4.add(a3, term.vec(v128.load(x, 48), v128.load(y, 48)));
     }
     const t = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
     sum += <f64>f32x4.extract_lane(t, 0) + <f64>f32x4.extract_lane(t, 1)
       + <f64>f32x4.extract_lane(t, 2) + <f64>f32x4.extract_lane(t, 3);
   }
-  for (; i < n; i++) sum += <f64>load<f32>(at(p, i));
+  for (; i < n; i++) sum += <f64>term.one(load<f32>(at(p, i)), load<f32>(at(q, i)));
   return sum;
 }
+
+/** Sum of n floats (see sumTermsF32). */
+export function sumF32(p: usize, n: i32): f64 { return sumTermsF32<Element>(p, p, n); }
 
 /** Σ e^(x - shift) over n floats, in f64; each e^(x - shift) is also stored to dst unless dst is 0. */
 function expSumF32(dst: usize, src: usize, n: i32, shift: f32): f64 {
@@ -158,4 +177,26 @@ export function logsumexpF32(src: usize, n: i32): f32 {
   const max = maxF32(src, n);
   const shift: f32 = isFinite(max) ? max : 0;
   return <f32>(<f64>shift + Math.log(expSumF32(0, src, n, shift)));
+}
+
+/**
+ * The gradient of a softmax row (out = softmax(x), n >= 1 floats) into dst:
+ * out · (grad - Σ grad·out), rounded step by step as the composed mul, sum, sub and mul kernels.
+ */
+export function softmaxBackwardF32(dst: usize, grad: usize, out: usize, n: i32): void {
+  const s = f32x4.splat(<f32>sumTermsF32<Product>(grad, out, n));
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(dst, i), f32x4.mul(f32x4.sub(v128.load(at(grad, i)), s), v128.load(at(out, i))));
+  if (i < n) storeTail(at(dst, i), f32x4.mul(f32x4.sub(loadTail(at(grad, i), n - i, 0), s), loadTail(at(out, i), n - i, 0)), n - i);
+}
+
+/**
+ * The gradient of a log_softmax row (out = log_softmax(x)) into dst: grad - e^out · Σ grad,
+ * rounded step by step as the composed exp, sum, mul and sub kernels.
+ */
+export function logSoftmaxBackwardF32(dst: usize, grad: usize, out: usize, n: i32): void {
+  const s = f32x4.splat(<f32>sumF32(grad, n));
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(dst, i), f32x4.sub(v128.load(at(grad, i)), f32x4.mul(exp(v128.load(at(out, i))), s)));
+  if (i < n) storeTail(at(dst, i), f32x4.sub(loadTail(at(grad, i), n - i, 0), f32x4.mul(exp(loadTail(at(out, i), n - i, 0)), s)), n - i);
 }

@@ -553,3 +553,43 @@ export function softmaxRows(op: RowSoftmaxKernel, x: Tensor, n: number, out: Ten
   core().softmaxRows(opCode("RowSoftmax", op), x.numel() / n, n, out.dataPtr(), x.dataPtr());
   return out;
 }
+
+/**
+ * The gradient (into a new contiguous tensor) of softmax / log_softmax over rows of n elements,
+ * from grad and the forward's output `out`: contiguous float32 tensors of one shape, numel > 0.
+ */
+export function softmaxBackwardRows(op: "Softmax" | "LogSoftmax", grad: Tensor, out: Tensor, n: number): Tensor {
+  const dst = empty(out._shape, "float32");
+  core().softmaxBackwardRows(opCode("RowSoftmax", op), out.numel() / n, n, dst.dataPtr(), grad.dataPtr(), out.dataPtr());
+  return dst;
+}
+
+// ---- fused optimizer steps (assembly/kernels/optim.ts) ----
+
+/** Names of the `OptimFlag` enum. */
+export type OptimFlag = "Maximize" | "CoupledDecay" | "DecoupledDecay" | "Amsgrad" | "Nesterov" | "FirstStep";
+
+const optimFlags = (flags: readonly OptimFlag[]): number => flags.reduce((bits, name) => bits | opCode("OptimFlag", name), 0);
+
+/** The Adam scalars of one step: `decay` as OptimFlag's CoupledDecay / DecoupledDecay read it. */
+export interface AdamScalars {
+  decay: number;
+  beta1: number;
+  beta2: number;
+  bc2Sqrt: number;
+  eps: number;
+  stepSize: number;
+}
+
+/** One Adam step in place over contiguous tensors of one dtype and numel (maxExpAvgSq null without amsgrad). */
+export function adamStep(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, maxExpAvgSq: Tensor | null, flags: readonly OptimFlag[], s: AdamScalars): void {
+  core().adamStep(
+    dtypeCode(param.dtype), param.numel(), param.dataPtr(), grad.dataPtr(), expAvg.dataPtr(), expAvgSq.dataPtr(), maxExpAvgSq?.dataPtr() ?? 0,
+    optimFlags(flags), s.decay, s.beta1, s.beta2, s.bc2Sqrt, s.eps, s.stepSize,
+  );
+}
+
+/** One SGD step in place over contiguous tensors of one dtype and numel (buf null without momentum). */
+export function sgdStep(param: Tensor, grad: Tensor, buf: Tensor | null, flags: readonly OptimFlag[], decay: number, momentum: number, dampening: number, lr: number): void {
+  core().sgdStep(dtypeCode(param.dtype), param.numel(), param.dataPtr(), grad.dataPtr(), buf?.dataPtr() ?? 0, optimFlags(flags), decay, momentum, dampening, lr);
+}

@@ -9,6 +9,7 @@ import { bind, dimList } from "./args.js";
 import { alive, notImplementedFor } from "./checks.js";
 import * as k from "./kernels.js";
 import { type Derivative, record } from "./record.js";
+import { anyRequiresGrad } from "../autograd/variable.js";
 import { cat } from "./shape.js";
 
 interface ReduceAttrs {
@@ -406,18 +407,31 @@ export function logsumexp(x: Tensor, dims: number[], keepdim = false): Tensor {
   });
 }
 
+/**
+ * softmax's / log_softmax's gradient in one kernel per row, where the rows allow it (float32,
+ * contiguous, reducing the last non-trivial dim) and no graph of the backward is being built
+ * (createGraph differentiates the composed formula); null otherwise.
+ */
+function fusedSoftmaxBackward(op: "Softmax" | "LogSoftmax", grad: Tensor, y: Tensor, dim: number): Tensor | null {
+  if (anyRequiresGrad([grad, y]) || numel(y._shape) === 0 || y.ndim === 0) return null;
+  const n = k.softmaxRowLength(y, [dim]);
+  if (n === 0 || k.softmaxRowLength(grad, [dim]) !== n || !grad._shape.every((s, i) => s === y._shape[i])) return null;
+  return k.softmaxBackwardRows(op, grad, y, n);
+}
+
 const SOFTMAX: Derivative<{ dim: number }> = {
   name: "SoftmaxBackward0", inputs: ["self"], saves: { result: ["self"] },
   backward: ({ grad, saved, attrs }) => {
     const y = saved("result");
-    return { self: grad.sub(grad.mul(y).sum(attrs.dim, { keepdim: true })).mul(y) };
+    return { self: fusedSoftmaxBackward("Softmax", grad, y, attrs.dim) ?? grad.sub(grad.mul(y).sum(attrs.dim, { keepdim: true })).mul(y) };
   },
 };
 const LOG_SOFTMAX: Derivative<{ dim: number }> = {
   name: "LogSoftmaxBackward0", inputs: ["self"], saves: { result: ["self"] },
-  backward: ({ grad, saved, attrs }) => ({
-    self: grad.sub(saved("result").exp().mul(grad.sum(attrs.dim, { keepdim: true }))),
-  }),
+  backward: ({ grad, saved, attrs }) => {
+    const y = saved("result");
+    return { self: fusedSoftmaxBackward("LogSoftmax", grad, y, attrs.dim) ?? grad.sub(y.exp().mul(grad.sum(attrs.dim, { keepdim: true }))) };
+  },
 };
 
 /** softmax and log_softmax over one dim; `dtype` converts the input first (recorded). */

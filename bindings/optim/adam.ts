@@ -1,9 +1,12 @@
 // torch.optim.Adam and AdamW, as PyTorch's single-tensor implementation (_single_tensor_adam):
-// AdamW is Adam with decoupled weight decay (param *= 1 - lr·wd before the update).
+// AdamW is Adam with decoupled weight decay (param *= 1 - lr·wd before the update). A parameter
+// whose gradient and state are contiguous tensors of its dtype takes the fused step (one kernel
+// pass, ops/fused.ts); any other takes the same math as composed in-place ops.
 import { ValueError } from "../errors.js";
 import { bind } from "../ops/args.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { tensor } from "../ops/creation.js";
+import { _fusedAdam_, fusable } from "../ops/fused.js";
 import { Optimizer, type OptimizerParams, type ParamGroup } from "./optimizer.js";
 
 export interface AdamOptions extends Record<string, unknown> {
@@ -45,28 +48,34 @@ export class Adam extends Optimizer<AdamOptions> {
   protected updateGroup(group: ParamGroup<AdamOptions>): void {
     const { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad, maximize, decoupledWeightDecay } = group;
     for (const param of group.params) {
-      if (param.grad === null) continue;
+      const grad = param.grad;
+      if (grad === null) continue;
       if (this.state.get(param) === undefined) {
         this.setState(param, "step", tensor(0.0));
         for (const key of amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"]) this.setState(param, key, param.zerosLike());
       }
-      const state = this.stateOf(param);
-      let grad: Tensor = maximize ? param.grad.neg() : param.grad;
-      const step = state.step.add_(1).item();
+      const { step: stepCount, exp_avg: expAvg, exp_avg_sq: expAvgSq, max_exp_avg_sq: maxExpAvgSq } = this.stateOf(param);
+      const step = stepCount.add_(1).item();
+      if (fusable([param, grad, expAvg, expAvgSq, amsgrad ? maxExpAvgSq : null])) {
+        _fusedAdam_([param], [grad], [expAvg], [expAvgSq], amsgrad ? [maxExpAvgSq] : null,
+          { lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, decoupled: decoupledWeightDecay, step });
+        continue;
+      }
+      let g: Tensor = maximize ? grad.neg() : grad;
       if (weightDecay !== 0) {
         if (decoupledWeightDecay) param.mul_(1 - lr * weightDecay);
-        else grad = grad.add(param, { alpha: weightDecay });
+        else g = g.add(param, { alpha: weightDecay });
       }
-      state.exp_avg.lerp_(grad, 1 - beta1);
-      state.exp_avg_sq.mul_(beta2).addcmul_(grad, grad, { value: 1 - beta2 });
-      let second = state.exp_avg_sq;
+      expAvg.lerp_(g, 1 - beta1);
+      expAvgSq.mul_(beta2).addcmul_(g, g, { value: 1 - beta2 });
+      let second = expAvgSq;
       if (amsgrad) {
         // torch.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
-        second = state.max_exp_avg_sq.copy_(state.max_exp_avg_sq.maximum(second));
+        second = maxExpAvgSq.copy_(maxExpAvgSq.maximum(second));
       }
       // step size lr / (1 - β1^t), denominator √v / √(1 - β2^t) + eps
       const denom = second.sqrt().div(Math.sqrt(1 - beta2 ** step)).add_(eps);
-      param.addcdiv_(state.exp_avg, denom, { value: -lr / (1 - beta1 ** step) });
+      param.addcdiv_(expAvg, denom, { value: -lr / (1 - beta1 ** step) });
     }
   }
 }

@@ -43,6 +43,10 @@ export interface Kernels {
   multinomialWithReplacement(dtype: number, p: number, rows: number, cats: number, rs: number, cs: number, out: number, samples: number, gen: number): void;
   multinomialTopK(dtype: number, p: number, q: number, rows: number, cats: number, rs: number, cs: number, qrs: number, qcs: number, out: number, k: number): void;
   softmaxRows(op: number, rows: number, n: number, dst: number, src: number): void;
+  softmaxBackwardRows(op: number, rows: number, n: number, dst: number, grad: number, out: number): void;
+  adamStep(dtype: number, n: number, param: number, grad: number, expAvg: number, expAvgSq: number, maxExpAvgSq: number,
+    flags: number, decay: number, beta1: number, beta2: number, bc2Sqrt: number, eps: number, stepSize: number): void;
+  sgdStep(dtype: number, n: number, param: number, grad: number, buf: number, flags: number, decay: number, momentum: number, dampening: number, lr: number): void;
   [name: string]: unknown;
 }
 
