@@ -1,5 +1,5 @@
 // What the bench measures: one row per case, the same computation in every library.
-// A case is { id, group, label, metric, tolerance } and either
+// A case is { id, group, label, metric, tolerance, only? (the libraries that run it; default all) } and either
 //   setup(adapter) → { values(), sample(budgetMs) → seconds per call, dispose() }
 // or placeholder: "why" (printed, not measured). values() runs the computation once; the runner
 // compares tapegrad's values with each peer's (|a − b| ≤ atol + rtol·|b|) before anything is timed.
@@ -15,6 +15,7 @@ const metric = {
   elements: (n) => ({ unit: "time · Gelem/s", show: (s) => `${seconds(s)} · ${(n / s / 1e9).toFixed(2)}` }),
   micros: { unit: "µs", show: (s) => (s * 1e6).toFixed(2) },
   millis: { unit: "ms", show: (s) => (s * 1e3).toFixed(2) },
+  tokens: (perCall) => ({ unit: "tokens/s", show: (s) => Math.round(perCall / s).toString() }),
 };
 
 // ---- a computation on tensors made from the same data in every library ----
@@ -199,8 +200,19 @@ const training = [
   {
     id: "char-rnn/step",
     group: "training step",
-    label: "char-RNN (demo) training step, tokens/s",
-    placeholder: "n/a (needs nn.GRU)",
+    label: "char-RNN (the demo's model and step: GRU 2×128, 32 streams × 64 characters, Adam)",
+    metric: metric.tokens(2048),
+    // tfjs-core has no GRU layer: measured for tapegrad alone
+    only: ["tapegrad"],
+    tolerance: { rtol: 0, atol: 0 },
+    setup(L) {
+      const trainer = L.charRnn();
+      return {
+        values: () => Float32Array.of(trainer.step()),
+        sample: (budgetMs) => secondsPerCall(trainer.step, budgetMs),
+        dispose: trainer.dispose,
+      };
+    },
   },
 ];
 

@@ -37,7 +37,7 @@ export function renderReport(run) {
         continue;
       }
       const samples = run.samples.get(c.id);
-      const med = Object.fromEntries(run.peers.map((p) => [p, samples[p] && median(samples[p])]));
+      const med = Object.fromEntries(run.peers.map((p) => [p, samples[p]?.length ? median(samples[p]) : undefined]));
       timingRows.push([
         c.label,
         c.metric.unit,

@@ -36,19 +36,22 @@ function readConfig(env) {
 
 const log = (line) => process.stderr.write(`${line}\n`);
 
+/** The libraries that run case `c`. */
+const runners = (c, peers) => peers.filter((p) => c.only === undefined || c.only.includes(p.name));
+
 /** Sets up every case in every library and checks tapegrad's values against each peer's. */
 async function setUpAndCheck(cases, peers, adapters) {
   const instances = new Map();
   for (const c of cases) {
     const byPeer = {};
     const values = {};
-    for (const peer of peers) {
+    for (const peer of runners(c, peers)) {
       const L = adapters.get(peer.name);
       await L.activate();
       byPeer[peer.name] = c.setup(L);
       values[peer.name] = await byPeer[peer.name].values();
     }
-    for (const peer of peers.slice(1)) {
+    for (const peer of runners(c, peers).slice(1)) {
       const bad = firstMismatch(values.tapegrad, values[peer.name], c.tolerance);
       if (bad !== null) {
         throw new Error(`bench: ${c.id}: tapegrad disagrees with ${peer.name} at element ${bad.index}: ${bad.actual} vs ${bad.expected} (tolerance ${JSON.stringify(c.tolerance)})`);
@@ -71,7 +74,7 @@ async function runRounds(cases, peers, adapters, instances, { rounds, budgetMs }
   for (let round = 0; round <= rounds; round++) {
     const order = peers.map((_, i) => peers[(i + round) % peers.length]);
     for (const c of cases) {
-      for (const peer of order) {
+      for (const peer of runners(c, order)) {
         const L = adapters.get(peer.name);
         await L.activate();
         const before = L.memory();
@@ -103,7 +106,7 @@ async function main() {
   const instances = await setUpAndCheck(measured, peers, adapters);
   const { samples, warnings } = await runRounds(measured, peers, adapters, instances, config);
   for (const c of measured) {
-    for (const peer of peers) {
+    for (const peer of runners(c, peers)) {
       await adapters.get(peer.name).activate();
       instances.get(c.id)[peer.name].dispose();
     }
@@ -112,7 +115,7 @@ async function main() {
   const sizes = measureSizes();
   const medianOf = (id, peer) => {
     const xs = samples.get(id)?.[peer];
-    return xs === undefined ? undefined : median(xs);
+    return xs === undefined || xs.length === 0 ? undefined : median(xs);
   };
   const report = renderReport({
     cases,

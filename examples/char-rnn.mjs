@@ -10,8 +10,9 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import * as tg from "tapegrad";
+import { BATCH, CHUNK, CharRNN, textStreams, trainer } from "./char-rnn-model.mjs";
 
-const { nn, optim, io, tidy, noGrad } = tg;
+const { io, tidy, noGrad } = tg;
 
 const USAGE = `usage: npm run demo -- [--steps N] [--hidden H] [--seed S] [--text PATH] [--out PATH] [--memory]
 
@@ -57,10 +58,6 @@ function options() {
 }
 
 const config = options();
-const BATCH = 32; // parallel streams
-const CHUNK = 64; // characters per truncated-BPTT chunk
-const EMBED = 32;
-
 let text;
 try {
   text = readFileSync(config.text, "utf8");
@@ -69,35 +66,13 @@ try {
 }
 if (text.length < BATCH * (CHUNK + 1)) fail(`--text ${config.text} is too short: need at least ${BATCH * (CHUNK + 1)} characters`);
 
-// ---- data: the text as BATCH contiguous streams of character ids -------------------------------
-const vocab = [...new Set(text)].sort();
-const id = new Map(vocab.map((c, i) => [c, i]));
-const streamLength = Math.floor((text.length - 1) / BATCH);
-const codes = Array.from(text.slice(0, BATCH * streamLength + 1), (c) => id.get(c));
-const data = tg.tensor(codes, { dtype: "int64" });
-// streams[b, t] = codes[b * streamLength + t]; targets are the next character
-const streams = data.narrow(0, 0, BATCH * streamLength).view(BATCH, streamLength);
-const targets = data.narrow(0, 1, BATCH * streamLength).view(BATCH, streamLength);
-const chunksPerEpoch = Math.floor(streamLength / CHUNK);
-
-// ---- model --------------------------------------------------------------------------------------
-class CharRNN extends nn.Module {
-  constructor(vocabSize, hidden) {
-    super();
-    this.embed = new nn.Embedding(vocabSize, EMBED);
-    this.rnn = new nn.GRU(EMBED, hidden, { numLayers: 2, batchFirst: true });
-    this.head = new nn.Linear(hidden, vocabSize);
-  }
-
-  forward(x, h) {
-    const [out, hn] = this.rnn.call(this.embed.call(x), h);
-    return [this.head.call(out), hn];
-  }
-}
+const data = textStreams(text);
+const { vocab, id } = data;
+const streamLength = data.streams.shape[1];
 
 tg.manualSeed(config.seed);
 const model = new CharRNN(vocab.length, config.hidden);
-const optimizer = new optim.Adam(model.parameters(), { lr: 3e-3 });
+const training = trainer(model, data);
 
 /** `length` characters drawn from the model, starting from `prime`. */
 function sample(prime, length, temperature = 0.8) {
@@ -142,30 +117,10 @@ console.log(`char-rnn: ${text.length} characters, vocabulary ${vocab.length}, ${
 const indent = (s) => `  ${s.replace(/\n/g, "\n  ")}`;
 console.log(`\nbefore training:\n${indent(sample("The ", 120))}\n`);
 
-let hidden = null;
 const losses = [];
 const started = performance.now();
 for (let step = 1; step <= config.steps; step++) {
-  const chunk = (step - 1) % chunksPerEpoch;
-  if (chunk === 0 && hidden !== null) {
-    // a new pass over the text starts from a fresh state
-    hidden.dispose();
-    hidden = null;
-  }
-  const { loss, next } = tidy(() => {
-    const x = streams.narrow(1, chunk * CHUNK, CHUNK);
-    const y = targets.narrow(1, chunk * CHUNK, CHUNK);
-    optimizer.zeroGrad();
-    const [logits, hn] = model.forward(x, hidden);
-    const loss = nn.functional.crossEntropy(logits.reshape(-1, vocab.length), y.reshape(-1));
-    loss.backward();
-    nn.utils.clipGradNorm_(model.parameters(), 1.0);
-    optimizer.step();
-    // truncated BPTT: the next chunk starts from this state, but backward stops here
-    return { loss: loss.item(), next: hn.detach() };
-  });
-  hidden?.dispose();
-  hidden = next;
+  const loss = training.step();
   losses.push(loss);
   const elapsed = (performance.now() - started) / 1000;
   progress(step, loss, (step * BATCH * CHUNK) / elapsed, (elapsed / step) * (config.steps - step));
@@ -188,4 +143,4 @@ const state = model.stateDict();
 await io.saveSafetensorsFile(config.out, state, { vocab: JSON.stringify(vocab), architecture: "Embedding-GRUx2-Linear" });
 for (const t of Object.values(state)) t.dispose();
 console.log(`weights saved to ${config.out} (safetensors; keys ${Object.keys(state).length}, e.g. rnn.weight_ih_l0)`);
-hidden?.dispose();
+training.dispose();

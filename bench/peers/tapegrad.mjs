@@ -1,6 +1,9 @@
 // tapegrad as a bench peer: the vocabulary of peers/index.mjs, written the way a PyTorch user
 // would write it (transposes are views, results disposed, autograd through tidy).
 
+import { readFileSync } from "node:fs";
+import { CharRNN, textStreams, trainer } from "../../examples/char-rnn-model.mjs";
+
 export const name = "tapegrad";
 
 /**
@@ -36,6 +39,21 @@ export async function load() {
     tensor,
     read: (t) => Float32Array.from(tg.tidy(() => t.reshape(-1).tolist())),
     free: (t) => t.dispose(),
+    /** The demo's char-RNN on its bundled text, seeded: `step()` trains one chunk and returns the loss. */
+    charRnn() {
+      const text = readFileSync(new URL("../../examples/data/tiny-tales.txt", import.meta.url), "utf8");
+      tg.manualSeed(0);
+      const data = textStreams(text);
+      const model = new CharRNN(data.vocab.length, 128);
+      const training = trainer(model, data);
+      return {
+        step: training.step,
+        dispose() {
+          training.dispose();
+          tg.dispose([...model.parameters(), data.streams, data.targets]);
+        },
+      };
+    },
     tidy: (fn) => tg.tidy(fn),
     memory: () => tg.memory().liveBytes,
 
