@@ -25,6 +25,13 @@ const VERDICT = { true: "met", false: "**missed**", null: "not measured" };
  * `run`: { cases, peers (names, tapegrad first), samples: Map(caseId → { peer → seconds[] }),
  * config, started, machineAtStart, machineAtEnd, capability, sizes, verdicts, warnings }
  */
+/** What limits each missed target, as measured and analysed (bench/targets.mjs). */
+function missedBounds(verdicts) {
+  const missed = verdicts.filter((v) => v.met === false && v.bound !== null);
+  if (missed.length === 0) return "";
+  return `\n### What bounds the missed targets\n\n${missed.map((v) => `- **${v.target}**: ${v.bound}`).join("\n")}\n`;
+}
+
 export function renderReport(run) {
   const [self, ...others] = run.peers;
   const groups = [...new Set(run.cases.map((c) => c.group))];
@@ -96,5 +103,5 @@ ${table(
   ["target", "verdict", "measured", "gap"],
   run.verdicts.map((v) => [v.target, VERDICT[v.met], v.measured, v.gap ?? ""]),
 )}
-`;
+${missedBounds(run.verdicts)}`;
 }
