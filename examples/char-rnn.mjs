@@ -16,7 +16,7 @@ const { io, tidy, noGrad } = tg;
 
 const USAGE = `usage: npm run demo -- [--steps N] [--hidden H] [--seed S] [--text PATH] [--out PATH] [--memory]
 
-  --steps N    training steps (default 240, about two minutes on two cores)
+  --steps N    training steps (default 240, about a minute on two cores)
   --hidden H   GRU hidden size (default 128)
   --seed S     random seed (default 0)
   --text PATH  a UTF-8 text file to learn from (default: examples/data/tiny-tales.txt)
