@@ -101,17 +101,21 @@ function sumTermsF32<Term>(p: usize, q: usize, n: i32): f64 {
   const term = changetype<Term>(0);
   let sum: f64 = 0;
   let i = 0;
-  while (i + 16 <= n) {
-    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-    const end = min(n, i + 1024) & ~15;
-    for (; i < end; i += 16) {
+  while (i + 32 <= n) {
+    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    const end = min(n, i + 1024) & ~31;
+    for (; i < end; i += 32) {
       const x = at(p, i), y = at(q, i);
       a0 = f32x4.add(a0, term.vec(v128.load(x), v128.load(y)));
       a1 = f32x4.add(a1, term.vec(v128.load(x, 16), v128.load(y, 16)));
       a2 = f32x4.add(a2, term.vec(v128.load(x, 32), v128.load(y, 32)));
       a3 = f32x4.add(a3, term.vec(v128.load(x, 48), v128.load(y, 48)));
+      a4 = f32x4.add(a4, term.vec(v128.load(x, 64), v128.load(y, 64)));
+      a5 = f32x4.add(a5, term.vec(v128.load(x, 80), v128.load(y, 80)));
+      a6 = f32x4.add(a6, term.vec(v128.load(x, 96), v128.load(y, 96)));
+      a7 = f32x4.add(a7, term.vec(v128.load(x, 112), v128.load(y, 112)));
     }
-    const t = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
+    const t = f32x4.add(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)), f32x4.add(f32x4.add(a4, a5), f32x4.add(a6, a7)));
     sum += <f64>f32x4.extract_lane(t, 0) + <f64>f32x4.extract_lane(t, 1)
       + <f64>f32x4.extract_lane(t, 2) + <f64>f32x4.extract_lane(t, 3);
   }
