@@ -75,13 +75,14 @@ const ROUND_SHIFT_BITS = 0x4b400000;
 @inline function expScaled(x: v128, bias: i32): v128 { return expBiased(x, f32x4.splat(0), bias); }
 
 /**
- * e^x · 2^64 for x <= 0 (or NaN): normal down to e^-104 (below which a float32 e^x is 0), so
- * one scaling factor suffices and the caller rounds once when it scales back by 2^-64.
+ * e^(x + lo) · 2^64 for x <= 0 (or NaN), lo a correction below x's last bit: normal down to
+ * e^-104 (below which a float32 e^x is 0), so one scaling factor suffices and the caller rounds
+ * once when it scales back by 2^-64.
  */
-@inline function expOfNonPositiveTimes2To64(x: v128): v128 {
+@inline function expOfNonPositiveTimes2To64(x: v128, lo: v128): v128 {
   const xc = f32x4.pmax(x, splat(-104));
   const t = shiftedMultipleOfLn2(xc);
-  const r = reduceByLn2(xc, f32x4.sub(t, splat(ROUND_SHIFT)), f32x4.splat(0));
+  const r = reduceByLn2(xc, f32x4.sub(t, splat(ROUND_SHIFT)), lo);
   const p = f32x4.add(splat(1), f32x4.add(r, f32x4.mul(f32x4.mul(r, r),
     horner4(r, 0.4999999403953552, 0.1666651964187622, 0.041668400168418884, 0.00836885068565607, 0.0013814320554956794))));
   // t's low bits hold k: (k + 64 + 127) << 23 is the float 2^(k + 64), with k + 64 >= -86
@@ -91,13 +92,14 @@ const ROUND_SHIFT_BITS = 0x4b400000;
 /** e^x. */
 @inline export function exp(x: v128): v128 { return expScaled(x, 0); }
 
-/** e^(a - b) with the difference taken exactly (two-sum), as softmax needs when |a - b| is large. */
+/** e^(a - b) for a <= b (or NaN), with the difference taken exactly (two-sum), as softmax needs when |a - b| is large. */
 @inline export function expOfDifference(a: v128, b: v128): v128 {
   const d = f32x4.sub(a, b);
   const t = f32x4.sub(d, a);
   const err = f32x4.sub(f32x4.sub(a, f32x4.sub(d, t)), f32x4.add(b, t));
   // an infinite difference has no rounding error (and err would be NaN)
-  return expBiased(d, select(f32x4.lt(f32x4.abs(d), splat(INF)), err, f32x4.splat(0)), 0);
+  const lo = select(f32x4.lt(f32x4.abs(d), splat(INF)), err, f32x4.splat(0));
+  return f32x4.mul(expOfNonPositiveTimes2To64(d, lo), splat(TWO_M64));
 }
 
 /** e^x - 1, accurate near 0. */
@@ -210,7 +212,7 @@ const ROUND_SHIFT_BITS = 0x4b400000;
 /** 1 / (1 + e^-x), as e^x / (1 + e^x) for x < 0 so that no lane loses precision to 1 - tiny. */
 @inline export function sigmoid(x: v128): v128 {
   // in units of 2^-64, so that a subnormal result (x < -87) rounds once, in the last multiply
-  const zs = expOfNonPositiveTimes2To64(f32x4.neg(f32x4.abs(x)));
+  const zs = expOfNonPositiveTimes2To64(f32x4.neg(f32x4.abs(x)), f32x4.splat(0));
   const num = select(f32x4.ge(x, f32x4.splat(0)), splat(<f32>TWO_64), zs);
   return f32x4.mul(divideByOnePlus(num, f32x4.mul(zs, splat(TWO_M64)), false), splat(TWO_M64));
 }
