@@ -16,7 +16,7 @@
 // flow, so a vector costs the same whatever it holds.
 
 import {
-  horner4, horner8, joinHalves, highHalf, lowHalf, mulAdd, mulAdd64, select, signOf, splat, splat64,
+  horner4, horner8, joinHalves, highHalf, lowHalf, mulAdd, mulAdd64, select, signMask, signOf, splat, splat64,
 } from "./lanes";
 
 const INF: f32 = Infinity;
@@ -75,14 +75,16 @@ const ROUND_SHIFT_BITS = 0x4b400000;
 @inline function expScaled(x: v128, bias: i32): v128 { return expBiased(x, f32x4.splat(0), bias); }
 
 /**
- * e^(x + lo) · 2^64 for x <= 0 (or NaN), lo a correction below x's last bit: normal down to
+ * e^(x + lo) · 2^64 for x <= 0 (or NaN), lo a correction below x's last bit (if `hasLo`): normal down to
  * e^-104 (below which a float32 e^x is 0), so one scaling factor suffices and the caller rounds
  * once when it scales back by 2^-64.
  */
-@inline function expOfNonPositiveTimes2To64(x: v128, lo: v128): v128 {
+@inline function expOfNonPositiveTimes2To64(x: v128, lo: v128, hasLo: bool): v128 {
   const xc = f32x4.pmax(x, splat(-104));
   const t = shiftedMultipleOfLn2(xc);
-  const r = reduceByLn2(xc, f32x4.sub(t, splat(ROUND_SHIFT)), lo);
+  const kf = f32x4.sub(t, splat(ROUND_SHIFT));
+  // without a correction, skip adding a zero (which no optimizer may drop: -0 + 0 is +0)
+  const r = hasLo ? reduceByLn2(xc, kf, lo) : f32x4.sub(f32x4.sub(xc, f32x4.mul(kf, splat(LN2_HI))), f32x4.mul(kf, splat(LN2_LO)));
   const p = f32x4.add(splat(1), f32x4.add(r, f32x4.mul(f32x4.mul(r, r),
     horner4(r, 0.4999999403953552, 0.1666651964187622, 0.041668400168418884, 0.00836885068565607, 0.0013814320554956794))));
   // t's low bits hold k: (k + 64 + 127) << 23 is the float 2^(k + 64), with k + 64 >= -86
@@ -99,7 +101,7 @@ const ROUND_SHIFT_BITS = 0x4b400000;
   const err = f32x4.sub(f32x4.sub(a, f32x4.sub(d, t)), f32x4.add(b, t));
   // an infinite difference has no rounding error (and err would be NaN)
   const lo = select(f32x4.lt(f32x4.abs(d), splat(INF)), err, f32x4.splat(0));
-  return f32x4.mul(expOfNonPositiveTimes2To64(d, lo), splat(TWO_M64));
+  return f32x4.mul(expOfNonPositiveTimes2To64(d, lo, true), splat(TWO_M64));
 }
 
 /** e^x - 1, accurate near 0. */
@@ -212,7 +214,7 @@ const ROUND_SHIFT_BITS = 0x4b400000;
 /** 1 / (1 + e^-x), as e^x / (1 + e^x) for x < 0 so that no lane loses precision to 1 - tiny. */
 @inline export function sigmoid(x: v128): v128 {
   // in units of 2^-64, so that a subnormal result (x < -87) rounds once, in the last multiply
-  const zs = expOfNonPositiveTimes2To64(f32x4.neg(f32x4.abs(x)), f32x4.splat(0));
+  const zs = expOfNonPositiveTimes2To64(v128.or(x, signMask()), f32x4.splat(0), false); // -|x|
   const num = select(f32x4.ge(x, f32x4.splat(0)), splat(<f32>TWO_64), zs);
   return f32x4.mul(divideByOnePlus(num, f32x4.mul(zs, splat(TWO_M64)), false), splat(TWO_M64));
 }
