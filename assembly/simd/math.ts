@@ -99,8 +99,9 @@ const ROUND_SHIFT_BITS = 0x4b400000;
   const d = f32x4.sub(a, b);
   const t = f32x4.sub(d, a);
   const err = f32x4.sub(f32x4.sub(a, f32x4.sub(d, t)), f32x4.add(b, t));
-  // an infinite difference has no rounding error (and err would be NaN)
-  const lo = select(f32x4.lt(f32x4.abs(d), splat(INF)), err, f32x4.splat(0));
+  // err is NaN only where d is -inf, which the exp clamps to -104 (a NaN d stays NaN):
+  // pmax(-1, err) is -1 < err ? err : -1, so it maps that NaN to -1 (keeping e^d at 0) in one step
+  const lo = f32x4.pmax(splat(-1), err);
   return f32x4.mul(expOfNonPositiveTimes2To64(d, lo, true), splat(TWO_M64));
 }
 
