@@ -415,4 +415,18 @@ describe("softmax, log_softmax and logsumexp ops", () => {
     });
     expect(tg.memory().liveBytes).toBe(start.liveBytes);
   });
+
+  test("a NaN anywhere in a row makes the softmax rows NaN, and an infinity there leaves logsumexp NaN", () => {
+    // /usr/bin/python3 (PyTorch 1.13): softmax, log_softmax and logsumexp of [1, nan, 2, 3, 4, 5]
+    // and [3, 2, 1, 0, nan] are all NaN, also with an inf elsewhere in the row; the row max (the
+    // softmax shift) may skip a NaN, which the sum of e^(x - max) must still carry to every output
+    for (const n of [2, 5, 16, 17, 40]) for (const at of [1, n - 1, Math.floor(n / 2)]) for (const inf of [false, true]) {
+      const row = Float32Array.from({ length: n }, (_, i) => i % 7);
+      row[at] = NaN;
+      if (inf && n > 2) row[at === 0 ? 1 : 0] = Infinity;
+      for (const op of ["Softmax", "LogSoftmax", "Logsumexp"]) {
+        expect(Array.from(rowsF32(op, row, 1, n)).every(Number.isNaN), `${op} n=${n} NaN at ${at}`).toBe(true);
+      }
+    }
+  });
 });

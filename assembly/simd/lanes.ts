@@ -18,7 +18,8 @@ export const RELAXED_SIMD: bool = ASC_FEATURE_RELAXED_SIMD;
 @inline export function mulAdd64(a: v128, b: v128, c: f64): v128 { return f64x2.add(f64x2.mul(a, b), splat64(c)); }
 /** mask ? a : b, per lane. */
 @inline export function select(mask: v128, a: v128, b: v128): v128 { return v128.bitselect(a, b, mask); }
-@inline export function signOf(x: v128): v128 { return v128.and(x, i32x4.splat(0x80000000)); }
+@inline export function signMask(): v128 { return i32x4.splat(0x80000000); }
+@inline export function signOf(x: v128): v128 { return v128.and(x, signMask()); }
 
 @inline export function horner4(x: v128, c0: f32, c1: f32, c2: f32, c3: f32, c4: f32): v128 {
   return mulAdd(mulAdd(mulAdd(mulAdd(splat(c4), x, c3), x, c2), x, c1), x, c0);

@@ -16,7 +16,7 @@
 // flow, so a vector costs the same whatever it holds.
 
 import {
-  horner4, horner8, joinHalves, highHalf, lowHalf, mulAdd, mulAdd64, select, signOf, splat, splat64,
+  horner4, horner8, joinHalves, highHalf, lowHalf, mulAdd, mulAdd64, select, signMask, signOf, splat, splat64,
 } from "./lanes";
 
 const INF: f32 = Infinity;
@@ -25,6 +25,7 @@ const LOG2E: f32 = 1.44269504;
 const LN2_HI: f32 = 0.693359375;
 const LN2_LO: f32 = -2.12194440e-4;
 const TWO_M64: f32 = 5.42101086e-20;
+const TWO_64: f64 = 18446744073709551616.0;
 const ROUND_SHIFT_64: f64 = 6755399441055744.0;
 
 // ---- exp ------------------------------------------------------------------------------------
@@ -73,16 +74,35 @@ const ROUND_SHIFT_BITS = 0x4b400000;
 
 @inline function expScaled(x: v128, bias: i32): v128 { return expBiased(x, f32x4.splat(0), bias); }
 
+/**
+ * e^(x + lo) · 2^64 for x <= 0 (or NaN), lo a correction below x's last bit (if `hasLo`): normal down to
+ * e^-104 (below which a float32 e^x is 0), so one scaling factor suffices and the caller rounds
+ * once when it scales back by 2^-64.
+ */
+@inline function expOfNonPositiveTimes2To64(x: v128, lo: v128, hasLo: bool): v128 {
+  const xc = f32x4.pmax(x, splat(-104));
+  const t = shiftedMultipleOfLn2(xc);
+  const kf = f32x4.sub(t, splat(ROUND_SHIFT));
+  // without a correction, skip adding a zero (which no optimizer may drop: -0 + 0 is +0)
+  const r = hasLo ? reduceByLn2(xc, kf, lo) : f32x4.sub(f32x4.sub(xc, f32x4.mul(kf, splat(LN2_HI))), f32x4.mul(kf, splat(LN2_LO)));
+  const p = f32x4.add(splat(1), f32x4.add(r, f32x4.mul(f32x4.mul(r, r),
+    horner4(r, 0.4999999403953552, 0.1666651964187622, 0.041668400168418884, 0.00836885068565607, 0.0013814320554956794))));
+  // t's low bits hold k: (k + 64 + 127) << 23 is the float 2^(k + 64), with k + 64 >= -86
+  return f32x4.mul(p, i32x4.shl(i32x4.sub(t, i32x4.splat(ROUND_SHIFT_BITS - 64 - 127)), 23));
+}
+
 /** e^x. */
 @inline export function exp(x: v128): v128 { return expScaled(x, 0); }
 
-/** e^(a - b) with the difference taken exactly (two-sum), as softmax needs when |a - b| is large. */
+/** e^(a - b) for a <= b (or NaN), with the difference taken exactly (two-sum), as softmax needs when |a - b| is large. */
 @inline export function expOfDifference(a: v128, b: v128): v128 {
   const d = f32x4.sub(a, b);
   const t = f32x4.sub(d, a);
   const err = f32x4.sub(f32x4.sub(a, f32x4.sub(d, t)), f32x4.add(b, t));
-  // an infinite difference has no rounding error (and err would be NaN)
-  return expBiased(d, select(f32x4.lt(f32x4.abs(d), splat(INF)), err, f32x4.splat(0)), 0);
+  // err is NaN only where d is -inf, which the exp clamps to -104 (a NaN d stays NaN):
+  // pmax(-1, err) is -1 < err ? err : -1, so it maps that NaN to -1 (keeping e^d at 0) in one step
+  const lo = f32x4.pmax(splat(-1), err);
+  return f32x4.mul(expOfNonPositiveTimes2To64(d, lo, true), splat(TWO_M64));
 }
 
 /** e^x - 1, accurate near 0. */
@@ -178,12 +198,14 @@ const ROUND_SHIFT_BITS = 0x4b400000;
 /**
  * num / (1 + z) for 0 <= z <= 1 without the rounding error of 1 + z: with 1 + z = d + dLo
  * exactly, num / (1 + z) = q (1 - dLo / d) to first order, q = num / d. The correction is below
- * half an ulp of q, so 1 / d may come from the chord 1.5 - d/2 (within 12.5%).
+ * half an ulp of q, so 1 / d may come from the chord 1.5 - d/2 (within 12.5%). `anyNum` allows
+ * an infinite or signed-zero num (else num must be finite and >= +0, which saves three steps).
  */
-@inline function divideByOnePlus(num: v128, z: v128): v128 {
+@inline function divideByOnePlus(num: v128, z: v128, anyNum: bool = true): v128 {
   const d = f32x4.add(splat(1), z);
   const dLo = f32x4.sub(z, f32x4.sub(d, splat(1)));
   const q = f32x4.div(num, d);
+  if (!anyNum) return f32x4.sub(q, f32x4.mul(f32x4.mul(q, dLo), mulAdd(d, splat(-0.5), 1.5)));
   // pmin keeps an infinite q (then dLo = 0) from making inf · 0; the correction never changes
   // q's sign, which is restored for q = -0 (-0 - -0 is +0)
   const correction = f32x4.mul(f32x4.mul(f32x4.pmin(q, splat(F32.MAX_VALUE)), dLo), mulAdd(d, splat(-0.5), 1.5));
@@ -192,8 +214,10 @@ const ROUND_SHIFT_BITS = 0x4b400000;
 
 /** 1 / (1 + e^-x), as e^x / (1 + e^x) for x < 0 so that no lane loses precision to 1 - tiny. */
 @inline export function sigmoid(x: v128): v128 {
-  const z = expScaled(f32x4.neg(f32x4.abs(x)), 0);
-  return divideByOnePlus(select(f32x4.ge(x, f32x4.splat(0)), splat(1), z), z);
+  // in units of 2^-64, so that a subnormal result (x < -87) rounds once, in the last multiply
+  const zs = expOfNonPositiveTimes2To64(v128.or(x, signMask()), f32x4.splat(0), false); // -|x|
+  const num = select(f32x4.ge(x, f32x4.splat(0)), splat(<f32>TWO_64), zs);
+  return f32x4.mul(divideByOnePlus(num, f32x4.mul(zs, splat(TWO_M64)), false), splat(TWO_M64));
 }
 
 /** x · sigmoid(x). silu(-inf) is NaN, as PyTorch's x / (1 + e^-x). */

@@ -57,30 +57,42 @@ export function mapF32<Op>(dst: usize, src: usize, n: i32): void {
   }
 }
 
-@inline function pick(a: v128, b: v128, wantMax: bool): v128 { return wantMax ? f32x4.max(a, b) : f32x4.min(a, b); }
+/**
+ * The larger (or smaller) of a and b per lane. `keepNan`: a NaN in either wins (f32x4.max, which
+ * engines lower to several instructions); else pmax/pmin (one each), where a NaN b leaves a.
+ */
+@inline function pick(a: v128, b: v128, wantMax: bool, keepNan: bool = true): v128 {
+  if (!keepNan) return wantMax ? f32x4.pmax(a, b) : f32x4.pmin(a, b);
+  return wantMax ? f32x4.max(a, b) : f32x4.min(a, b);
+}
 
-/** The largest (or smallest) of n >= 1 floats; NaN if any is NaN. */
-@inline function extremeF32(p: usize, n: i32, wantMax: bool): f32 {
+/** The largest (or smallest) of n >= 1 floats; NaN if any is NaN (with `keepNan`; else only if the first is). */
+@inline function extremeF32(p: usize, n: i32, wantMax: bool, keepNan: bool = true): f32 {
   // the first element pads the tail: it cannot change the answer
   const first = load<f32>(p);
   let a0 = f32x4.splat(first), a1 = a0, a2 = a0, a3 = a0;
   let i = 0;
   for (; i + 16 <= n; i += 16) {
     const q = at(p, i);
-    a0 = pick(a0, v128.load(q), wantMax);
-    a1 = pick(a1, v128.load(q, 16), wantMax);
-    a2 = pick(a2, v128.load(q, 32), wantMax);
-    a3 = pick(a3, v128.load(q, 48), wantMax);
+    a0 = pick(a0, v128.load(q), wantMax, keepNan);
+    a1 = pick(a1, v128.load(q, 16), wantMax, keepNan);
+    a2 = pick(a2, v128.load(q, 32), wantMax, keepNan);
+    a3 = pick(a3, v128.load(q, 48), wantMax, keepNan);
   }
-  for (; i + 4 <= n; i += 4) a0 = pick(a0, v128.load(at(p, i)), wantMax);
-  if (i < n) a0 = pick(a0, loadTail(at(p, i), n - i, first), wantMax);
-  const a = pick(pick(a0, a1, wantMax), pick(a2, a3, wantMax), wantMax);
-  const b = pick(a, v128.shuffle<f32>(a, a, 2, 3, 0, 1), wantMax);
-  return f32x4.extract_lane(pick(b, v128.shuffle<f32>(b, b, 1, 0, 3, 2), wantMax), 0);
+  for (; i + 4 <= n; i += 4) a0 = pick(a0, v128.load(at(p, i)), wantMax, keepNan);
+  if (i < n) a0 = pick(a0, loadTail(at(p, i), n - i, first), wantMax, keepNan);
+  const a = pick(pick(a0, a1, wantMax, keepNan), pick(a2, a3, wantMax, keepNan), wantMax, keepNan);
+  const b = pick(a, v128.shuffle<f32>(a, a, 2, 3, 0, 1), wantMax, keepNan);
+  return f32x4.extract_lane(pick(b, v128.shuffle<f32>(b, b, 1, 0, 3, 2), wantMax, keepNan), 0);
 }
 
 export function maxF32(p: usize, n: i32): f32 { return extremeF32(p, n, true); }
 export function minF32(p: usize, n: i32): f32 { return extremeF32(p, n, false); }
+/**
+ * The largest of n >= 1 floats as a softmax shift: a NaN elsewhere than first may be missed,
+ * which changes nothing (its e^(x - max) makes the sum, hence the whole row, NaN).
+ */
+function shiftOfRow(p: usize, n: i32): f32 { return extremeF32(p, n, true, false); }
 
 /** A term of a sum over one row or two: the element itself, or the product of the two rows' elements. */
 @final @unmanaged class Element {
@@ -122,37 +134,69 @@ function sumTermsF32<Term>(p: usize, q: usize, n: i32): f64 {
 /** Sum of n floats (see sumTermsF32). */
 export function sumF32(p: usize, n: i32): f64 { return sumTermsF32<Element>(p, p, n); }
 
-/** Σ e^(x - shift) over n floats, in f64; each e^(x - shift) is also stored to dst unless dst is 0. */
-function expSumF32(dst: usize, src: usize, n: i32, shift: f32): f64 {
-  const s = f32x4.splat(shift);
-  let lo = splat64(0), hi = splat64(0);
+/** e^(x - max) of the vector at src + i + offset, stored to dst + i + offset unless dst is 0. */
+@inline function expStep(dst: usize, src: usize, i: i32, offset: usize, s: v128): v128 {
+  const e = expOfDifference(v128.load(at(src, i) + offset), s);
+  if (dst) v128.store(at(dst, i) + offset, e);
+  return e;
+}
+
+/** The f64 pair acc + the floats in v's lanes 0-1 (or 2-3 with `high`). */
+@inline function addHalf(acc: v128, v: v128, high: bool): v128 { return f64x2.add(acc, high ? highHalf(v) : lowHalf(v)); }
+
+/**
+ * Σ e^(x - max) over n floats, in f64 (a term may be 2^-24 of another and still count, as
+ * log_softmax's largest outputs need); each e^(x - max) is also stored to dst unless dst is 0.
+ * Four vectors per step, so that their exps overlap, into four f64 pairs.
+ */
+function expSumF32(dst: usize, src: usize, n: i32, max: f32): f64 {
+  const s = f32x4.splat(max);
+  let lo = splat64(0), hi = splat64(0), lo2 = lo, hi2 = lo;
   let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const e = expOfDifference(v128.load(at(src, i)), s);
-    if (dst) v128.store(at(dst, i), e);
-    lo = f64x2.add(lo, lowHalf(e));
-    hi = f64x2.add(hi, highHalf(e));
+  for (; i + 16 <= n; i += 16) {
+    const e0 = expStep(dst, src, i, 0, s), e1 = expStep(dst, src, i, 16, s);
+    const e2 = expStep(dst, src, i, 32, s), e3 = expStep(dst, src, i, 48, s);
+    lo = addHalf(addHalf(lo, e0, false), e1, false); hi = addHalf(addHalf(hi, e0, true), e1, true);
+    lo2 = addHalf(addHalf(lo2, e2, false), e3, false); hi2 = addHalf(addHalf(hi2, e2, true), e3, true);
   }
-  if (i < n) {
+  for (; i < n; i += 4) {
     // padding with -inf adds e^-inf = 0 (or NaN where the whole row is NaN anyway)
-    const e = expOfDifference(loadTail(at(src, i), n - i, -Infinity), s);
-    if (dst) storeTail(at(dst, i), e, n - i);
-    lo = f64x2.add(lo, lowHalf(e));
-    hi = f64x2.add(hi, highHalf(e));
+    const full = i + 4 <= n;
+    const e = expOfDifference(full ? v128.load(at(src, i)) : loadTail(at(src, i), n - i, -Infinity), s);
+    if (dst) { if (full) v128.store(at(dst, i), e); else storeTail(at(dst, i), e, n - i); }
+    lo = addHalf(lo, e, false);
+    hi = addHalf(hi, e, true);
   }
-  const t = f64x2.add(lo, hi);
+  const t = f64x2.add(f64x2.add(lo, hi), f64x2.add(lo2, hi2));
   return f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
 }
 
-/** dst[i] = (src[i] + a) · b + c, evaluated in f64 and rounded once. */
-function affineF32(dst: usize, src: usize, n: i32, a: f64, b: f64, c: f64): void {
-  const va = splat64(a), vb = splat64(b), vc = splat64(c);
+/** x · b for the four floats of x, evaluated in f64 and rounded once. */
+@inline function scaled(x: v128, b: v128): v128 { return joinHalves(f64x2.mul(lowHalf(x), b), f64x2.mul(highHalf(x), b)); }
+
+/** dst[i] = src[i] · b, evaluated in f64 and rounded once. */
+function scaleF32(dst: usize, src: usize, n: i32, b: f64): void {
+  const vb = splat64(b);
   let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const p = at(src, i), q = at(dst, i);
+    const x0 = v128.load(p), x1 = v128.load(p, 16), x2 = v128.load(p, 32), x3 = v128.load(p, 48);
+    v128.store(q, scaled(x0, vb)); v128.store(q, scaled(x1, vb), 16);
+    v128.store(q, scaled(x2, vb), 32); v128.store(q, scaled(x3, vb), 48);
+  }
   for (; i < n; i += 4) {
     const x = i + 4 <= n ? v128.load(at(src, i)) : loadTail(at(src, i), n - i, 0);
-    const y = joinHalves(
-      f64x2.add(f64x2.mul(f64x2.add(lowHalf(x), va), vb), vc),
-      f64x2.add(f64x2.mul(f64x2.add(highHalf(x), va), vb), vc));
+    const y = scaled(x, vb);
+    if (i + 4 <= n) v128.store(at(dst, i), y); else storeTail(at(dst, i), y, n - i);
+  }
+}
+
+/** dst[i] = (src[i] + a) + c, evaluated in f64 and rounded once. */
+function shiftF32(dst: usize, src: usize, n: i32, a: f64, c: f64): void {
+  const va = splat64(a), vc = splat64(c);
+  for (let i = 0; i < n; i += 4) {
+    const x = i + 4 <= n ? v128.load(at(src, i)) : loadTail(at(src, i), n - i, 0);
+    const y = joinHalves(f64x2.add(f64x2.add(lowHalf(x), va), vc), f64x2.add(f64x2.add(highHalf(x), va), vc));
     if (i + 4 <= n) v128.store(at(dst, i), y); else storeTail(at(dst, i), y, n - i);
   }
 }
@@ -162,21 +206,24 @@ function affineF32(dst: usize, src: usize, n: i32, a: f64, b: f64, c: f64): void
  * as PyTorch (a row holding +inf, or only -inf, is NaN).
  */
 export function softmaxF32(dst: usize, src: usize, n: i32): void {
-  const sum = expSumF32(dst, src, n, maxF32(src, n));
-  affineF32(dst, dst, n, 0, 1 / sum, 0);
+  const sum = expSumF32(dst, src, n, shiftOfRow(src, n));
+  scaleF32(dst, dst, n, 1 / sum);
 }
 
 /** log_softmax of a row of n >= 1 floats into dst (which may be src): (x - max) - log Σ e^(x - max). */
 export function logSoftmaxF32(dst: usize, src: usize, n: i32): void {
-  const max = maxF32(src, n);
-  affineF32(dst, src, n, -<f64>max, 1, -Math.log(expSumF32(0, src, n, max)));
+  const max = shiftOfRow(src, n);
+  shiftF32(dst, src, n, -<f64>max, -Math.log(expSumF32(0, src, n, max)));
 }
 
-/** log Σ e^x over a row of n >= 1 floats; an infinite max shifts by 0, as PyTorch (so all -inf gives -inf). */
+/**
+ * log Σ e^x over a row of n >= 1 floats. A row whose max is not finite sums to it: PyTorch
+ * shifts by 0 then, which gives inf for +inf, -inf for only -inf, NaN for NaN.
+ */
 export function logsumexpF32(src: usize, n: i32): f32 {
   const max = maxF32(src, n);
-  const shift: f32 = isFinite(max) ? max : 0;
-  return <f32>(<f64>shift + Math.log(expSumF32(0, src, n, shift)));
+  if (!isFinite(max)) return max;
+  return <f32>(<f64>max + Math.log(expSumF32(0, src, n, max)));
 }
 
 /**
