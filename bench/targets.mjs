@@ -78,6 +78,7 @@ export const TARGETS = [
       "The one large cut left, dropping the correction for the rounding of 1 + e^-x, is about 30 % faster but raises the " +
       "error to 2.23 ulp and makes sigmoid(17) round to 1, unlike PyTorch; XNNPACK's sigmoid uses a cheaper " +
       "approximation with a looser bound.",
+    needs: [[`${op}/1e6`, "tapegrad"], [`${op}/1e6`, "tfjs-wasm"]],
     judge: (t) => atLeastFaster(t(`${op}/1e6`, "tapegrad"), t(`${op}/1e6`, "tfjs-wasm"), 1),
   })),
   {
@@ -86,6 +87,7 @@ export const TARGETS = [
       "Memory bandwidth: float32 sums run eight f32x4 accumulators over blocks of 1024 elements, each block flushed into " +
       "float64, and a 1e6-element sum reads its 4 MB at about 27 GB/s, which is what this machine's memory delivers; " +
       "5× tfjs-wasm's ~0.75 ms would need about 150 µs, the time the reads alone take.",
+    needs: [["sum/1e6", "tapegrad"], ["sum/1e6", "tfjs-wasm"]],
     judge: (t) => atLeastFaster(t("sum/1e6", "tapegrad"), t("sum/1e6", "tfjs-wasm"), 5),
   },
   {
