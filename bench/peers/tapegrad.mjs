@@ -2,7 +2,6 @@
 // would write it (transposes are views, results disposed, autograd through tidy).
 
 import { readFileSync } from "node:fs";
-import { CharRNN, textStreams, trainer } from "../../examples/char-rnn-model.mjs";
 
 export const name = "tapegrad";
 
@@ -20,6 +19,8 @@ export async function coldStart() {
 
 export async function load() {
   const tg = await import("tapegrad");
+  // imported here, not at the top: the cold-start probe loads this module and must find tapegrad not yet imported
+  const { CharRNN, textStreams, trainer } = await import("../../examples/char-rnn-model.mjs");
   const F = tg.nn.functional;
 
   /** A leaf of `shape` holding `data` (a Float32Array). */
