@@ -49,8 +49,11 @@ export const TARGETS = [
     bound:
       "JavaScript work per call, not the kernel: a Tensor handle and its storage, dtype promotion and the output's layout, " +
       "the descriptor written into the core's scratch area and one WebAssembly call (the no-grad rows), then for the " +
-      "tape a node with its edges and input metadata, and the garbage these objects leave. tfjs-wasm takes about 4.5 µs " +
-      "here (the issue measured 7), so 7× of it would be about 0.65 µs.",
+      "tape a node with its edges and input metadata, and the garbage these objects leave. The hot path is also at its " +
+      "slowest here: by the time these rows run, the matmul, pointwise and training cases have sent many shapes, " +
+      "dtypes and graph nodes through the same functions, and V8's inline caches there are polymorphic. Alone in a fresh " +
+      "process (BENCH_FILTER=overhead) the same rows measure about 0.8 µs without grad and 1.2 µs with it. tfjs-wasm " +
+      "takes about 4.5 µs here (the issue measured 7), so 7× of it would be about 0.65 µs.",
     needs: [["overhead/add16/grad", "tapegrad"], ["overhead/add16/grad", "tfjs-wasm"]],
     judge: (t) =>
       both(
