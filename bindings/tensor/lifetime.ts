@@ -39,11 +39,9 @@ export function track(t: Tensor): void {
   else if (registry !== null) {
     if (pending.length === 0) queueMicrotask(registerPending);
     pending.push(t);
-    // a long synchronous loop never reaches the microtask: flush as it goes
-    if (pending.length >= 1024) {
-      registerPending();
-      queueMicrotask(registerPending);
-    }
+    // a long synchronous loop never reaches the microtask: flush as it goes (the next handle
+    // queues the next microtask)
+    if (pending.length >= 1024) registerPending();
   }
 }
 
