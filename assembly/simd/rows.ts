@@ -96,10 +96,12 @@ function shiftOfRow(p: usize, n: i32): f32 { return extremeF32(p, n, true, false
 
 /** A term of a sum over one row or two: the element itself, or the product of the two rows' elements. */
 @final @unmanaged class Element {
+  @inline readsBoth(): bool { return false; }
   @inline vec(a: v128, b: v128): v128 { return a; }
   @inline one(a: f32, b: f32): f32 { return a; }
 }
 @final @unmanaged class Product {
+  @inline readsBoth(): bool { return true; }
   @inline vec(a: v128, b: v128): v128 { return f32x4.mul(a, b); }
   @inline one(a: f32, b: f32): f32 { return a * b; }
 }
@@ -118,10 +120,19 @@ function sumTermsF32<Term>(p: usize, q: usize, n: i32): f64 {
     const end = min(n, i + 1024) & ~15;
     for (; i < end; i += 16) {
       const x = at(p, i), y = at(q, i);
-      a0 = f32x4.add(a0, term.vec(v128.load(x), v128.load(y)));
-      a1 = f32x4.add(a1, term.vec(v128.load(x, 16), v128.load(y, 16)));
-      a2 = f32x4.add(a2, term.vec(v128.load(x, 32), v128.load(y, 32)));
-      a3 = f32x4.add(a3, term.vec(v128.load(x, 48), v128.load(y, 48)));
+      const x0 = v128.load(x), x1 = v128.load(x, 16), x2 = v128.load(x, 32), x3 = v128.load(x, 48);
+      // an Element term reads one row: a load of q would stay (a load may trap) and take load slots
+      if (term.readsBoth()) {
+        a0 = f32x4.add(a0, term.vec(x0, v128.load(y)));
+        a1 = f32x4.add(a1, term.vec(x1, v128.load(y, 16)));
+        a2 = f32x4.add(a2, term.vec(x2, v128.load(y, 32)));
+        a3 = f32x4.add(a3, term.vec(x3, v128.load(y, 48)));
+      } else {
+        a0 = f32x4.add(a0, x0);
+        a1 = f32x4.add(a1, x1);
+        a2 = f32x4.add(a2, x2);
+        a3 = f32x4.add(a3, x3);
+      }
     }
     const t = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
     sum += <f64>f32x4.extract_lane(t, 0) + <f64>f32x4.extract_lane(t, 1)
