@@ -40,11 +40,6 @@ export class NotImplementedError extends Error {
   }
 }
 
-/** PyTorch raises Python's TypeError for wrong argument types; JS has the same class. */
-export function typeError(message: string): TypeError {
-  return new TypeError(message);
-}
-
 const formatShape = (shape: readonly number[]) => `[${shape.join(", ")}]`;
 
 /** Messages that several modules raise. */

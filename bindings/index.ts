@@ -24,7 +24,6 @@ export { Storage } from "./storage.js";
 export type { DType } from "./tensor/dtype.js";
 export { init, type InitOptions } from "./runtime/init.js";
 export { tensor, zeros, ones, full, empty, arange, linspace, eye };
-export const { zerosLike, onesLike, fullLike, emptyLike } = functions;
 export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled };
 export { nn };
 export { io };
@@ -71,39 +70,27 @@ export function emptyCache(): void {
   core().emptyCache();
 }
 
+// the torch.* function forms (ops/functions.ts), listed in the bundle's export order so the two lists compress together
 export const {
-  // pointwise
-  neg, abs, sign, sgn, exp, exp2, expm1, log, log1p, log2, log10, sqrt, rsqrt, reciprocal, sigmoid, tanh, relu,
-  sin, cos, tan, asin, acos, atan, sinh, cosh, erf, square, floor, ceil, round, trunc, frac, silu, mish, logit,
-  clamp, clip, add, sub, mul, div, pow, maximum, minimum, atan2, remainder, fmod, floorDivide, hypot,
-  eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalXor, logicalNot, where, maskedFill,
-  // reductions
-  sum, mean, prod, max, min, amax, amin, argmax, argmin, var: variance_, std, logsumexp, softmax, logSoftmax, cumsum, all, any,
-  // shapes, views, indexing
-  cat, concat, stack, flatten, unflatten, reshape, transpose, permute, movedim, squeeze, unsqueeze, narrow, select,
-  unbind, split, chunk, flip, roll, tril, triu, gather, scatter, scatterAdd, indexSelect, indexAdd, maskedSelect, nonzero,
-  clone, detach,
-  // linear algebra
-  matmul, mm, bmm, dot, mv, outer, addmm,
+  abs, acos, add, addcdiv, addcmul, addmm, all, amax, amin, any, argmax, argmin, asin, atan, atan2, baddbmm,
+  bernoulli, bitwiseAnd, bitwiseNot, bitwiseOr, bitwiseXor, bmm, cat, ceil, chunk, clamp, clip, clone, concat,
+  cos, cosh, countNonzero, cumprod, cumsum, detach, diag, diagEmbed, diagonal, div, dot, einsum, elu,
+  emptyLike, eq, erf, exp, exp2, expm1, flatten, flip, floor, floorDivide, fmod, frac, fullLike, gather, ge,
+  gelu, gt, hardtanh, hypot, indexAdd, indexFill, indexPut, indexSelect, isfinite, isinf, isnan, isneginf,
+  isposinf, le, leakyRelu, lerp, log, log10, log1p, log2, logSoftmax, logicalAnd, logicalNot, logicalOr,
+  logicalXor, logit, logsumexp, lt, maskedFill, maskedScatter, maskedSelect, matmul, max, maximum, mean, min,
+  minimum, mish, mm, movedim, mul, multinomial, mv, nanToNum, narrow, ne, neg, nonzero, norm, oneHot, onesLike,
+  outer, permute, pow, prod, reciprocal, relu, remainder, repeat, reshape, roll, round, rsqrt, rsub, scatter,
+  scatterAdd, scatterReduce, select, sgn, sigmoid, sign, signbit, silu, sin, sinh, softmax, softplus, split,
+  sqrt, square, squeeze, stack, std, sub, sum, tan, tanh, tile, transpose, tril, triu, trunc, unbind,
+  unflatten, unsqueeze, var: variance_, where, zerosLike,
 } = functions;
 export { variance_ as var };
 
-export const {
-  // pointwise, comparison and selection ops added with the op breadth of issue 3
-  nanToNum, lerp, addcmul, addcdiv, rsub, bitwiseAnd, bitwiseOr, bitwiseXor, bitwiseNot,
-  isnan, isinf, isposinf, isneginf, isfinite, signbit, leakyRelu, elu, softplus, hardtanh, gelu,
-  // reductions
-  norm, cumprod, countNonzero,
-  // shapes and indexing
-  repeat, tile, diag, diagonal, diagEmbed, indexFill, scatterReduce, maskedScatter, indexPut, oneHot,
-  // linear algebra
-  baddbmm, einsum,
-} = functions;
 export { linalg } from "./ops/functions.js";
 // random numbers: PyTorch's CPU generator (bindings/random)
 export { Generator, defaultGenerator, manualSeed, seed, initialSeed, getRngState, setRngState } from "./random/generator.js";
 export { rand, randn, randint, randperm, randLike, randnLike, randintLike, normal, type RandomFactoryOptions } from "./random/factories.js";
-export const { bernoulli, multinomial } = functions;
 
 // Types that public signatures use, so that TypeScript users (and the API reference) can name them.
 export type { Shape } from "./tensor/shape.js";

@@ -1,6 +1,6 @@
 // torch.autograd.backward and torch.autograd.grad: argument handling as in torch/autograd/__init__.py,
 // then the engine.
-import { RuntimeError } from "../errors.js";
+import { RuntimeError, formatShape } from "../errors.js";
 import { isFloating } from "../tensor/dtype.js";
 import { sameShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -24,7 +24,7 @@ export interface GradOptions {
 
 /** One value or several, as a new array. */
 export const asList = <T>(x: T | readonly T[]): T[] => (Array.isArray(x) ? [...(x as readonly T[])] : [x as T]);
-const pyShape = (s: readonly number[]) => `torch.Size([${s.join(", ")}])`;
+const pyShape = (s: readonly number[]) => `torch.Size(${formatShape(s)})`;
 
 /** PyTorch's _make_grads: checks given gradients, makes ones for scalar outputs. */
 function makeGrads(outputs: readonly Tensor[], grads: readonly (Tensor | null | undefined)[]): { seeds: (Tensor | null)[]; made: Tensor[] } {

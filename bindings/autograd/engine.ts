@@ -123,7 +123,7 @@ export function runBackward(roots: readonly Tensor[], grads: readonly (Tensor | 
       if (info !== undefined) {
         for (const [inputNr, index] of info.captures) {
           const g = hooked[inputNr];
-          captured[index] = g === null ? null : g;
+          captured[index] = g;
           own(g);
         }
         if (!info.needed) {

@@ -105,7 +105,7 @@ const pyFloat = (x: number) => (Number.isInteger(x) ? x.toFixed(1) : String(x));
  */
 export function gradcheck(fn: GradcheckFunction, inputs: Tensor | readonly unknown[], options: GradcheckOptions = {}): boolean {
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, raiseException = true, nondetTol = 0 } = options;
-  const args = isTensor(inputs) ? [inputs] : [...(inputs as readonly unknown[])];
+  const args = asList<unknown>(inputs);
   const diffInputs = args.filter((x): x is Tensor => isTensor(x) && x.requiresGrad);
   if (diffInputs.length === 0) {
     throw new ValueError("gradcheck expects at least one input tensor to require gradient, but none of the them have requires_grad=True.");
@@ -162,7 +162,7 @@ function probe(like: Tensor): Tensor {
  * gradients of `fn` (computed with createGraph), so second derivatives are checked too.
  */
 export function gradgradcheck(fn: GradcheckFunction, inputs: Tensor | readonly unknown[], options: GradgradcheckOptions = {}): boolean {
-  const args = isTensor(inputs) ? [inputs] : [...(inputs as readonly unknown[])];
+  const args = asList<unknown>(inputs);
   const diffIndices = new Set(args.flatMap((x, i) => (isTensor(x) && x.requiresGrad ? [i] : [])));
   return tidyWith(() => {
     const gradOutputs = options.gradOutputs !== undefined

@@ -1,8 +1,10 @@
 // Python's spelling of values in PyTorch's messages and reprs.
 import type { Tensor } from "../tensor/tensor.js";
+import { formatShape } from "../errors.js";
+import { twoDigitExponent } from "../tensor/repr.js";
 
 /** `torch.Size([3, 4])` */
-export const pySize = (t: Tensor | readonly number[]): string => `torch.Size([${(Array.isArray(t) ? t : (t as Tensor).shape).join(", ")}])`;
+export const pySize = (t: Tensor | readonly number[]): string => `torch.Size(${formatShape(Array.isArray(t) ? t : (t as Tensor).shape)})`;
 
 /** `True` / `False` */
 export const pyBool = (b: boolean): string => (b ? "True" : "False");
@@ -13,7 +15,7 @@ export function pyFloat(x: number): string {
   if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
   const magnitude = Math.abs(x);
   if (magnitude !== 0 && (magnitude < 1e-4 || magnitude >= 1e16)) {
-    return x.toExponential().replace(/e([+-])(\d)$/, "e$10$2");
+    return twoDigitExponent(x.toExponential());
   }
   return Number.isInteger(x) ? x.toFixed(1) : String(x);
 }

@@ -15,6 +15,7 @@ import { KeyError, NotImplementedError, RuntimeError, ValueError } from "../erro
 import { noGrad } from "../autograd/grad_mode.js";
 import { DTYPES, type DType, checkDType, isFloating } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
+import { sameShape } from "../tensor/shape.js";
 import { Parameter } from "./parameter.js";
 import { RemovableHandle, addHook } from "./hooks.js";
 import { pySize } from "./format.js";
@@ -348,7 +349,7 @@ export class Module {
           errors.push(`While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received <class '${typeName(value)}'>`);
           continue;
         }
-        if (value.ndim !== target.ndim || value.shape.some((s, i) => s !== target.shape[i])) {
+        if (!sameShape(value._shape, target._shape)) {
           errors.push(`size mismatch for ${key}: copying a param with shape ${pySize(value)} from checkpoint, the shape in current model is ${pySize(target)}.`);
           continue;
         }

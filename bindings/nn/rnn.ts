@@ -7,7 +7,8 @@
 // Parameters are named and laid out as in PyTorch (`weight_ih_l0`, `weight_hh_l0`,
 // `bias_ih_l0`, `bias_hh_l0`, `..._reverse`), so state dicts load unchanged.
 // forward(input, hx?) returns [output, h_n], and for LSTM [output, [h_n, c_n]].
-import { RuntimeError, ValueError } from "../errors.js";
+import { RuntimeError, ValueError, formatShape } from "../errors.js";
+import { sameShape } from "../tensor/shape.js";
 import type { DType } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { zeros } from "../ops/creation.js";
@@ -157,9 +158,9 @@ export abstract class RNNBase extends Recurrent {
       }
       const expected = [this.numLayers * (this.bidirectional ? 2 : 1), x.shape[this.batchFirst ? 0 : 1], this.hiddenSize];
       h0?.forEach((h, i) => {
-        if (h.ndim !== 3 || h.shape.some((s, d) => s !== expected[d])) {
+        if (!sameShape(h._shape, expected)) {
           const which = h0.length === 1 ? "hidden" : `hidden[${i}]`;
-          throw new RuntimeError(`Expected ${which} size (${expected.join(", ")}), got [${h.shape.join(", ")}]`);
+          throw new RuntimeError(`Expected ${which} size (${expected.join(", ")}), got ${formatShape(h._shape)}`);
         }
       });
       const [output, finals] = this.runLayers(x, h0, expected);

@@ -3,6 +3,7 @@
 import { RuntimeError } from "../errors.js";
 import type { DType } from "../tensor/dtype.js";
 import { typeMetaName } from "../ops/checks.js";
+import { twoDigitExponent } from "../tensor/repr.js";
 
 /** A double as `std::ostream << double` prints it (6 significant digits, %g style). */
 export function formatDouble(x: number): string {
@@ -12,7 +13,7 @@ export function formatDouble(x: number): string {
   const [mantissa, exponent] = x.toExponential(5).split("e");
   const exp = Number(exponent);
   const trim = (s: string) => (s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s);
-  if (exp < -4 || exp >= 6) return `${trim(mantissa)}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  if (exp < -4 || exp >= 6) return twoDigitExponent(`${trim(mantissa)}e${exponent}`);
   return trim(x.toFixed(Math.max(0, 5 - exp)));
 }
 

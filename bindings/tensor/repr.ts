@@ -10,12 +10,11 @@ const LINEWIDTH = 80;
 const THRESHOLD = 1000;
 const EDGEITEMS = 3;
 
-/** Python's "{:.4e}": a two-digit (at least) exponent with its sign. */
-function sci(v: number): string {
-  const [m, e] = v.toExponential(PRECISION).split("e");
-  const exp = Number(e);
-  return `${m}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
-}
+/** JS's exponent form (`1.5e-5`) as Python and C++ print it: at least two exponent digits (`1.5e-05`). */
+export const twoDigitExponent = (s: string): string => s.replace(/e([+-])(\d)$/, "e$10$2");
+
+/** Python's "{:.4e}". */
+const sci = (v: number): string => twoDigitExponent(v.toExponential(PRECISION));
 
 function nonFinite(v: number): string | null {
   if (Number.isNaN(v)) return "nan";
@@ -142,7 +141,7 @@ export function formatTensor(t: Tensor, gradFnName: string | null, requiresGrad:
   const defaultDtype = t.dtype === "float32" || t.dtype === "int64" || t.dtype === "bool";
   let body: string;
   if (n === 0) {
-    if (t.ndim !== 1) suffixes.push(`size=(${t._shape.join(", ")}${t.ndim === 1 ? "," : ""})`);
+    if (t.ndim !== 1) suffixes.push(`size=(${t._shape.join(", ")})`);
     if (t.dtype !== "float32") suffixes.push(`dtype=torch.${t.dtype}`);
     body = "[]";
   } else {

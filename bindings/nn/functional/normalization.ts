@@ -1,6 +1,7 @@
 // F.layer_norm: one node (NativeLayerNormBackward0) with the mean and reciprocal standard
 // deviation as its extra outputs, as PyTorch's native_layer_norm.
 import { RuntimeError, formatShape } from "../../errors.js";
+import { sameShape } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { Derivative } from "../../ops/record.js";
 import { recordComposite } from "../composite.js";
@@ -48,7 +49,7 @@ export function layerNorm(
   const { weight, bias, eps } = bind<Required<LayerNormOptions>>(["weight", "bias", "eps"], args, { weight: null, bias: null, eps: 1e-5 });
   const lead = input.ndim - shape.length;
   for (const [name, t] of [["weight", weight], ["bias", bias]] as const) {
-    if (t !== null && formatShape(t.shape) !== formatShape(shape)) {
+    if (t !== null && !sameShape(t._shape, shape)) {
       throw new RuntimeError(
         `Expected ${name} to be of same shape as normalized_shape, but got ${name} of shape ${formatShape(t.shape)} and normalized_shape = ${formatShape(shape)}`,
       );
