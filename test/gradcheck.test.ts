@@ -389,6 +389,10 @@ describe("gradcheck itself", () => {
       expect(() => autograd.gradcheck((t: Tensor) => Drifting.apply(t), [a])).toThrow(
         "Backward is not reentrant, i.e., running backward with same input and grad_output multiple times gives different values, although analytical gradient matches numerical gradient. The tolerance for nondeterminism was 0.0.",
       );
+      // Python prints the tolerance as repr(float): 1e-09, not 0.000000001
+      expect(() => autograd.gradcheck((t: Tensor) => Drifting.apply(t), [a], { nondetTol: 1e-9 })).toThrow(
+        "The tolerance for nondeterminism was 1e-09.",
+      );
     });
   });
 

@@ -9,6 +9,7 @@ import { Tensor, isTensor } from "../tensor/tensor.js";
 import { asList, grad } from "./api.js";
 import { noGrad } from "./grad_mode.js";
 import { requiresGrad } from "./variable.js";
+import { pyFloat } from "../nn/format.js";
 
 /** PyTorch's GradcheckError (a RuntimeError). */
 export class GradcheckError extends RuntimeError {
@@ -95,9 +96,6 @@ function analyticalJacobian(output: Tensor, inputs: readonly Tensor[]): Tensor[]
 function allclose(a: Tensor, n: Tensor, rtol: number, atol: number): boolean {
   return noGrad(() => Boolean(a.sub(n).abs().le(n.abs().mul(rtol).add(atol)).all().item()));
 }
-
-/** How Python prints a float (`0.0`, `1e-10`). */
-const pyFloat = (x: number) => (Number.isInteger(x) ? x.toFixed(1) : String(x));
 
 /**
  * PyTorch's gradcheck (slow mode): `fn(...inputs)` differentiated with respect to the inputs
