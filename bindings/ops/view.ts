@@ -92,12 +92,15 @@ export function unflatten(self: Tensor, dim: number, sizes: Shape): Tensor {
 
 const T: Derivative<null> = { name: "TBackward0", inputs: ["self"], backward: ({ grad }) => ({ self: grad.t() }) };
 
+/** The geometry of `self`'s dims `dims`, in that order. */
+const picked = (self: Tensor, dims: readonly number[]): Geometry =>
+  ({ shape: dims.map((d) => self._shape[d]), strides: dims.map((d) => self._strides[d]), offset: self._offset });
+
 /** `self` with dims d0 and d1 swapped. */
 function swapped(self: Tensor, d0: number, d1: number): Geometry {
-  const g = geometry(self);
-  [g.shape[d0], g.shape[d1]] = [g.shape[d1], g.shape[d0]];
-  [g.strides[d0], g.strides[d1]] = [g.strides[d1], g.strides[d0]];
-  return g;
+  const dims = [...self._shape.keys()];
+  [dims[d0], dims[d1]] = [d1, d0];
+  return picked(self, dims);
 }
 
 export function t(self: Tensor): Tensor {
@@ -124,10 +127,6 @@ const PERMUTE: Derivative<{ dims: number[] }> = {
     return { self: grad.permute(inverse) };
   },
 };
-
-/** The geometry of `self`'s dims `dims`, in that order. */
-const picked = (self: Tensor, dims: readonly number[]): Geometry =>
-  ({ shape: dims.map((d) => self._shape[d]), strides: dims.map((d) => self._strides[d]), offset: self._offset });
 
 export function permute(self: Tensor, dims: Shape): Tensor {
   alive(self);
