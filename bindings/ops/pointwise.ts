@@ -302,10 +302,7 @@ const GELU_TANH: UnaryDef<["none" | "tanh"]> = { ...UNARY.gelu, kernel: "GeluTan
 
 /** The dtype a unary op computes in for this input, or PyTorch's error for a dtype it rejects. */
 function unaryDtype<P extends unknown[]>(def: UnaryDef<P>, dtype: DType, args: P): DType {
-  if (def.promotes !== undefined) {
-    if (dtype === "bool" && def.boolError !== undefined) throw new RuntimeError(def.boolError);
-    return resultType([{ dtype, ndim: 1 }], def.promotes(...args).map(scalarKind));
-  }
+  if (def.promotes !== undefined) return resultType([{ dtype, ndim: 1 }], def.promotes(...args).map(scalarKind));
   if (isFloating(dtype) || def.dtypes === "any") return dtype;
   if (def.dtypes === "float") return DEFAULT_DTYPE;
   if (def.dtypes === "numeric" && dtype !== "bool") return dtype;
@@ -402,11 +399,13 @@ const remainder = (node: string, roundingMode: RoundingMode) => binary("keep", f
 }), { node: `${node}Backward1`, scalarNode: `${node}Backward0` });
 
 /** The binary ops (names declared apart from the table, like UnarySignatures). */
-type BinaryName = "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "atan2" | "remainder" | "fmod" | "floorDivide" | "hypot";
+type BinaryName = "add" | "sub" | "rsub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "atan2" | "remainder" | "fmod" | "floorDivide" | "hypot";
 
 const BINARY_SPECS: Record<BinaryName, BinarySpec> = {
   add: binary("keep", true, {}, (g, _saved, { alpha }) => ({ self: g, other: alpha === 1 ? g : () => g.mul(alpha) }), { kernel: "AddScaled" }),
   sub: binary("keep", false, {}, (g, _saved, { alpha }) => ({ self: g, other: () => g.mul(-alpha) }), { kernel: "AddScaled" }),
+  // PyTorch's rsub: `other - alpha * self` (the kernel takes the operands the other way round)
+  rsub: binary("keep", false, {}, (g, _saved, { alpha }) => ({ self: () => g.mul(-alpha), other: g }), { kernel: "AddScaled", scalarNode: "RsubBackward1" }),
   mul: binary("keep", true, { self: ["other"], other: ["self"] }, (g, saved, _attrs, other) => ({ self: () => g.mul(other()), other: () => g.mul(saved("self")) })),
   div: binary("float", false, { self: ["other"], other: ["self", "other"] }, (g, saved, _attrs, other) => {
     const o = other();
@@ -484,7 +483,7 @@ function checkAlpha(dtype: DType, alpha: number): void {
 /** The dtype a binary op computes in, or PyTorch's error for operands it rejects. */
 function binaryDtype(name: BinaryName, self: Tensor, other: TensorOrScalar, alpha: number): DType {
   const def = BINARY[name];
-  if (name === "sub") checkSubtraction(self, other);
+  if (name === "sub" || name === "rsub") checkSubtraction(self, other);
   const dtype = promote(self, other);
   if (isFloating(dtype)) return dtype;
   if (def.ints === "float") return DEFAULT_DTYPE;
@@ -505,27 +504,13 @@ export function applyBinary(name: BinaryName, self: Tensor, other: TensorOrScala
   const dtype = binaryDtype(name, self, other, alpha);
   const def = BINARY[name];
   const d = def.derivatives[other instanceof Tensor ? 0 : 1];
-  const signed = name === "sub" ? -alpha : alpha;
-  return pointwise(inplace, d, self, [other], attrsOf(other, alpha), dtype, (out) => runBinary(def.kernel, self, other, dtype, out, signed));
+  const reversed = name === "rsub";
+  const signed = name === "sub" || reversed ? -alpha : alpha;
+  return pointwise(inplace, d, self, [other], attrsOf(other, alpha), dtype, (out) =>
+    runBinary(def.kernel, reversed ? other : self, reversed ? self : other, dtype, out, signed));
 }
 
-// ---- rsub, pow with a scalar base, division with a rounding mode ---------------------------
-
-const RSUB: Derivative<{ alpha: number }> = {
-  name: "RsubBackward0", inputs: ["self", "other"],
-  backward: ({ grad, attrs }) => ({ self: () => grad.mul(-attrs.alpha), other: grad }),
-};
-const RSUB_SCALAR: Derivative<{ alpha: number }> = { ...RSUB, name: "RsubBackward1" };
-
-/** PyTorch's rsub: `other - alpha * self`. */
-export function rsub(self: Tensor, other: TensorOrScalar, alpha = 1): Tensor {
-  alive(self, tensorOrNull(other));
-  checkSubtraction(self, other);
-  const dtype = promote(self, other);
-  checkAlpha(dtype, alpha);
-  return pointwise(false, other instanceof Tensor ? RSUB : RSUB_SCALAR, self, [other], { alpha }, dtype, (out) =>
-    runBinary("AddScaled", other, self, dtype, out, -alpha));
-}
+// ---- pow with a scalar base, division with a rounding mode ---------------------------
 
 /** `torch.pow(2, x)`: a scalar base (PowBackward2). */
 const POW_SCALAR_BASE: Derivative<{ base: number }> = {
@@ -576,7 +561,7 @@ type UnaryMethods = { [K in Exclude<UnaryName, SpecialUnary>]: (...args: UnarySi
   [K in Exclude<UnaryName, SpecialUnary> as `${K}_`]: (...args: UnarySignatures[K]) => Tensor;
 };
 
-type PlainBinary = Exclude<BinaryName, "add" | "sub" | "div" | "pow">;
+type PlainBinary = Exclude<BinaryName, "add" | "sub" | "rsub" | "div" | "pow">;
 type BinaryMethods = { [K in PlainBinary]: (other: TensorOrScalar) => Tensor } & {
   [K in PlainBinary as `${K}_`]: (other: TensorOrScalar) => Tensor;
 };
@@ -609,8 +594,9 @@ const define = (name: string, fn: (self: Tensor, args: unknown[], inplace: boole
 for (const [name, def] of Object.entries(UNARY) as [UnaryName, UnaryDef<unknown[]>][]) {
   if (name !== "clamp") define(name, (self, args, inplace) => applyUnary(def, self, args, inplace));
 }
+// (rsub has no in-place form)
 for (const name of Object.keys(BINARY) as BinaryName[]) {
-  define(name, (self, args, inplace) => applyBinary(name, self, args[0] as TensorOrScalar, alphaOf(args), inplace));
+  if (name !== "rsub") define(name, (self, args, inplace) => applyBinary(name, self, args[0] as TensorOrScalar, alphaOf(args), inplace));
 }
 define("pow", (self, [exponent], inplace) => {
   if (exponent instanceof Tensor) return applyBinary("pow", self, exponent, 1, inplace);
@@ -631,5 +617,5 @@ define("gelu", (self, args, inplace) => {
 define("nanToNum", (self, args, inplace) =>
   nanToNum(self, bind(["nan", "posinf", "neginf"], args, { nan: 0, posinf: null as number | null, neginf: null as number | null }), inplace));
 pointwiseMethods.rsub = function (this: Tensor, ...args: unknown[]) {
-  return rsub(this, args[0] as TensorOrScalar, alphaOf(args));
+  return applyBinary("rsub", this, args[0] as TensorOrScalar, alphaOf(args));
 } as never;

@@ -121,7 +121,6 @@ export function mean(x: Tensor, dims: number[] | null, keepdim = false, dtype?: 
  * product of exclusive cumulative products from both ends (exact where inputs are zero).
  */
 function productOfOthers(grad: Tensor, x: Tensor, dim: number): Tensor {
-  if (x.numel() === 0) return grad.expandAs(x);
   const n = x._shape[dim];
   if (n === 1) return grad;
   const onesShape = [...x._shape];
