@@ -17,16 +17,16 @@ export function checkNoInternalOverlap(t: Tensor): void {
 /** PyTorch's assert_no_partial_overlap: an input may be the output itself, or disjoint from it. */
 export function checkNoPartialOverlap(out: Tensor, input: Tensor): void {
   if (out === input || out._storage !== input._storage) return;
-  if (numel(out._shape) === 0 || numel(input._shape) === 0) return;
+  const outLength = numel(out._shape), inLength = numel(input._shape);
+  if (outLength === 0 || inLength === 0) return;
   if (!isNonOverlappingAndDense(out._shape, out._strides) || !isNonOverlappingAndDense(input._shape, input._strides)) return;
-  const bytes = DTYPES[out.dtype].bytes;
-  const aBegin = out.dataPtr(), aEnd = aBegin + numel(out._shape) * bytes;
-  const bBegin = input.dataPtr(), bEnd = bBegin + numel(input._shape) * DTYPES[input.dtype].bytes;
-  if (aBegin === bBegin && aEnd === bEnd) {
+  // the aliases of a storage share its dtype: element offsets compare as addresses do
+  const outStart = out._offset, inStart = input._offset;
+  if (outStart === inStart && outLength === inLength) {
     if (!sameShape(out._strides, input._strides)) throw new RuntimeError(messages.partialOverlap());
     return;
   }
-  if (aBegin < bEnd && bBegin < aEnd) throw new RuntimeError(messages.partialOverlap());
+  if (outStart < inStart + inLength && inStart < outStart + outLength) throw new RuntimeError(messages.partialOverlap());
 }
 
 /** The checks TensorIterator makes before an in-place op writes `self`. */

@@ -1,6 +1,7 @@
 // The torch.* function forms: `sigmoid(x)` for every method `x.sigmoid()`, plus the functions
 // that are not methods (cat, stack, where with scalars, pow with a scalar base).
 import { Tensor } from "../tensor/tensor.js";
+import { dimList } from "./args.js";
 import { METHOD_TABLES, type TensorMethods } from "./methods.js";
 import { cat, oneHot, stack } from "./shape.js";
 import { einsum } from "./einsum.js";
@@ -49,5 +50,5 @@ export const functions = {
 export const linalg = {
   /** linalg.vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None) */
   vectorNorm: (x: Tensor, ord = 2, dim: number | number[] | null = null, keepdim = false, options: { dtype?: Tensor["dtype"] } = {}): Tensor =>
-    vectorNorm(x, ord, dim === null ? null : Array.isArray(dim) ? dim : [dim], keepdim, options.dtype),
+    vectorNorm(x, ord, dimList(dim), keepdim, options.dtype),
 };

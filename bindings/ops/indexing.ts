@@ -420,12 +420,7 @@ export function setitem(self: Tensor, items: readonly IndexItem[], value: Tensor
 
 /** The number of true elements of a bool tensor (broadcast to `shape`). */
 function countTrue(mask: Tensor, shape: Shape = mask._shape): number {
-  return k.disposing((temps) => {
-    const spread = broadcastTo(mask, shape, temps);
-    const count = made(temps, k.empty([], "int64"));
-    k.reduce("Sum", made(temps, k.copyAs(spread, "int64")), [...shape.keys()], count, null);
-    return count.item();
-  });
+  return k.disposing((temps) => made(temps, broadcastTo(mask, shape, temps).countNonzero()).item());
 }
 
 /** [count, ndim] int64 coordinates of the nonzero elements, in row-major order. */
@@ -498,9 +493,7 @@ export function maskedScatter(self: Tensor, mask: Tensor, source: Tensor): Tenso
       const coords = made(temps, k.nonzero(spread, countTrue(spread)));
       const count = coords._shape[0];
       if (count > source.numel()) throw new RuntimeError("Number of elements of source < number of ones in mask");
-      const used = made(temps, made(temps, k.copyAs(source))._alias([count], [1], 0, null));
-      const p = plan(out, shape.map((_, j) => column(coords, j, temps)), temps);
-      k.indexPut(out, p.resultShape, p.dataStrides, used, [1], p.indices, false);
+      putValues(out, shape.map((_, j) => column(coords, j, temps)), made(temps, made(temps, k.copyAs(source))._alias([count], [1], 0, null)), false);
     })), { mask });
 }
 

@@ -3,11 +3,9 @@ import { RuntimeError } from "../errors.js";
 import { isFloating } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { method } from "./args.js";
-import { alive, checkNoInternalOverlap, checkNoPartialOverlap } from "./checks.js";
-import { broadcastShapes, sameShape } from "../tensor/shape.js";
+import { alive, checkInplaceTarget } from "./checks.js";
 import * as k from "./kernels.js";
 import { type Derivative, recordInplace } from "./record.js";
-import { messages } from "../errors.js";
 
 const ZERO: Derivative<null> = { name: "ZeroBackward0", inputs: ["self"], backward: ({ grad }) => ({ self: grad.zerosLike() }) };
 const FILL_SCALAR: Derivative<null> = { name: "FillBackward2", inputs: ["self"], backward: ({ grad }) => ({ self: grad.zerosLike() }) };
@@ -44,10 +42,8 @@ export function copy_(self: Tensor, src: Tensor): Tensor {
   alive(self, src);
   // a copy into a non-float tensor carries no gradient
   return recordInplace(COPY, self, [isFloating(self.dtype) ? src : null], { srcDtype: src.dtype }, () => {
-    const shape = broadcastShapes(self._shape, src._shape);
-    if (!sameShape(shape, self._shape)) throw new RuntimeError(messages.outputShape(self._shape, shape));
-    checkNoInternalOverlap(self);
-    checkNoPartialOverlap(self, src);
+    // TensorIterator's checks, computing in self's own dtype
+    checkInplaceTarget(self, [src], self.dtype, [src._shape]);
     if (self !== src) k.copyInto(self, src);
   });
 }

@@ -12,17 +12,14 @@ import * as k from "./kernels.js";
 import { type Derivative, record } from "./record.js";
 import { unsafeView } from "./view.js";
 
-/** The operands' common dtype, or PyTorch's message for each op when they differ. */
-function sameDtype(a: Tensor, b: Tensor, name: "mm" | "bmm" | "dot" | "mv" | "addmm"): DType {
+/** The operands' common dtype, or the op's message (of the dtypes' `names`, PyTorch's scalar names unless given) when they differ. */
+function sameDtype(a: Tensor, b: Tensor, message: (a: string, b: string) => string, names = (d: DType) => DTYPES[d].scalarName): DType {
   if (a.dtype === b.dtype) return a.dtype;
-  const scalar = (t: Tensor) => DTYPES[t.dtype].scalarName;
-  switch (name) {
-    case "mm": throw new RuntimeError(`expected mat1 and mat2 to have the same dtype, but got: ${typeMetaName(a.dtype)} != ${typeMetaName(b.dtype)}`);
-    case "dot": throw new RuntimeError(`dot : expected both vectors to have same dtype, but found ${scalar(a)} and ${scalar(b)}`);
-    case "addmm": throw new RuntimeError(`mat1 and mat2 must have the same dtype, but got ${scalar(a)} and ${scalar(b)}`);
-    default: throw new RuntimeError(`expected scalar type ${scalar(a)} but found ${scalar(b)}`);
-  }
+  throw new RuntimeError(message(names(a.dtype), names(b.dtype)));
 }
+
+/** bmm's and mv's message for operands of different dtypes. */
+const expectedScalarType = (a: string, b: string) => `expected scalar type ${a} but found ${b}`;
 
 /** addmm/baddbmm's factors: beta scales self, alpha the product. */
 export interface Scales {
@@ -67,7 +64,7 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   alive(a, b);
   if (a.ndim !== 2) throw new RuntimeError("self must be a matrix");
   if (b.ndim !== 2) throw new RuntimeError("mat2 must be a matrix");
-  const dtype = sameDtype(a, b, "mm");
+  const dtype = sameDtype(a, b, (x, y) => `expected mat1 and mat2 to have the same dtype, but got: ${x} != ${y}`, typeMetaName);
   return record(MM, [a, b], UNSCALED, () => {
     checkMultipliable(a, b);
     return product(a, b, [a._shape[0], b._shape[1]], dtype);
@@ -96,7 +93,7 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   checkBatches(a, b, false);
   return record(BMM, [a, b], UNSCALED, () => {
     checkBatches(a, b, true);
-    return product(a, b, [a._shape[0], a._shape[1], b._shape[2]], sameDtype(a, b, "bmm"), [a._shape[0]]);
+    return product(a, b, [a._shape[0], a._shape[1], b._shape[2]], sameDtype(a, b, expectedScalarType), [a._shape[0]]);
   });
 }
 
@@ -112,7 +109,7 @@ export function dot(a: Tensor, b: Tensor): Tensor {
     if (a._shape[0] !== b._shape[0]) {
       throw new RuntimeError(`inconsistent tensor size, expected tensor [${a._shape[0]}] and src [${b._shape[0]}] to have the same number of elements, but got ${a._shape[0]} and ${b._shape[0]} elements respectively`);
     }
-    return product(a, b, [], sameDtype(a, b, "dot"));
+    return product(a, b, [], sameDtype(a, b, (x, y) => `dot : expected both vectors to have same dtype, but found ${x} and ${y}`));
   });
 }
 
@@ -131,7 +128,7 @@ export function mv(a: Tensor, v: Tensor): Tensor {
     if (a._shape[1] !== v._shape[0]) {
       throw new RuntimeError(`size mismatch, got input (${a._shape[0]}), mat (${a._shape[0]}x${a._shape[1]}), vec (${v._shape[0]})`);
     }
-    return product(a, v, [a._shape[0]], sameDtype(a, v, "mv"));
+    return product(a, v, [a._shape[0]], sameDtype(a, v, expectedScalarType));
   });
 }
 
@@ -141,7 +138,7 @@ export function addmm(self: Tensor, mat1: Tensor, mat2: Tensor, { beta = 1, alph
   if (self.dtype !== mat2.dtype) {
     throw new RuntimeError(`self and mat2 must have the same dtype, but got ${DTYPES[self.dtype].scalarName} and ${DTYPES[mat2.dtype].scalarName}`);
   }
-  const dtype = sameDtype(mat1, mat2, "addmm");
+  const dtype = sameDtype(mat1, mat2, (x, y) => `mat1 and mat2 must have the same dtype, but got ${x} and ${y}`);
   for (const [name, m] of [["mat1", mat1], ["mat2", mat2]] as const) {
     if (m.ndim !== 2) throw new RuntimeError(`${name} must be a matrix, got ${m.ndim}-D tensor`);
   }

@@ -302,10 +302,7 @@ const GELU_TANH: UnaryDef<["none" | "tanh"]> = { ...UNARY.gelu, kernel: "GeluTan
 
 /** The dtype a unary op computes in for this input, or PyTorch's error for a dtype it rejects. */
 function unaryDtype<P extends unknown[]>(def: UnaryDef<P>, dtype: DType, args: P): DType {
-  if (def.promotes !== undefined) {
-    if (dtype === "bool" && def.boolError !== undefined) throw new RuntimeError(def.boolError);
-    return resultType([{ dtype, ndim: 1 }], def.promotes(...args).map(scalarKind));
-  }
+  if (def.promotes !== undefined) return resultType([{ dtype, ndim: 1 }], def.promotes(...args).map(scalarKind));
   if (isFloating(dtype) || def.dtypes === "any") return dtype;
   if (def.dtypes === "float") return DEFAULT_DTYPE;
   if (def.dtypes === "numeric" && dtype !== "bool") return dtype;
@@ -351,16 +348,6 @@ interface BinaryAttrs {
   alpha: number;
 }
 
-/** What a binary formula may read: the saved operands (other may be the scalar) and result. */
-interface BinarySaved {
-  self(): Tensor;
-  /** other, a tensor unless it was a Python scalar */
-  other(): Tensor | number;
-  /** other, for formulas that only run when it is a tensor */
-  otherTensor(): Tensor;
-  result(): Tensor;
-}
-
 /** A row of the BINARY table; the names it leaves out follow from the op's name (see `binaryOp`). */
 interface BinarySpec {
   /** integer results: kept, computed in the default float dtype (true division), or rejected */
@@ -369,8 +356,8 @@ interface BinarySpec {
   bools: boolean;
   /** input name → the gradients that read it (see Derivative.saves) */
   saves: Readonly<Record<string, readonly string[]>>;
-  /** gradients for self and other, reading the saved tensors through `io` */
-  grad(grad: Tensor, io: BinarySaved, attrs: BinaryAttrs): Grads;
+  /** gradients for self and other from the saved tensors (`other()`: other, or the Python scalar it was) */
+  grad(grad: Tensor, saved: (name: string) => Tensor, attrs: BinaryAttrs, other: () => Tensor | number): Grads;
   /** the kernel (`Mul` for mul) */
   kernel?: k.BinaryKernel;
   /** PyTorch's node name (`MulBackward0` for mul); `scalarNode` where a Python scalar selects another overload */
@@ -401,48 +388,50 @@ function extremumGrad(grad: Tensor, self: Tensor, other: Tensor, selfLoses: (a: 
 }
 
 /** maximum/minimum: each side gets the gradient where it wins, half of it on ties. */
-const extremum = (loses: (a: Tensor, b: Tensor) => Tensor) => binary("keep", true, BOTH, (g, io) => {
-  const a = io.self(), b = io.otherTensor();
+const extremum = (loses: (a: Tensor, b: Tensor) => Tensor) => binary("keep", true, BOTH, (g, saved) => {
+  const a = saved("self"), b = saved("other");
   return { self: () => extremumGrad(g, a, b, loses), other: () => extremumGrad(g, b, a, loses) };
 });
 
 /** remainder/fmod: other's gradient is -grad times the rounded quotient. */
-const remainder = (node: string, roundingMode: RoundingMode) => binary("keep", false, { self: ["other"], other: ["other"] }, (g, io) => ({
-  self: g, other: () => g.neg().mul(io.self().div(io.other(), { roundingMode })),
+const remainder = (node: string, roundingMode: RoundingMode) => binary("keep", false, { self: ["other"], other: ["other"] }, (g, saved) => ({
+  self: g, other: () => g.neg().mul(saved("self").div(saved("other"), { roundingMode })),
 }), { node: `${node}Backward1`, scalarNode: `${node}Backward0` });
 
 /** The binary ops (names declared apart from the table, like UnarySignatures). */
-type BinaryName = "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "atan2" | "remainder" | "fmod" | "floorDivide" | "hypot";
+type BinaryName = "add" | "sub" | "rsub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "atan2" | "remainder" | "fmod" | "floorDivide" | "hypot";
 
 const BINARY_SPECS: Record<BinaryName, BinarySpec> = {
-  add: binary("keep", true, {}, (g, _io, { alpha }) => ({ self: g, other: alpha === 1 ? g : () => g.mul(alpha) }), { kernel: "AddScaled" }),
-  sub: binary("keep", false, {}, (g, _io, { alpha }) => ({ self: g, other: () => g.mul(-alpha) }), { kernel: "AddScaled" }),
-  mul: binary("keep", true, { self: ["other"], other: ["self"] }, (g, io) => ({ self: () => g.mul(io.other()), other: () => g.mul(io.self()) })),
-  div: binary("float", false, { self: ["other"], other: ["self", "other"] }, (g, io) => {
-    const o = io.other();
-    return { self: () => g.div(o), other: () => g.neg().mul(io.self().div(o).div(o)) };
+  add: binary("keep", true, {}, (g, _saved, { alpha }) => ({ self: g, other: alpha === 1 ? g : () => g.mul(alpha) }), { kernel: "AddScaled" }),
+  sub: binary("keep", false, {}, (g, _saved, { alpha }) => ({ self: g, other: () => g.mul(-alpha) }), { kernel: "AddScaled" }),
+  // PyTorch's rsub: `other - alpha * self` (the kernel takes the operands the other way round)
+  rsub: binary("keep", false, {}, (g, _saved, { alpha }) => ({ self: () => g.mul(-alpha), other: g }), { kernel: "AddScaled", scalarNode: "RsubBackward1" }),
+  mul: binary("keep", true, { self: ["other"], other: ["self"] }, (g, saved, _attrs, other) => ({ self: () => g.mul(other()), other: () => g.mul(saved("self")) })),
+  div: binary("float", false, { self: ["other"], other: ["self", "other"] }, (g, saved, _attrs, other) => {
+    const o = other();
+    return { self: () => g.div(o), other: () => g.neg().mul(saved("self").div(o).div(o)) };
   }),
-  pow: binary("keep", false, { ...BOTH, result: ["other"] }, (g, io) => {
-    const x = io.self();
-    const e = io.otherTensor();
+  pow: binary("keep", false, { ...BOTH, result: ["other"] }, (g, saved) => {
+    const x = saved("self");
+    const e = saved("other");
     return {
       // exponent 0 contributes nothing (avoids 0 * inf at x = 0)
       self: () => e.eq(0).where(0, g.mul(e.mul(x.pow(e.sub(1))))),
-      other: () => g.mul(x.eq(0).logicalAnd(e.ge(0)).where(0, io.result().mul(x.log()))),
+      other: () => g.mul(x.eq(0).logicalAnd(e.ge(0)).where(0, saved("result").mul(x.log()))),
     };
   }, { node: "PowBackward1", cpu: "pow" }),
   maximum: extremum((x, y) => x.lt(y)),
   minimum: extremum((x, y) => x.gt(y)),
-  atan2: binary("float", false, BOTH, (g, io) => {
-    const x = io.self(), y = io.otherTensor();
+  atan2: binary("float", false, BOTH, (g, saved) => {
+    const x = saved("self"), y = saved("other");
     const recip = x.mul(x).add(y.mul(y)).reciprocal();
     return { self: () => g.mul(y).mul(recip), other: () => g.mul(x.neg()).mul(recip) };
   }),
   remainder: remainder("Remainder", "floor"),
   fmod: remainder("Fmod", "trunc"),
   floorDivide: binary("keep", false, {}, () => ({}), { kernel: "FloorDiv", node: "NotImplemented", noFormula: "floor_divide", cpu: "div_floor_cpu" }),
-  hypot: binary("reject", false, { self: ["self"], other: ["other"], result: ["self", "other"] }, (g, io) => ({
-    self: () => g.mul(io.self()).div(io.result()), other: () => g.mul(io.otherTensor()).div(io.result()),
+  hypot: binary("reject", false, { self: ["self"], other: ["other"], result: ["self", "other"] }, (g, saved) => ({
+    self: () => g.mul(saved("self")).div(saved("result")), other: () => g.mul(saved("other")).div(saved("result")),
   })),
 };
 
@@ -456,12 +445,7 @@ function binaryDerivative(spec: BinarySpec, node: string): Derivative<BinaryAttr
     backward: (ctx) => {
       // an op PyTorch declares without a formula: the node exists, its backward raises
       if (noFormula !== undefined) throw new RuntimeError(`derivative for aten::${noFormula} is not implemented`);
-      return spec.grad(ctx.grad, {
-        self: () => ctx.saved("self"),
-        other: () => ctx.attrs.scalar ?? ctx.saved("other"),
-        otherTensor: () => ctx.saved("other"),
-        result: () => ctx.saved("result"),
-      }, ctx.attrs);
+      return spec.grad(ctx.grad, ctx.saved, ctx.attrs, () => ctx.attrs.scalar ?? ctx.saved("other"));
     },
   };
 }
@@ -499,7 +483,7 @@ function checkAlpha(dtype: DType, alpha: number): void {
 /** The dtype a binary op computes in, or PyTorch's error for operands it rejects. */
 function binaryDtype(name: BinaryName, self: Tensor, other: TensorOrScalar, alpha: number): DType {
   const def = BINARY[name];
-  if (name === "sub") checkSubtraction(self, other);
+  if (name === "sub" || name === "rsub") checkSubtraction(self, other);
   const dtype = promote(self, other);
   if (isFloating(dtype)) return dtype;
   if (def.ints === "float") return DEFAULT_DTYPE;
@@ -520,27 +504,13 @@ export function applyBinary(name: BinaryName, self: Tensor, other: TensorOrScala
   const dtype = binaryDtype(name, self, other, alpha);
   const def = BINARY[name];
   const d = def.derivatives[other instanceof Tensor ? 0 : 1];
-  const signed = name === "sub" ? -alpha : alpha;
-  return pointwise(inplace, d, self, [other], attrsOf(other, alpha), dtype, (out) => runBinary(def.kernel, self, other, dtype, out, signed));
+  const reversed = name === "rsub";
+  const signed = name === "sub" || reversed ? -alpha : alpha;
+  return pointwise(inplace, d, self, [other], attrsOf(other, alpha), dtype, (out) =>
+    runBinary(def.kernel, reversed ? other : self, reversed ? self : other, dtype, out, signed));
 }
 
-// ---- rsub, pow with a scalar base, division with a rounding mode ---------------------------
-
-const RSUB: Derivative<{ alpha: number }> = {
-  name: "RsubBackward0", inputs: ["self", "other"],
-  backward: ({ grad, attrs }) => ({ self: () => grad.mul(-attrs.alpha), other: grad }),
-};
-const RSUB_SCALAR: Derivative<{ alpha: number }> = { ...RSUB, name: "RsubBackward1" };
-
-/** PyTorch's rsub: `other - alpha * self`. */
-export function rsub(self: Tensor, other: TensorOrScalar, alpha = 1): Tensor {
-  alive(self, tensorOrNull(other));
-  checkSubtraction(self, other);
-  const dtype = promote(self, other);
-  checkAlpha(dtype, alpha);
-  return pointwise(false, other instanceof Tensor ? RSUB : RSUB_SCALAR, self, [other], { alpha }, dtype, (out) =>
-    runBinary("AddScaled", other, self, dtype, out, -alpha));
-}
+// ---- pow with a scalar base, division with a rounding mode ---------------------------
 
 /** `torch.pow(2, x)`: a scalar base (PowBackward2). */
 const POW_SCALAR_BASE: Derivative<{ base: number }> = {
@@ -591,7 +561,7 @@ type UnaryMethods = { [K in Exclude<UnaryName, SpecialUnary>]: (...args: UnarySi
   [K in Exclude<UnaryName, SpecialUnary> as `${K}_`]: (...args: UnarySignatures[K]) => Tensor;
 };
 
-type PlainBinary = Exclude<BinaryName, "add" | "sub" | "div" | "pow">;
+type PlainBinary = Exclude<BinaryName, "add" | "sub" | "rsub" | "div" | "pow">;
 type BinaryMethods = { [K in PlainBinary]: (other: TensorOrScalar) => Tensor } & {
   [K in PlainBinary as `${K}_`]: (other: TensorOrScalar) => Tensor;
 };
@@ -624,8 +594,9 @@ const define = (name: string, fn: (self: Tensor, args: unknown[], inplace: boole
 for (const [name, def] of Object.entries(UNARY) as [UnaryName, UnaryDef<unknown[]>][]) {
   if (name !== "clamp") define(name, (self, args, inplace) => applyUnary(def, self, args, inplace));
 }
+// (rsub has no in-place form)
 for (const name of Object.keys(BINARY) as BinaryName[]) {
-  define(name, (self, args, inplace) => applyBinary(name, self, args[0] as TensorOrScalar, alphaOf(args), inplace));
+  if (name !== "rsub") define(name, (self, args, inplace) => applyBinary(name, self, args[0] as TensorOrScalar, alphaOf(args), inplace));
 }
 define("pow", (self, [exponent], inplace) => {
   if (exponent instanceof Tensor) return applyBinary("pow", self, exponent, 1, inplace);
@@ -646,5 +617,5 @@ define("gelu", (self, args, inplace) => {
 define("nanToNum", (self, args, inplace) =>
   nanToNum(self, bind(["nan", "posinf", "neginf"], args, { nan: 0, posinf: null as number | null, neginf: null as number | null }), inplace));
 pointwiseMethods.rsub = function (this: Tensor, ...args: unknown[]) {
-  return rsub(this, args[0] as TensorOrScalar, alphaOf(args));
+  return applyBinary("rsub", this, args[0] as TensorOrScalar, alphaOf(args));
 } as never;

@@ -121,7 +121,6 @@ export function mean(x: Tensor, dims: number[] | null, keepdim = false, dtype?: 
  * product of exclusive cumulative products from both ends (exact where inputs are zero).
  */
 function productOfOthers(grad: Tensor, x: Tensor, dim: number): Tensor {
-  if (x.numel() === 0) return grad.expandAs(x);
   const n = x._shape[dim];
   if (n === 1) return grad;
   const onesShape = [...x._shape];
@@ -221,8 +220,9 @@ function extremum(x: Tensor, isMax: boolean, dim: number, keepdim: boolean): Val
   const d = reduceDims(x, [dim]);
   checkNonEmpty(x, isMax ? "max" : "min", d);
   const [values, indices] = record(isMax ? MAX_DIM : MIN_DIM, [x], reduceAttrs(x, d, keepdim), () => {
-    const v = k.empty(reducedShape(x._shape, d, keepdim), x.dtype);
-    const i = k.empty(reducedShape(x._shape, d, keepdim), "int64");
+    const shape = reducedShape(x._shape, d, keepdim);
+    const v = k.empty(shape, x.dtype);
+    const i = k.empty(shape, "int64");
     k.reduce(isMax ? "ArgMax" : "ArgMin", x, d, null, i);
     k.reduce(isMax ? "Max" : "Min", x, d, v, null);
     return [v, i];
@@ -236,8 +236,8 @@ function argExtremum(x: Tensor, isMax: boolean, dim: number | null, keepdim: boo
   if (x.dtype === "bool") throw notImplementedFor(`${name}_cpu`, x.dtype);
   const d = reduceDims(x, dim === null ? null : [dim]);
   checkNonEmpty(x, name, dim === null ? null : d);
-  // over the flattened tensor, keepdim gives all-ones dims
-  const out = k.empty(dim === null ? (keepdim ? x._shape.map(() => 1) : []) : reducedShape(x._shape, d, keepdim), "int64");
+  // (over the flattened tensor, d is every dim: keepdim gives all-ones dims)
+  const out = k.empty(reducedShape(x._shape, d, keepdim), "int64");
   k.reduce(isMax ? "ArgMax" : "ArgMin", x, d, null, out);
   return out;
 }

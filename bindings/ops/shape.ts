@@ -3,7 +3,8 @@
 import { RuntimeError, formatShape } from "../errors.js";
 import { resultType } from "../tensor/dtype.js";
 import { normalizeDim, sameShape, sizeArgs } from "../tensor/shape.js";
-import { Tensor } from "../tensor/tensor.js";
+import { Tensor, isTensor } from "../tensor/tensor.js";
+import { tidyWith } from "../tensor/lifetime.js";
 import { methodPair } from "./args.js";
 import { alive, checkNoInternalOverlap } from "./checks.js";
 import * as k from "./kernels.js";
@@ -254,32 +255,22 @@ function triangle(self: Tensor, diagonal: number, upper: boolean, inplace: boole
   });
 }
 
-/** nn.functional.one_hot: int64 [..., numClasses] with a 1 at each class index. */
+/** nn.functional.one_hot: int64 [..., numClasses] with a 1 at each class index (PyTorch's zeros + scatter). */
 export function oneHot(self: Tensor, numClasses = -1): Tensor {
   alive(self);
   if (self.dtype !== "int64") throw new RuntimeError("one_hot is only applicable to index tensor.");
-  if (self.numel() === 0 && numClasses === -1) throw new RuntimeError("Can not infer total number of classes from empty tensor.");
-  let classes = numClasses;
-  if (self.numel() > 0) {
-    const [min, max] = [k.empty([], "int64"), k.empty([], "int64")];
-    k.reduce("Min", self, [...self._shape.keys()], min, null);
-    k.reduce("Max", self, [...self._shape.keys()], max, null);
-    const [lo, hi] = [min.item(), max.item()];
-    min.dispose();
-    max.dispose();
-    if (lo < 0) throw new RuntimeError("Class values must be non-negative.");
-    if (classes === -1) classes = hi + 1;
-    else if (hi >= classes) throw new RuntimeError("Class values must be smaller than num_classes.");
-  }
-  const out = k.empty([...self._shape, classes], "int64");
-  k.fill(out, 0);
-  const index = self._alias([...self._shape, 1], [...self._strides, 0], self._offset, null);
-  const ones = k.empty([], "int64");
-  k.fill(ones, 1);
-  const values = ones._alias(index._shape, index._shape.map(() => 0), 0, null);
-  k.scatter(out, self.ndim, index, values, "Set");
-  for (const t of [index, ones, values]) t.dispose();
-  return out;
+  const n = self.numel();
+  if (n === 0 && numClasses === -1) throw new RuntimeError("Can not infer total number of classes from empty tensor.");
+  return tidyWith(() => {
+    let classes = numClasses;
+    if (n > 0) {
+      if (self.min().item() < 0) throw new RuntimeError("Class values must be non-negative.");
+      const max = self.max().item();
+      if (classes === -1) classes = max + 1;
+      else if (max >= classes) throw new RuntimeError("Class values must be smaller than num_classes.");
+    }
+    return self.newZeros([...self._shape, classes]).scatter(-1, self.unsqueeze(-1), 1);
+  }, isTensor);
 }
 
 type Sizes = (number | readonly number[])[];

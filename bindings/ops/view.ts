@@ -3,7 +3,7 @@
 import { IndexError, RuntimeError, formatShape } from "../errors.js";
 import { creationMetaNow, makeView } from "../autograd/variable.js";
 import { Tensor } from "../tensor/tensor.js";
-import { type Shape, contiguousStrides, inferSize, normalizeDim, numel, sizeArgs, viewStrides } from "../tensor/shape.js";
+import { type Shape, inferSize, normalizeDim, numel, sizeArgs, viewStrides } from "../tensor/shape.js";
 import { DTYPES } from "../tensor/dtype.js";
 import { alive } from "./checks.js";
 import { type Derivative, record, recordInplace } from "./record.js";
@@ -58,8 +58,8 @@ export function unsafeView(self: Tensor, shape: Shape): Tensor {
   alive(self);
   return record(UNSAFE_VIEW, [self], sizesAttr(self), () => {
     const target = inferSize(shape, numel(self._shape));
-    const strides = viewStrides(self._shape, self._strides, target) ?? contiguousStrides(target);
-    return self._alias(target, strides, self._offset, self._version);
+    // its callers reshape fresh contiguous results, which a view always fits
+    return self._alias(target, viewStrides(self._shape, self._strides, target) as number[], self._offset, self._version);
   });
 }
 
@@ -92,12 +92,15 @@ export function unflatten(self: Tensor, dim: number, sizes: Shape): Tensor {
 
 const T: Derivative<null> = { name: "TBackward0", inputs: ["self"], backward: ({ grad }) => ({ self: grad.t() }) };
 
+/** The geometry of `self`'s dims `dims`, in that order. */
+const picked = (self: Tensor, dims: readonly number[]): Geometry =>
+  ({ shape: dims.map((d) => self._shape[d]), strides: dims.map((d) => self._strides[d]), offset: self._offset });
+
 /** `self` with dims d0 and d1 swapped. */
 function swapped(self: Tensor, d0: number, d1: number): Geometry {
-  const g = geometry(self);
-  [g.shape[d0], g.shape[d1]] = [g.shape[d1], g.shape[d0]];
-  [g.strides[d0], g.strides[d1]] = [g.strides[d1], g.strides[d0]];
-  return g;
+  const dims = [...self._shape.keys()];
+  [dims[d0], dims[d1]] = [d1, d0];
+  return picked(self, dims);
 }
 
 export function t(self: Tensor): Tensor {
@@ -124,10 +127,6 @@ const PERMUTE: Derivative<{ dims: number[] }> = {
     return { self: grad.permute(inverse) };
   },
 };
-
-/** The geometry of `self`'s dims `dims`, in that order. */
-const picked = (self: Tensor, dims: readonly number[]): Geometry =>
-  ({ shape: dims.map((d) => self._shape[d]), strides: dims.map((d) => self._strides[d]), offset: self._offset });
 
 export function permute(self: Tensor, dims: Shape): Tensor {
   alive(self);
