@@ -392,7 +392,11 @@ export function logsumexp(x: Tensor, dims: number[], keepdim = false): Tensor {
   return inDtype(x, isFloating(x.dtype) ? undefined : "float32", (src) => {
     const d = reduceDims(src, dims);
     return record(LOGSUMEXP, [src], reduceAttrs(src, d, keepdim), () => {
-      if (numel(src._shape) === 0) return reduceKernel("Sum", src, d, keepdim, src.dtype);
+      if (numel(src._shape) === 0) {
+        // an empty sum of exponentials is 0, and PyTorch's result its log, -inf
+        const sum = reduceKernel("Sum", src, d, keepdim, src.dtype);
+        return k.unary("Log", sum, sum);
+      }
       const rowLength = k.softmaxRowLength(src, d);
       if (rowLength > 0) return k.softmaxRows("Logsumexp", src, rowLength, k.empty(reducedShape(src._shape, d, keepdim), src.dtype));
       const { max, exp, sum } = shiftedExp(src, d, true);
