@@ -5,19 +5,23 @@
 import { exp, expOfDifference } from "./math";
 import { highHalf, joinHalves, lowHalf, splat64 } from "./lanes";
 
-const tailBuffer = memory.data(16, 16);
+// Tails go lane by lane: a row's last floats may end its memory block, so no whole-vector access
+// past them; and a memory.copy is a call out of the engine's code (it took a third of
+// log_softmax's time on rows of 10 floats).
 
-/** The `count` (< 4) floats at p as one vector, the other lanes set to `pad`. */
+/** The `count` (1 to 3) floats at p as one vector, the other lanes set to `pad`. */
 @inline function loadTail(p: usize, count: i32, pad: f32): v128 {
-  v128.store(tailBuffer, f32x4.splat(pad));
-  memory.copy(tailBuffer, p, <usize>count << 2);
-  return v128.load(tailBuffer);
+  let v = v128.load32_lane(p, f32x4.splat(pad), 0);
+  if (count > 1) v = v128.load32_lane(p, v, 1, 4);
+  if (count > 2) v = v128.load32_lane(p, v, 2, 8);
+  return v;
 }
 
-/** Stores the first `count` (< 4) lanes of v at p. */
+/** Stores the first `count` (1 to 3) lanes of v at p. */
 @inline function storeTail(p: usize, v: v128, count: i32): void {
-  v128.store(tailBuffer, v);
-  memory.copy(p, tailBuffer, <usize>count << 2);
+  v128.store32_lane(p, v, 0);
+  if (count > 1) v128.store32_lane(p, v, 1, 4);
+  if (count > 2) v128.store32_lane(p, v, 2, 8);
 }
 
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
