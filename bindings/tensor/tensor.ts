@@ -80,6 +80,8 @@ export class Tensor {
   private kept = false;
   /** @internal the .grad of some leaf; survives tidy while the leaf holds it */
   _ownedByLeaf = false;
+  /** @internal registered with the FinalizationRegistry (lifetime.ts) */
+  _registered = false;
 
   /** @internal Use the factories (`tensor`, `zeros`, ...) to make tensors. */
   constructor(parts: TensorParts) {
