@@ -54,9 +54,30 @@ function operandStride(op: Operand, shape: Shape, d: number): number {
  * (pointers from `address`). Nothing runs for an empty shape.
  */
 function launch<R>(shape: Shape, operands: readonly Operand[], run: (ndim: number, desc: number) => R): R | undefined {
-  if (numel(shape) === 0) return undefined;
+  const n = numel(shape);
+  if (n === 0) return undefined;
+  if (flat(shape, operands)) return run(n === 1 ? 0 : 1, flatBox(n, operands));
   const [ndim, desc] = describeBox(shape, operands.length, (k, d) => operandStride(operands[k], shape, d));
   return run(ndim, desc);
+}
+
+/** Whether every tensor operand is contiguous over `shape` itself (no broadcasting): the box is one run. */
+function flat(shape: Shape, operands: readonly Operand[]): boolean {
+  for (let k = 0; k < operands.length; k++) {
+    const op = operands[k];
+    if (op instanceof Tensor && !(sameShape(op._shape, shape) && isContiguous(op._shape, op._strides))) return false;
+  }
+  return true;
+}
+
+/** What `describeBox` makes of a flat box of n > 0 elements, written directly: [n, each operand's element size or 0]. */
+function flatBox(n: number, operands: readonly Operand[]): number {
+  words[0] = n;
+  for (let k = 0; k < operands.length; k++) {
+    const op = operands[k];
+    words[k + 1] = op instanceof Tensor ? DTYPES[op.dtype].bytes : 0;
+  }
+  return descriptor(words, operands.length + 1);
 }
 
 /** The address of operand `slot` of a launch: a tensor's data, or scratch slot `slot` holding a scalar (0 strides). */
