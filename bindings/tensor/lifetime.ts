@@ -8,6 +8,9 @@ interface Scope {
 }
 
 const scopes: Scope[] = [];
+
+/** The innermost tidy scope, if any (not `scopes[-1]`: a read at a negative index takes V8's slow path). */
+const innermost = (): Scope | undefined => (scopes.length === 0 ? undefined : scopes[scopes.length - 1]);
 let liveTensors = 0;
 
 /** What the registry releases for a handle that was garbage-collected undisposed: its storage. */
@@ -49,7 +52,7 @@ function registerPending(): void {
 /** @internal Called by every Tensor constructor. */
 export function track(t: Handle): void {
   liveTensors++;
-  const scope = scopes[scopes.length - 1];
+  const scope = innermost();
   if (scope !== undefined) scope.tensors.push(t);
   else if (registry !== null) {
     if (!flushQueued) {
@@ -80,7 +83,7 @@ export function untrack(t: Handle): void {
 
 /** @internal Hands a tensor to the innermost tidy scope (e.g. a gradient that a leaf let go of). */
 export function adopt(t: Handle): void {
-  const scope = scopes[scopes.length - 1];
+  const scope = innermost();
   if (scope !== undefined) scope.tensors.push(t);
 }
 
@@ -121,7 +124,7 @@ export function tidyWith<T>(fn: () => T, isTensor: (v: unknown) => v is Tensor):
   scopes.pop();
   const keep = new Set<Handle>();
   collect(result, keep, new Set(), isTensor);
-  const parent = scopes[scopes.length - 1];
+  const parent = innermost();
   for (const t of scope.tensors) {
     if (keep.has(t) || t.isKept()) parent?.tensors.push(t);
     else t.dispose();
