@@ -113,7 +113,12 @@ const plans = new WeakMap<Derivative<never>, SavePlan>();
 
 function savePlan(d: Derivative<never>): SavePlan {
   let plan = plans.get(d);
-  if (plan !== undefined) return plan;
+  if (plan === undefined) plans.set(d, (plan = makePlan(d)));
+  return plan;
+}
+
+// (apart from savePlan, whose every call would otherwise allocate the context of `users`)
+function makePlan(d: Derivative<never>): SavePlan {
   const users = (name: string) => (d.saves?.[name] ?? []).reduce((mask, input) => mask | (1 << d.inputs.indexOf(input)), 0);
   const results: number[] = [];
   for (const name of Object.keys(d.saves ?? {})) {
@@ -121,9 +126,8 @@ function savePlan(d: Derivative<never>): SavePlan {
     if (match !== null) results[match[1] === "" ? 0 : Number(match[1])] = users(name);
   }
   const inputs = d.inputs.map(users);
-  plan = { inputs, results: Array.from(results, (mask) => mask ?? 0), any: [...inputs, ...results].some((mask) => mask !== 0) };
+  const plan = { inputs, results: Array.from(results, (mask) => mask ?? 0), any: [...inputs, ...results].some((mask) => mask !== 0) };
   if (plan.any && d.inputs.length > 31) throw new Error(`${d.name}: a derivative that saves tensors takes at most 31 inputs`);
-  plans.set(d, plan);
   return plan;
 }
 

@@ -96,8 +96,15 @@ export class Tensor {
 
   /** @internal A fresh contiguous tensor with new, uninitialized storage. */
   static _empty(shape: Shape, dtype: DType): Tensor {
-    const storage = new Storage(numel(shape) * DTYPES[dtype].bytes);
-    return new Tensor({ storage, shape: [...shape], strides: contiguousStrides(shape), offset: 0, dtype });
+    return Tensor._emptyWithLayout(shape.slice(), contiguousStrides(shape), dtype);
+  }
+
+  /**
+   * @internal A fresh tensor with new, uninitialized storage of numel(shape) elements, laid out
+   * by `strides` (contiguous ones); the arrays are kept as given, e.g. another tensor's.
+   */
+  static _emptyWithLayout(shape: Shape, strides: Shape, dtype: DType): Tensor {
+    return new Tensor({ storage: new Storage(numel(shape) * DTYPES[dtype].bytes), shape, strides, offset: 0, dtype });
   }
 
   /** @internal A new handle on the same memory (and optionally the same version counter). */
