@@ -45,7 +45,8 @@ export abstract class Node {
   /** @internal tensor hooks and retain_grad, per input number */
   preHooks: Map<number, GradHook[]> | null = null;
   /** @internal */ retainGradHooks: Map<number, GradHook> | null = null;
-  private refs = 0;
+  /** @internal references from tensors (gradFn) and edges of other nodes */
+  protected refs = 0;
 
   constructor(name: string, sequenceNr = nextSequenceNr++) {
     this.name = name;

@@ -66,7 +66,7 @@ export class Tensor {
   /** @internal */ _gradFn: Node | null = null;
   /** @internal */ _outputNr = 0;
   /** @internal */ _grad: Tensor | null = null;
-  /** @internal weak: the AccumulateGrad node lives while some graph refers to it */
+  /** @internal the leaf's AccumulateGrad, made on first use (it holds this tensor only while some graph refers to it) */
   _accumulator: Node | null = null;
   /** @internal */ _retainsGrad = false;
   /** @internal */ _view: ViewInfo | null = null;
