@@ -84,7 +84,8 @@ export function pointwise<A>(
 function pointwiseFresh<A>(
   d: Derivative<A>, self: Tensor, others: readonly (TensorOrScalar | null)[], attrs: A, dtype: DType, fill: (out: Tensor) => void,
 ): Tensor {
-  const operands = [self, ...others];
+  // (a spread reserves 17 slots, like a push onto a one-element array)
+  const operands = others.length === 1 ? [self, others[0]] : [self, ...others];
   return record(d, operands.map(tensorOrNull), attrs, () => freshResult(dtype, operands, fill));
 }
 
