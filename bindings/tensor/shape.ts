@@ -72,6 +72,8 @@ export function isExpandable(shape: Shape, to: Shape): boolean {
 }
 
 export function sameShape(a: Shape, b: Shape): boolean {
+  // (results of pointwise ops share their inputs' shape arrays)
+  if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
