@@ -150,8 +150,8 @@ export function emptyPointwise(shape: Shape, dtype: DType, inputs: readonly (Ope
     }
     tensorInputs = true;
     if (!sameShape(x._shape, shape)) sameShapes = false;
+    else if (hasContiguousStrides(x._shape, x._strides)) layout ??= x;
     else if (!isContiguous(x._shape, x._strides)) contiguous = false;
-    else if (layout === null && hasContiguousStrides(x._shape, x._strides)) layout = x;
   }
   if (sameShapes && contiguous && layout !== null) return Tensor._emptyWithLayout(layout._shape, layout._strides, dtype);
   if (!tensorInputs || (sameShapes && contiguous)) return empty(shape, dtype);
