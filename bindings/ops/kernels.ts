@@ -49,45 +49,14 @@ function operandStride(op: Operand, shape: Shape, d: number): number {
   return j < 0 || op._shape[j] === 1 ? 0 : op._strides[j] * op.elementSize();
 }
 
-/** The number of dims of the box `pointwiseBox` described last. */
-let boxDims = 0;
-
 /**
- * Writes the descriptor of the elementwise box over `shape` (numel > 0) with the operands
- * broadcast to it; returns its address and leaves its number of dims in `boxDims` (read it
- * after this call, not in the same argument list). Callers skip empty shapes (nothing to run).
+ * Calls an elementwise export over `shape` with the operands broadcast to it: `run(ndim, desc)`
+ * (pointers from `address`). Nothing runs for an empty shape.
  */
-function pointwiseBox(shape: Shape, operands: readonly Operand[]): number {
-  if (!flat(shape, operands)) return broadcastBox(shape, operands);
-  const n = numel(shape);
-  boxDims = n === 1 ? 0 : 1;
-  return flatBox(n, operands);
-}
-
-// (apart from pointwiseBox, whose every call would otherwise allocate the closure's context)
-function broadcastBox(shape: Shape, operands: readonly Operand[]): number {
+function launch<R>(shape: Shape, operands: readonly Operand[], run: (ndim: number, desc: number) => R): R | undefined {
+  if (numel(shape) === 0) return undefined;
   const [ndim, desc] = describeBox(shape, operands.length, (k, d) => operandStride(operands[k], shape, d));
-  boxDims = ndim;
-  return desc;
-}
-
-/** Whether every tensor operand is contiguous over `shape` itself (no broadcasting): the box is one run. */
-function flat(shape: Shape, operands: readonly Operand[]): boolean {
-  for (let k = 0; k < operands.length; k++) {
-    const op = operands[k];
-    if (op instanceof Tensor && !(sameShape(op._shape, shape) && isContiguous(op._shape, op._strides))) return false;
-  }
-  return true;
-}
-
-/** What `describeBox` makes of a flat box of n > 0 elements, written directly: [n, each operand's element size or 0]. */
-function flatBox(n: number, operands: readonly Operand[]): number {
-  words[0] = n;
-  for (let k = 0; k < operands.length; k++) {
-    const op = operands[k];
-    words[k + 1] = op instanceof Tensor ? DTYPES[op.dtype].bytes : 0;
-  }
-  return descriptor(words, operands.length + 1);
+  return run(ndim, desc);
 }
 
 /** The address of operand `slot` of a launch: a tensor's data, or scratch slot `slot` holding a scalar (0 strides). */
@@ -183,16 +152,12 @@ export function emptyStrided(shape: Shape, strides: Shape, dtype: DType): Tensor
 
 export function fill(t: Tensor, value: number): void {
   const dtype = dtypeCode(t.dtype);
-  if (t.numel() === 0) return;
-  const desc = pointwiseBox(t._shape, [t]);
-  core().fill(dtype, boxDims, desc, t.dataPtr(), scalarSlot(value, dtype, 0));
+  launch(t._shape, [t], (ndim, desc) => core().fill(dtype, ndim, desc, t.dataPtr(), scalarSlot(value, dtype, 0)));
 }
 
 /** dst[...] = src broadcast to dst's shape, converting dtypes. */
 export function copyInto(dst: Tensor, src: Operand): void {
-  if (dst.numel() === 0) return;
-  const desc = pointwiseBox(dst._shape, [dst, src]);
-  core().copy(dtypeCode(src.dtype), dtypeCode(dst.dtype), boxDims, desc, dst.dataPtr(), address(src, 1));
+  launch(dst._shape, [dst, src], (ndim, desc) => core().copy(dtypeCode(src.dtype), dtypeCode(dst.dtype), ndim, desc, dst.dataPtr(), address(src, 1)));
 }
 
 /** A contiguous copy of `src` as `dtype` (and broadcast to `shape`). */
@@ -225,9 +190,7 @@ export type CompareKernel = "Eq" | "Ne" | "Lt" | "Le" | "Gt" | "Ge" | "And" | "O
 
 /** out = f(x); x and out share a dtype; out may be x itself (in place). */
 export function unary(op: UnaryKernel, x: Tensor, out: Tensor, p0 = 0, p1 = 0, p2 = 0): Tensor {
-  if (out.numel() === 0) return out;
-  const desc = pointwiseBox(out._shape, [out, x]);
-  core().unary(opCode("Unary", op), dtypeCode(out.dtype), boxDims, desc, out.dataPtr(), x.dataPtr(), p0, p1, p2);
+  launch(out._shape, [out, x], (ndim, desc) => core().unary(opCode("Unary", op), dtypeCode(out.dtype), ndim, desc, out.dataPtr(), x.dataPtr(), p0, p1, p2));
   return out;
 }
 
@@ -236,9 +199,7 @@ export type ClassifyKernel = "IsNan" | "IsInf" | "IsPosInf" | "IsNegInf" | "IsFi
 
 /** out (bool) = test(x), broadcasting x to out's shape. */
 export function classify(op: ClassifyKernel, x: Tensor, out: Tensor): Tensor {
-  if (out.numel() === 0) return out;
-  const desc = pointwiseBox(out._shape, [out, x]);
-  core().classify(opCode("Classify", op), dtypeCode(x.dtype), boxDims, desc, out.dataPtr(), x.dataPtr());
+  launch(out._shape, [out, x], (ndim, desc) => core().classify(opCode("Classify", op), dtypeCode(x.dtype), ndim, desc, out.dataPtr(), x.dataPtr()));
   return out;
 }
 
@@ -247,34 +208,28 @@ export type TernaryKernel = "Lerp" | "Addcmul" | "Addcdiv";
 
 /** out = f(a, b, c; scale) with broadcasting; operands already have out's dtype. */
 export function ternary(op: TernaryKernel, a: Operand, b: Operand, c: Operand, out: Tensor, scale = 1): Tensor {
-  if (out.numel() === 0) return out;
-  const desc = pointwiseBox(out._shape, [out, a, b, c]);
-  core().ternary(opCode("Ternary", op), dtypeCode(out.dtype), boxDims, desc, out.dataPtr(), address(a, 1), address(b, 2), address(c, 3), scale);
+  launch(out._shape, [out, a, b, c], (ndim, desc) =>
+    core().ternary(opCode("Ternary", op), dtypeCode(out.dtype), ndim, desc, out.dataPtr(), address(a, 1), address(b, 2), address(c, 3), scale));
   return out;
 }
 
 /** out = f(a, b) with broadcasting; operands already have out's dtype. */
 export function binary(op: BinaryKernel, a: Operand, b: Operand, out: Tensor, alpha = 1): Tensor {
-  if (out.numel() === 0) return out;
-  const desc = pointwiseBox(out._shape, [out, a, b]);
-  const status = core().binary(opCode("Binary", op), dtypeCode(out.dtype), boxDims, desc, out.dataPtr(), address(a, 1), address(b, 2), alpha);
+  const status = launch(out._shape, [out, a, b], (ndim, desc) =>
+    core().binary(opCode("Binary", op), dtypeCode(out.dtype), ndim, desc, out.dataPtr(), address(a, 1), address(b, 2), alpha));
   if (status) throw new RuntimeError("ZeroDivisionError");
   return out;
 }
 
 /** out (bool) = a <op> b; a and b share `dtype`. */
 export function compare(op: CompareKernel, a: Operand, b: Operand, dtype: DType, out: Tensor): Tensor {
-  if (out.numel() === 0) return out;
-  const desc = pointwiseBox(out._shape, [out, a, b]);
-  core().compare(opCode("Compare", op), dtypeCode(dtype), boxDims, desc, out.dataPtr(), address(a, 1), address(b, 2));
+  launch(out._shape, [out, a, b], (ndim, desc) => core().compare(opCode("Compare", op), dtypeCode(dtype), ndim, desc, out.dataPtr(), address(a, 1), address(b, 2)));
   return out;
 }
 
 /** out = cond ? a : b (cond bool, a and b of out's dtype), broadcasting. */
 export function where(cond: Tensor, a: Operand, b: Operand, out: Tensor): Tensor {
-  if (out.numel() === 0) return out;
-  const desc = pointwiseBox(out._shape, [out, cond, a, b]);
-  core().where(out.elementSize(), boxDims, desc, out.dataPtr(), cond.dataPtr(), address(a, 2), address(b, 3));
+  launch(out._shape, [out, cond, a, b], (ndim, desc) => core().where(out.elementSize(), ndim, desc, out.dataPtr(), cond.dataPtr(), address(a, 2), address(b, 3)));
   return out;
 }
 
@@ -412,9 +367,7 @@ export function indexPut(data: Tensor, shape: Shape, dataStrides: readonly numbe
 /** The elements of `src` where `mask` (broadcast together to `shape`) is true, as a 1-D tensor. */
 export function maskedSelect(src: Tensor, mask: Tensor, shape: Shape, count: number): Tensor {
   const out = empty([count], src.dtype);
-  if (count === 0) return out;
-  const desc = pointwiseBox(shape, [src, mask]);
-  core().maskedSelect(src.elementSize(), boxDims, desc, out.dataPtr(), src.dataPtr(), mask.dataPtr());
+  if (count > 0) launch(shape, [src, mask], (ndim, desc) => core().maskedSelect(src.elementSize(), ndim, desc, out.dataPtr(), src.dataPtr(), mask.dataPtr()));
   return out;
 }
 

@@ -96,46 +96,11 @@ export class OpNode<A> extends Node {
   }
 }
 
-/**
- * Which saved tensors a node needs, as bit masks over the derivative's inputs: the tensor is
- * saved when the gradient of one of its users is needed. Made once per Derivative.
- */
-interface SavePlan {
-  /** per input (in `d.inputs` order): the inputs whose gradients read it */
-  readonly inputs: readonly number[];
-  /** per output (`result`, `result1`, ...): the inputs whose gradients read it */
-  readonly results: readonly number[];
-  /** whether anything is ever saved */
-  readonly any: boolean;
-}
-
-const plans = new WeakMap<Derivative<never>, SavePlan>();
-
-function savePlan(d: Derivative<never>): SavePlan {
-  let plan = plans.get(d);
-  if (plan === undefined) plans.set(d, (plan = makePlan(d)));
-  return plan;
-}
-
-// (apart from savePlan, whose every call would otherwise allocate the context of `users`)
-function makePlan(d: Derivative<never>): SavePlan {
-  const users = (name: string) => (d.saves?.[name] ?? []).reduce((mask, input) => mask | (1 << d.inputs.indexOf(input)), 0);
-  const results: number[] = [];
-  for (const name of Object.keys(d.saves ?? {})) {
-    const match = /^result(\d*)$/.exec(name);
-    if (match !== null) results[match[1] === "" ? 0 : Number(match[1])] = users(name);
-  }
-  const inputs = d.inputs.map(users);
-  const plan = { inputs, results: Array.from(results, (mask) => mask ?? 0), any: [...inputs, ...results].some((mask) => mask !== 0) };
-  if (plan.any && d.inputs.length > 31) throw new Error(`${d.name}: a derivative that saves tensors takes at most 31 inputs`);
-  return plan;
-}
-
-/** The inputs whose gradients `node` computes, as a bit mask (PyTorch's should_compute_output). */
-function neededInputs(node: Node): number {
-  let mask = 0;
-  for (let i = 0; i < node.nextEdges.length; i++) if (node.nextEdges[i].node !== null) mask |= 1 << i;
-  return mask;
+function needed(d: Derivative<unknown>, node: Node, name: string): boolean {
+  const users = d.saves?.[name];
+  if (users === undefined) return false;
+  for (const input of users) if (node.shouldComputeOutput(d.inputs.indexOf(input))) return true;
+  return false;
 }
 
 export interface InplaceOptions {
@@ -151,19 +116,18 @@ export interface InplaceOptions {
  * saves `original()` for self (the value before the write), which the node then owns.
  */
 function newNode<A>(
-  d: Derivative<A>, attrs: A, inputs: readonly (Tensor | null)[], plan: SavePlan, inplace: boolean,
+  d: Derivative<A>, attrs: A, inputs: readonly (Tensor | null)[], inplace: boolean,
   original: (() => Tensor) | undefined, aux: Readonly<Record<string, Tensor>> | undefined,
 ): OpNode<A> {
   const node = new OpNode(d, attrs);
   node.retain();
   try {
     node.setNextEdges(collectNextEdges(inputs));
-    if (plan.any) {
-      const needed = neededInputs(node);
+    if (d.saves !== undefined) {
       for (let i = 0; i < d.inputs.length; i++) {
-        const t = inputs[i];
-        if (t === null || (plan.inputs[i] & needed) === 0) continue;
         const name = d.inputs[i];
+        const t = inputs[i];
+        if (t === null || !needed(d as Derivative<unknown>, node, name)) continue;
         if (!inplace || i > 0) node.save(name, t, false);
         else if (original === undefined) throw new Error(`${d.name}: in-place op saves self without original()`);
         else node.save(name, original().keep(), false, false, true);
@@ -177,9 +141,6 @@ function newNode<A>(
   return node;
 }
 
-/** Whether output `i` is saved for the gradients `node` computes. */
-const savesResult = (plan: SavePlan, node: Node, i: number) => plan.any && ((plan.results[i] ?? 0) & neededInputs(node)) !== 0;
-
 /**
  * Runs `forward` and records it: `inputs` are the differentiable tensor arguments (null for an
  * absent optional one) in the order of `d.inputs`; outputs get the node as their gradFn.
@@ -188,19 +149,19 @@ export function record<A, R extends Tensor | Tensor[]>(
   d: Derivative<A>, inputs: readonly (Tensor | null)[], attrs: A, forward: () => R, aux?: Readonly<Record<string, Tensor>>,
 ): R {
   if (!anyRequiresGrad(inputs)) return forward();
-  const plan = savePlan(d as Derivative<never>);
-  const node = newNode(d, attrs, inputs, plan, false, undefined, aux);
+  const node = newNode(d, attrs, inputs, false, undefined, aux);
   try {
     const result = forward();
     // integer outputs (indices) are not differentiable and get no history
     if (!Array.isArray(result)) {
       if (isFloating(result.dtype)) setHistory(result, node);
-      if (savesResult(plan, node, 0)) node.save("result", result as Tensor, true);
+      if (needed(d as Derivative<unknown>, node, "result")) node.save("result", result as Tensor, true);
       return result;
     }
     for (const t of result) if (isFloating(t.dtype)) setHistory(t, node);
     for (let i = 0; i < result.length; i++) {
-      if (savesResult(plan, node, i)) node.save(i === 0 ? "result" : `result${i}`, result[i], true);
+      const name = i === 0 ? "result" : `result${i}`;
+      if (needed(d as Derivative<unknown>, node, name)) node.save(name, result[i], true);
     }
     return result;
   } finally {
@@ -227,12 +188,11 @@ export function recordInplace<A>(
     modify();
     return self;
   }
-  const plan = savePlan(d as Derivative<never>);
-  const node = newNode(d, attrs, inputs, plan, true, options.original, options.aux);
+  const node = newNode(d, attrs, inputs, true, options.original, options.aux);
   try {
     modify();
     rebaseHistory(self, node);
-    if (savesResult(plan, node, 0)) node.save("result", self, true, self._view !== null);
+    if (needed(d as Derivative<unknown>, node, "result")) node.save("result", self, true, self._view !== null);
     return self;
   } finally {
     node.release();
