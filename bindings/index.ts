@@ -12,6 +12,7 @@ import { GradcheckError, gradcheck, gradgradcheck } from "./autograd/gradcheck.j
 import { Node } from "./autograd/node.js";
 import { liveTensorCount, tidyWith } from "./tensor/lifetime.js";
 import { core, cpuCapability } from "./runtime/core.js";
+import { returnParkedBlock } from "./storage.js";
 import * as nn from "./nn/index.js";
 import * as io from "./io/index.js";
 import * as viz from "./viz/index.js";
@@ -58,6 +59,7 @@ export function dispose(value: unknown): void {
  * from the heap (a steady training loop stops adding to this), and the size of linear memory.
  */
 export function memory(): { liveBytes: number; liveBlocks: number; liveTensors: number; cachedBytes: number; rawAllocations: number; heapBytes: number } {
+  returnParkedBlock();
   const k = core();
   return {
     liveBytes: k.liveBytes(), liveBlocks: k.liveBlocks(), liveTensors: liveTensorCount(),
@@ -67,6 +69,7 @@ export function memory(): { liveBytes: number; liveBlocks: number; liveTensors: 
 
 /** Returns the blocks the caching allocator keeps for reuse to the heap (torch.cuda.empty_cache). */
 export function emptyCache(): void {
+  returnParkedBlock();
   core().emptyCache();
 }
 

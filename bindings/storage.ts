@@ -21,7 +21,7 @@ export class Storage {
   }
 
   release(): void {
-    if (--this.refs === 0 && this.ptr !== 0) core().free(this.ptr, this.byteLength);
+    if (--this.refs === 0 && this.ptr !== 0) park(this.ptr, this.byteLength);
   }
 
   get alive(): boolean {
@@ -44,13 +44,41 @@ export class Storage {
   }
 }
 
+// The last small block freed waits here for the next request of its exact size, so a loop that
+// makes and disposes a small tensor per step allocates without two calls into the core (which
+// cost more than a small op's work). At most one block waits; memory() and emptyCache() return
+// it to the core first (returnParkedBlock), so the core's accounting stays exact.
+const PARKED_MAX_BYTES = 4096;
+let parkedPtr = 0;
+let parkedBytes = 0;
+
+function park(ptr: number, bytes: number): void {
+  if (bytes > PARKED_MAX_BYTES) return core().free(ptr, bytes);
+  returnParkedBlock();
+  parkedPtr = ptr;
+  parkedBytes = bytes;
+}
+
+/** Frees the block waiting for reuse, if any (before the allocator's numbers are read or its cache emptied). */
+export function returnParkedBlock(): void {
+  if (parkedPtr === 0) return;
+  core().free(parkedPtr, parkedBytes);
+  parkedPtr = 0;
+}
+
 /**
  * A block from the caching allocator; when it fails, once more after emptying the cache, then
  * PyTorch's allocator error.
  */
 export function allocate(bytes: number): number {
+  if (parkedPtr !== 0 && parkedBytes === bytes) {
+    const parked = parkedPtr;
+    parkedPtr = 0;
+    return parked;
+  }
   const ptr = tryAllocate(bytes);
   if (ptr !== 0) return ptr;
+  returnParkedBlock();
   core().emptyCache();
   const retried = tryAllocate(bytes);
   if (retried === 0) throw new RuntimeError(messages.outOfMemory(bytes));

@@ -23,11 +23,30 @@ export class AccumulateGrad extends Node {
   /** @internal The edge to this node, shared by every node that consumes the leaf. */
   readonly edge: Edge = { node: this, inputNr: 0 };
 
+  /**
+   * Made once per leaf and kept by it: the node holds the leaf while some graph refers to it,
+   * and between graphs waits, holding nothing, to be reused (PyTorch makes a new one when the
+   * old one has died; nothing can tell the two apart, since keeping a reference to a node keeps
+   * it alive in PyTorch).
+   */
   constructor(readonly variable: Tensor) {
     super("AccumulateGrad", LEAF_SEQUENCE_NR);
     this.addInputMetadata(variable._shape, variable.dtype);
-    variable._hold();
     variable._accumulator = this;
+  }
+
+  /** @internal */
+  retain(): void {
+    if (this.refs === 0) this.join();
+    super.retain();
+  }
+
+  /** Enters a graph: holds the leaf, whose shape or dtype `.data = ...` may have changed since. */
+  private join(): void {
+    const v = this.variable;
+    v._hold();
+    const meta = this.inputMetadata[0];
+    if (meta.shape !== v._shape || meta.dtype !== v.dtype) this.inputMetadata[0] = { shape: v._shape, dtype: v.dtype };
   }
 
   apply(grads: (Tensor | null)[], exclusive: (g: Tensor) => boolean = () => false): (Tensor | null)[] {
@@ -49,7 +68,6 @@ export class AccumulateGrad extends Node {
 
   protected destroy(): void {
     super.destroy();
-    if (this.variable._accumulator === this) this.variable._accumulator = null;
     this.variable._releaseHold();
   }
 }

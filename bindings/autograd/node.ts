@@ -26,6 +26,11 @@ export interface InputMetadata {
  */
 export type GradHook = (grad: Tensor) => Tensor | null | undefined | void;
 
+// What a node has before its edges are set and its first output registered: shared, never
+// written (setNextEdges replaces the array, addInputMetadata starts a new one).
+const NO_EDGES: Edge[] = [];
+const NO_METADATA: InputMetadata[] = [];
+
 let nextSequenceNr = 0;
 /** AccumulateGrad runs as soon as it is ready, like PyTorch's UINT64_MAX sequence number. */
 export const LEAF_SEQUENCE_NR = Number.MAX_SAFE_INTEGER;
@@ -33,13 +38,15 @@ export const LEAF_SEQUENCE_NR = Number.MAX_SAFE_INTEGER;
 export abstract class Node {
   /** PyTorch's `type(grad_fn).__name__`, e.g. "SigmoidBackward0". */
   readonly name: string;
-  /** @internal */ nextEdges: Edge[] = [];
-  /** @internal */ readonly inputMetadata: InputMetadata[] = [];
+  /** @internal replaced as a whole by setNextEdges, never edited (so nodes may share NO_EDGES) */
+  nextEdges: Edge[] = NO_EDGES;
+  /** @internal */ inputMetadata: InputMetadata[] = NO_METADATA;
   /** @internal */ readonly sequenceNr: number;
   /** @internal tensor hooks and retain_grad, per input number */
   preHooks: Map<number, GradHook[]> | null = null;
   /** @internal */ retainGradHooks: Map<number, GradHook> | null = null;
-  private refs = 0;
+  /** @internal references from tensors (gradFn) and edges of other nodes */
+  protected refs = 0;
 
   constructor(name: string, sequenceNr = nextSequenceNr++) {
     this.name = name;
@@ -72,7 +79,10 @@ export abstract class Node {
    * shape is kept as given: tensor shapes are immutable arrays (ops replace them, never edit).
    */
   addInputMetadata(shape: readonly number[], dtype: DType): number {
-    this.inputMetadata.push({ shape, dtype });
+    const meta = { shape, dtype };
+    // a one-element literal for the first (a push onto an empty array reserves 17 slots)
+    if (this.inputMetadata === NO_METADATA) this.inputMetadata = [meta];
+    else this.inputMetadata.push(meta);
     return this.inputMetadata.length - 1;
   }
 
@@ -95,7 +105,7 @@ export abstract class Node {
   protected destroy(): void {
     this.releaseVariables();
     const edges = this.nextEdges;
-    this.nextEdges = [];
+    this.nextEdges = NO_EDGES;
     for (const e of edges) e.node?.release();
   }
 

@@ -6,7 +6,7 @@ import { code, core, dataView, descriptor, scalarSlot, writeBytes } from "../run
 import { Storage } from "../storage.js";
 import { DTYPES, type DType } from "../tensor/dtype.js";
 import {
-  type Shape, contiguousStrides, expandStrides, isContiguous, isNonOverlappingAndDense, iteratorStrides, numel, sameShape,
+  type Shape, contiguousStrides, expandStrides, hasContiguousStrides, isContiguous, isNonOverlappingAndDense, iteratorStrides, numel, sameShape,
 } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 
@@ -108,7 +108,10 @@ export function emptyPointwise(shape: Shape, dtype: DType, inputs: readonly (Ope
   let tensorInputs = false;
   let sameShapes = true;
   let contiguous = true;
-  for (const x of inputs) {
+  /** an input whose shape and strides arrays the output can share (immutable, and exactly its layout) */
+  let layout: Tensor | null = null;
+  for (let i = 0; i < inputs.length; i++) {
+    const x = inputs[i];
     if (x === null) continue;
     if (!(x instanceof Tensor)) {
       sameShapes &&= shape.length === 0;
@@ -116,8 +119,10 @@ export function emptyPointwise(shape: Shape, dtype: DType, inputs: readonly (Ope
     }
     tensorInputs = true;
     if (!sameShape(x._shape, shape)) sameShapes = false;
-    else contiguous &&= isContiguous(x._shape, x._strides);
+    else if (hasContiguousStrides(x._shape, x._strides)) layout ??= x;
+    else if (!isContiguous(x._shape, x._strides)) contiguous = false;
   }
+  if (sameShapes && contiguous && layout !== null) return Tensor._emptyWithLayout(layout._shape, layout._strides, dtype);
   if (!tensorInputs || (sameShapes && contiguous)) return empty(shape, dtype);
   const tensors = inputs.filter((x): x is Tensor => x instanceof Tensor);
   const first = tensors[0];

@@ -77,10 +77,21 @@ export function pointwise<A>(
   inplace: boolean, d: Derivative<A>, self: Tensor, others: readonly (TensorOrScalar | null)[], attrs: A, dtype: DType,
   fill: (out: Tensor) => void,
 ): Tensor {
-  if (!inplace) {
-    const operands = [self, ...others];
-    return record(d, operands.map(tensorOrNull), attrs, () => freshResult(dtype, operands, fill));
-  }
+  return inplace ? pointwiseInplace(d, self, others, attrs, dtype, fill) : pointwiseFresh(d, self, others, attrs, dtype, fill);
+}
+
+// (the two forms apart: each allocates only the closures it uses)
+function pointwiseFresh<A>(
+  d: Derivative<A>, self: Tensor, others: readonly (TensorOrScalar | null)[], attrs: A, dtype: DType, fill: (out: Tensor) => void,
+): Tensor {
+  // (a spread reserves 17 slots, like a push onto a one-element array)
+  const operands = others.length === 1 ? [self, others[0]] : [self, ...others];
+  return record(d, operands.map(tensorOrNull), attrs, () => freshResult(dtype, operands, fill));
+}
+
+function pointwiseInplace<A>(
+  d: Derivative<A>, self: Tensor, others: readonly (TensorOrScalar | null)[], attrs: A, dtype: DType, fill: (out: Tensor) => void,
+): Tensor {
   const inputs = others.map(tensorOrNull);
   return recordInplace(d, self, inputs, attrs, () => {
     const present = inputs.filter((t): t is Tensor => t !== null);
@@ -494,7 +505,14 @@ function binaryDtype(name: BinaryName, self: Tensor, other: TensorOrScalar, alph
 
 /** Runs `kernel` on the operands (cast to `dtype`) into `out`. */
 export function runBinary(kernel: k.BinaryKernel, a: TensorOrScalar, b: TensorOrScalar, dtype: DType, out: Tensor, alpha = 1): void {
-  withOperands([a, b], dtype, (ops) => k.binary(kernel === "AddScaled" && alpha === 1 ? "Add" : kernel, ops[0], ops[1], out, alpha));
+  const op = kernel === "AddScaled" && alpha === 1 ? "Add" : kernel;
+  // two tensors of `dtype` (the common case) need no conversion, nor withOperands' closure
+  if (a instanceof Tensor && a.dtype === dtype && b instanceof Tensor && b.dtype === dtype) k.binary(op, a, b, out, alpha);
+  else convertingBinary(op, a, b, dtype, out, alpha);
+}
+
+function convertingBinary(op: k.BinaryKernel, a: TensorOrScalar, b: TensorOrScalar, dtype: DType, out: Tensor, alpha: number): void {
+  withOperands([a, b], dtype, (ops) => k.binary(op, ops[0], ops[1], out, alpha));
 }
 
 const attrsOf = (other: TensorOrScalar, alpha: number): BinaryAttrs => ({ scalar: other instanceof Tensor ? null : asNumber(other), alpha });

@@ -111,16 +111,16 @@ export interface InplaceOptions {
 }
 
 /**
- * Runs `run` with a new node for `d`: its edges lead to `inputs`, and the inputs (and `aux`)
- * its formula needs are saved first. An in-place op saves `original()` for self (the value
- * before the write), which the node then owns.
+ * A new node for `d`, retained for the caller (who releases it once the outputs hold it): its
+ * edges lead to `inputs`, and the inputs (and `aux`) its formula needs are saved. An in-place op
+ * saves `original()` for self (the value before the write), which the node then owns.
  */
-function recorded<A, R>(
-  d: Derivative<A>, attrs: A, inputs: readonly (Tensor | null)[], inplace: boolean, original: (() => Tensor) | undefined,
-  aux: Readonly<Record<string, Tensor>> | undefined, run: (node: OpNode<A>) => R,
-): R {
+function newNode<A>(
+  d: Derivative<A>, attrs: A, inputs: readonly (Tensor | null)[], inplace: boolean,
+  original: (() => Tensor) | undefined, aux: Readonly<Record<string, Tensor>> | undefined,
+): OpNode<A> {
   const node = new OpNode(d, attrs);
-  node.retain(); // held by this call until the outputs take it over
+  node.retain();
   try {
     node.setNextEdges(collectNextEdges(inputs));
     if (d.saves !== undefined) {
@@ -134,10 +134,11 @@ function recorded<A, R>(
       }
     }
     if (aux !== undefined) for (const name of Object.keys(aux)) node.save(name, aux[name], false);
-    return run(node);
-  } finally {
+  } catch (e) {
     node.release();
+    throw e;
   }
+  return node;
 }
 
 /**
@@ -148,7 +149,8 @@ export function record<A, R extends Tensor | Tensor[]>(
   d: Derivative<A>, inputs: readonly (Tensor | null)[], attrs: A, forward: () => R, aux?: Readonly<Record<string, Tensor>>,
 ): R {
   if (!anyRequiresGrad(inputs)) return forward();
-  return recorded(d, attrs, inputs, false, undefined, aux, (node) => {
+  const node = newNode(d, attrs, inputs, false, undefined, aux);
+  try {
     const result = forward();
     // integer outputs (indices) are not differentiable and get no history
     if (!Array.isArray(result)) {
@@ -162,7 +164,9 @@ export function record<A, R extends Tensor | Tensor[]>(
       if (needed(d as Derivative<unknown>, node, name)) node.save(name, result[i], true);
     }
     return result;
-  });
+  } finally {
+    node.release();
+  }
 }
 
 /**
@@ -184,10 +188,13 @@ export function recordInplace<A>(
     modify();
     return self;
   }
-  return recorded(d, attrs, inputs, true, options.original, options.aux, (node) => {
+  const node = newNode(d, attrs, inputs, true, options.original, options.aux);
+  try {
     modify();
     rebaseHistory(self, node);
     if (needed(d as Derivative<unknown>, node, "result")) node.save("result", self, true, self._view !== null);
     return self;
-  });
+  } finally {
+    node.release();
+  }
 }

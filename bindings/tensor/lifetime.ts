@@ -4,59 +4,86 @@
 import type { Tensor } from "./tensor.js";
 
 interface Scope {
-  tensors: Tensor[];
+  tensors: Handle[];
 }
 
 const scopes: Scope[] = [];
+
+/** The innermost tidy scope, if any (not `scopes[-1]`: a read at a negative index takes V8's slow path). */
+const innermost = (): Scope | undefined => (scopes.length === 0 ? undefined : scopes[scopes.length - 1]);
 let liveTensors = 0;
 
 /** What the registry releases for a handle that was garbage-collected undisposed: its storage. */
 type Held = { release(): void };
+
+/**
+ * The part of a Tensor this bookkeeping uses (typed apart from Tensor, whose type merges every
+ * op's methods, so that checking this module does not need all of them).
+ */
+interface Handle {
+  readonly _storage: Held;
+  readonly _disposed: boolean;
+  _registered: boolean;
+  dispose(): void;
+  isKept(): boolean;
+}
 const registry: FinalizationRegistry<Held> | null =
   typeof FinalizationRegistry === "function" ? new FinalizationRegistry<Held>((held) => held.release()) : null;
 
 // Registering with the FinalizationRegistry is costly, and most handles live for a few ops:
 // new handles wait in a batch that is registered at the end of the current task, minus those
-// already disposed by then. Handles made inside tidy never need it: tidy disposes them.
-let pending: Tensor[] = [];
-const registered = new WeakSet<Tensor>();
+// already disposed by then. A handle disposed while it is the newest of the batch (make, use,
+// dispose: the common case) leaves it at once, so the batch does not keep dead handles alive
+// into the old generation. Handles made inside tidy never need it: tidy disposes them.
+let pending: Handle[] = [];
+let flushQueued = false;
 
 function registerPending(): void {
   const batch = pending;
   pending = [];
+  flushQueued = false;
   for (const t of batch) {
-    if (t.isDisposed) continue;
+    if (t._disposed) continue;
     registry?.register(t, t._storage, t);
-    registered.add(t);
+    t._registered = true;
   }
 }
 
 /** @internal Called by every Tensor constructor. */
-export function track(t: Tensor): void {
+export function track(t: Handle): void {
   liveTensors++;
-  const scope = scopes[scopes.length - 1];
+  const scope = innermost();
   if (scope !== undefined) scope.tensors.push(t);
   else if (registry !== null) {
-    if (pending.length === 0) queueMicrotask(registerPending);
+    if (!flushQueued) {
+      flushQueued = true;
+      queueMicrotask(registerPending);
+    }
     pending.push(t);
-    // a long synchronous loop never reaches the microtask: flush as it goes (the next handle
-    // queues the next microtask)
-    if (pending.length >= 1024) registerPending();
+    // a long synchronous loop that keeps its handles never reaches the microtask: flush as it
+    // goes (the microtask already queued then finds a shorter batch)
+    if (pending.length >= 1024) {
+      registerPending();
+      flushQueued = true;
+    }
   }
 }
 
 /** @internal Called once when a handle lets go of its resources. */
-export function untrack(t: Tensor): void {
+export function untrack(t: Handle): void {
   liveTensors--;
-  if (registered.has(t)) {
+  if (t._registered) {
     registry?.unregister(t);
-    registered.delete(t);
+    t._registered = false;
+    return;
   }
+  // drop the disposed handles at the end of the batch (this one, and any disposed before it)
+  while (pending.length > 0 && pending[pending.length - 1]._disposed) pending.pop();
 }
 
 /** @internal Hands a tensor to the innermost tidy scope (e.g. a gradient that a leaf let go of). */
-export function adopt(t: Tensor): void {
-  const scope = scopes[scopes.length - 1];
+export function adopt(t: Handle): void {
+  const scope = innermost();
   if (scope !== undefined) scope.tensors.push(t);
 }
 
@@ -65,7 +92,7 @@ export function liveTensorCount(): number {
 }
 
 /** Collects the tensors reachable from a value returned by `tidy`. */
-function collect(value: unknown, into: Set<Tensor>, seen: Set<object>, isTensor: (v: unknown) => v is Tensor): void {
+function collect(value: unknown, into: Set<Handle>, seen: Set<object>, isTensor: (v: unknown) => v is Tensor): void {
   if (value === null || typeof value !== "object") return;
   if (isTensor(value)) {
     into.add(value);
@@ -95,9 +122,9 @@ export function tidyWith<T>(fn: () => T, isTensor: (v: unknown) => v is Tensor):
     throw e;
   }
   scopes.pop();
-  const keep = new Set<Tensor>();
+  const keep = new Set<Handle>();
   collect(result, keep, new Set(), isTensor);
-  const parent = scopes[scopes.length - 1];
+  const parent = innermost();
   for (const t of scope.tensors) {
     if (keep.has(t) || t.isKept()) parent?.tensors.push(t);
     else t.dispose();

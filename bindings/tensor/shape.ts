@@ -10,13 +10,24 @@ export function numel(shape: Shape): number {
 }
 
 export function contiguousStrides(shape: Shape): number[] {
-  const strides = new Array<number>(shape.length);
+  // a copy of shape, overwritten: a packed array (new Array(n) would make a holey one)
+  const strides = shape.slice();
   let s = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
     strides[i] = s;
     s *= Math.max(shape[i], 1);
   }
   return strides;
+}
+
+/** Whether `strides` are exactly `contiguousStrides(shape)` (isContiguous also allows any stride on a size-1 dim). */
+export function hasContiguousStrides(shape: Shape, strides: Shape): boolean {
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    if (strides[i] !== s) return false;
+    s *= Math.max(shape[i], 1);
+  }
+  return true;
 }
 
 export function isContiguous(shape: Shape, strides: Shape): boolean {
@@ -61,6 +72,8 @@ export function isExpandable(shape: Shape, to: Shape): boolean {
 }
 
 export function sameShape(a: Shape, b: Shape): boolean {
+  // (results of pointwise ops share their inputs' shape arrays)
+  if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

@@ -66,7 +66,7 @@ export class Tensor {
   /** @internal */ _gradFn: Node | null = null;
   /** @internal */ _outputNr = 0;
   /** @internal */ _grad: Tensor | null = null;
-  /** @internal weak: the AccumulateGrad node lives while some graph refers to it */
+  /** @internal the leaf's AccumulateGrad, made on first use (it holds this tensor only while some graph refers to it) */
   _accumulator: Node | null = null;
   /** @internal */ _retainsGrad = false;
   /** @internal */ _view: ViewInfo | null = null;
@@ -80,6 +80,8 @@ export class Tensor {
   private kept = false;
   /** @internal the .grad of some leaf; survives tidy while the leaf holds it */
   _ownedByLeaf = false;
+  /** @internal registered with the FinalizationRegistry (lifetime.ts) */
+  _registered = false;
 
   /** @internal Use the factories (`tensor`, `zeros`, ...) to make tensors. */
   constructor(parts: TensorParts) {
@@ -94,8 +96,15 @@ export class Tensor {
 
   /** @internal A fresh contiguous tensor with new, uninitialized storage. */
   static _empty(shape: Shape, dtype: DType): Tensor {
-    const storage = new Storage(numel(shape) * DTYPES[dtype].bytes);
-    return new Tensor({ storage, shape: [...shape], strides: contiguousStrides(shape), offset: 0, dtype });
+    return Tensor._emptyWithLayout(shape.slice(), contiguousStrides(shape), dtype);
+  }
+
+  /**
+   * @internal A fresh tensor with new, uninitialized storage of numel(shape) elements, laid out
+   * by `strides` (contiguous ones); the arrays are kept as given, e.g. another tensor's.
+   */
+  static _emptyWithLayout(shape: Shape, strides: Shape, dtype: DType): Tensor {
+    return new Tensor({ storage: new Storage(numel(shape) * DTYPES[dtype].bytes), shape, strides, offset: 0, dtype });
   }
 
   /** @internal A new handle on the same memory (and optionally the same version counter). */
