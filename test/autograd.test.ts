@@ -369,3 +369,22 @@ describe("inferenceMode", () => {
     });
   });
 });
+
+describe("matrix product gradients", () => {
+  test("a column-major operand of mm/addmm gets a column-major gradient (PyTorch's mm_mat1/mat2_backward)", () => {
+    tg.tidy(() => {
+      // /usr/bin/python3, PyTorch 1.13: torch.autograd.grad(F.linear(x, W, b).sum(), [W, x]) strides
+      // (4, 1), (4, 1); torch.autograd.grad(torch.mm(xt, W.t()).sum(), [xt, W]) strides (1, 2), (4, 1)
+      // (arange, not randn: the default generator's state is allocated on first use, which would count as a leak here)
+      const W = tg.arange(12, { dtype: "float32" }).reshape(3, 4).requiresGrad_();
+      const x = tg.arange(8, { dtype: "float32" }).reshape(2, 4).requiresGrad_(), b = tg.zeros([3], { requiresGrad: true });
+      const [gW, gx] = autograd.grad(tg.nn.functional.linear(x, W, b).sum(), [W, x]);
+      expect([gW.stride(), gx.stride()]).toEqual([[4, 1], [4, 1]]);
+      const xt = tg.arange(8, { dtype: "float32" }).reshape(4, 2).t().requiresGrad_();
+      const [gxt, gW2] = autograd.grad(tg.mm(xt, W.t()).sum(), [xt, W]);
+      expect([gxt.stride(), gW2.stride()]).toEqual([[1, 2], [4, 1]]);
+      // the values are the products either way: d/dW of sum(xt @ Wᵀ) is ones(2, 3)ᵀ @ xt
+      expect(gW2.tolist()).toEqual(tg.ones([3, 2]).mm(xt.detach()).tolist());
+    });
+  });
+});

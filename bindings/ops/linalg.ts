@@ -27,23 +27,40 @@ export interface Scales {
   alpha: number;
 }
 
+/**
+ * A product's attributes: its factors, and for mm and addmm which operands were column-major
+ * (a transposed contiguous matrix, as x @ W.t() passes W) when the product ran.
+ */
+interface ProductAttrs extends Scales {
+  columnMajor?: readonly [boolean, boolean];
+}
+
 const UNSCALED: Scales = { beta: 1, alpha: 1 };
 
 /** PyTorch's maybe_multiply: a factor of 1 adds no multiplication to the graph. */
 const scaled = (t: Tensor, factor: number) => (factor === 1 ? t : t.mul(factor));
 
+/** Whether a matrix is a transposed contiguous one (strides [1, rows]). */
+const isColumnMajor = (m: Tensor) => m._strides[0] === 1 && m._strides[1] === m._shape[0];
+
+/** mm's and addmm's attributes: the factors and the operands' layouts. */
+const mmAttrs = (a: Tensor, b: Tensor, beta = 1, alpha = 1): ProductAttrs => ({ beta, alpha, columnMajor: [isColumnMajor(a), isColumnMajor(b)] });
+
 /**
  * The backward of `self * beta + (a @ b) * alpha` (mm, bmm: the product alone): grad @ bᵀ for a
- * and aᵀ @ grad for b (batched with bmm), scaled by alpha; beta * grad for self.
+ * and aᵀ @ grad for b (batched with bmm), scaled by alpha; beta * grad for self. Like PyTorch's
+ * mm_mat1_backward / mm_mat2_backward, a column-major operand of mm gets its gradient column-
+ * major too ((b @ gradᵀ)ᵀ, (gradᵀ @ a)ᵀ): the gradient of W in x @ W.t() is then a contiguous
+ * product, which accumulates into W.grad without a transposing copy.
  */
-function productDerivative(name: string, product: "mm" | "bmm", a: string, b: string, addsSelf: boolean): Derivative<Scales> {
+function productDerivative(name: string, product: "mm" | "bmm", a: string, b: string, addsSelf: boolean): Derivative<ProductAttrs> {
   const mT = (t: Tensor) => (product === "mm" ? t.t() : t.transpose(1, 2));
   return {
     name, inputs: addsSelf ? ["self", a, b] : [a, b], saves: { [a]: [b], [b]: [a] },
-    backward: ({ grad, saved, attrs: { beta, alpha } }) => ({
+    backward: ({ grad, saved, attrs: { beta, alpha, columnMajor = [false, false] } }) => ({
       ...(addsSelf && { self: () => scaled(grad, beta) }),
-      [a]: () => scaled(grad[product](mT(saved(b))), alpha),
-      [b]: () => scaled(mT(saved(a))[product](grad), alpha),
+      [a]: () => scaled(columnMajor[0] ? saved(b).mm(grad.t()).t() : grad[product](mT(saved(b))), alpha),
+      [b]: () => scaled(columnMajor[1] ? grad.t().mm(saved(a)).t() : mT(saved(a))[product](grad), alpha),
     }),
   };
 }
@@ -65,7 +82,7 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 2) throw new RuntimeError("self must be a matrix");
   if (b.ndim !== 2) throw new RuntimeError("mat2 must be a matrix");
   const dtype = sameDtype(a, b, (x, y) => `expected mat1 and mat2 to have the same dtype, but got: ${x} != ${y}`, typeMetaName);
-  return record(MM, [a, b], UNSCALED, () => {
+  return record(MM, [a, b], mmAttrs(a, b), () => {
     checkMultipliable(a, b);
     return product(a, b, [a._shape[0], b._shape[1]], dtype);
   });
@@ -142,7 +159,7 @@ export function addmm(self: Tensor, mat1: Tensor, mat2: Tensor, { beta = 1, alph
   for (const [name, m] of [["mat1", mat1], ["mat2", mat2]] as const) {
     if (m.ndim !== 2) throw new RuntimeError(`${name} must be a matrix, got ${m.ndim}-D tensor`);
   }
-  return record(ADDMM, [self, mat1, mat2], { beta, alpha }, () => {
+  return record(ADDMM, [self, mat1, mat2], mmAttrs(mat1, mat2, beta, alpha), () => {
     checkMultipliable(mat1, mat2);
     const shape = [mat1._shape[0], mat2._shape[1]];
     broadcastShapes(self._shape, shape);
