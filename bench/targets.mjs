@@ -39,8 +39,8 @@ export const TARGETS = [
     bound:
       "tfjs-wasm's A·B runs at about 25 GFLOP/s on this machine (the issue assumed 18), so 1.8× of it is about 45 GFLOP/s: " +
       "the WebAssembly SIMD peak of this CPU with fused multiply-adds (~46 measured by a bare multiply-add loop). The " +
-      "relaxed-SIMD 4×8 micro-kernel over packed panels reaches 34–38 GFLOP/s in full runs (39–42 in the best single " +
-      "calls); the SIMD128 build, without fused multiply-add, tops out near 31 (its multiply+add peak is about 35).",
+      "relaxed-SIMD 4×8 micro-kernel over packed panels reaches 38–41 GFLOP/s in full runs, 85–90 % of that peak; the " +
+      "SIMD128 build, without fused multiply-add, tops out near 31 (its multiply+add peak is about 35).",
     needs: [[`matmul/512/${variant}`, "tapegrad"], ["matmul/512/A·B", "tfjs-wasm"]],
     judge: (t) => atLeastFaster(t(`matmul/512/${variant}`, "tapegrad"), t("matmul/512/A·B", "tfjs-wasm"), 1.8),
   })),
@@ -52,8 +52,9 @@ export const TARGETS = [
       "tape a node with its edges and input metadata, and the garbage these objects leave. The hot path is also at its " +
       "slowest here: by the time these rows run, the matmul, pointwise and training cases have sent many shapes, " +
       "dtypes and graph nodes through the same functions, and V8's inline caches there are polymorphic. Alone in a fresh " +
-      "process (BENCH_FILTER=overhead) the same rows measure about 0.8 µs without grad and 1.2 µs with it. tfjs-wasm " +
-      "takes about 4.5 µs here (the issue measured 7), so 7× of it would be about 0.65 µs.",
+      "process (BENCH_FILTER=overhead) the same rows measure about 0.4 µs without grad and 0.6 µs with it. tfjs-wasm " +
+      "takes about 4 µs here (the issue measured 7), so 7× of it is about 0.58 µs: the ≤ 1 µs part holds, the ratio " +
+      "does not.",
     needs: [["overhead/add16/grad", "tapegrad"], ["overhead/add16/grad", "tfjs-wasm"]],
     judge: (t) =>
       both(
@@ -64,10 +65,11 @@ export const TARGETS = [
   {
     target: "MLP 784-128-10 SGD step ≥ 10× faster than tfjs-wasm (≈ ≤ 1.9 ms)",
     bound:
-      "The step measures 1.6–2.0 ms across runs on this machine, around the ≈ 1.9 ms bound; the 10× ratio is further " +
-      "because tfjs-wasm's step takes 10–12 ms here, not the 19 ms the issue measured. The step is 26 MFLOP of matmuls " +
-      "(about 0.7 ms at the matmul rate above) plus some 40 recorded ops, the cross-entropy and the parameter updates, " +
-      "each paying the per-op overhead above.",
+      "The step takes about 1.3 ms, within the ≈ 1.9 ms the issue derived from tfjs-wasm's 19 ms; the 10× ratio is " +
+      "further because tfjs-wasm's step takes 9–12 ms here. Of the step, 26 MFLOP of matmuls take about 0.7 ms (36 " +
+      "GFLOP/s; the rate above bounds them), and some 40 recorded ops, the cross-entropy, the backward engine, garbage " +
+      "collection and the parameter updates the rest: 10× of 9 ms would need the matmuls at this CPU's peak and the " +
+      "rest at a third of its time.",
     needs: [["mlp/step", "tapegrad"], ["mlp/step", "tfjs-wasm"]],
     judge: (t) => {
       const r = atLeastFaster(t("mlp/step", "tapegrad"), t("mlp/step", "tfjs-wasm"), 10);
@@ -77,29 +79,29 @@ export const TARGETS = [
   ...["sigmoid", "exp", "gelu"].map((op) => ({
     target: `${op} 1e6 ≥ 1.0× tfjs-wasm`,
     bound:
-      "tapegrad's float32 transcendental functions are held to 2 ulp of float64 references over the whole range, " +
-      "±inf, NaN and subnormals included (test/simd-math.test.ts); the sigmoid loop is bound by its instruction count. " +
-      "The one large cut left, dropping the correction for the rounding of 1 + e^-x, is about 30 % faster but raises the " +
-      "error to 2.23 ulp and makes sigmoid(17) round to 1, unlike PyTorch; XNNPACK's sigmoid uses a cheaper " +
-      "approximation with a looser bound.",
+      "tapegrad's float32 transcendental functions are held to a few ulp of float64 references over the whole range, " +
+      "±inf, NaN and subnormals included (test/simd-math.test.ts; sigmoid 2.23 ulp); their loops are bound by their " +
+      "instruction count (a range reduction, a degree-6 polynomial, and for sigmoid one division per four lanes), and " +
+      "XNNPACK's sigmoid uses a cheaper approximation with a looser bound.",
     needs: [[`${op}/1e6`, "tapegrad"], [`${op}/1e6`, "tfjs-wasm"]],
     judge: (t) => atLeastFaster(t(`${op}/1e6`, "tapegrad"), t(`${op}/1e6`, "tfjs-wasm"), 1),
   })),
   {
     target: "sum 1e6 ≥ 5× tfjs-wasm",
     bound:
-      "Memory bandwidth: float32 sums run eight f32x4 accumulators over blocks of 1024 elements, each block flushed into " +
-      "float64, and a 1e6-element sum reads its 4 MB at about 27 GB/s, which is what this machine's memory delivers; " +
-      "5× tfjs-wasm's ~0.75 ms would need about 150 µs, the time the reads alone take.",
+      "Memory bandwidth: float32 sums run four f32x4 accumulators over blocks of 1024 elements, each block flushed into " +
+      "float64, one load per vector; a 1e6-element sum reads its 4 MB from L3 (this CPU's L2 is 2 MB per core) at about " +
+      "29 GB/s. 5× tfjs-wasm's ~0.69 ms is about 139 µs, the time those reads take, so runs land on either side of it.",
     needs: [["sum/1e6", "tapegrad"], ["sum/1e6", "tfjs-wasm"]],
     judge: (t) => atLeastFaster(t("sum/1e6", "tapegrad"), t("sum/1e6", "tfjs-wasm"), 5),
   },
   {
     target: "cold start in Node ≤ 20 ms (import → first op result)",
     bound:
-      "Most of it is V8 parsing and compiling the 194 KB library chunk as an ES module (about 17 ms in a CPU profile " +
-      "of the import), then compiling tapegrad.wasm (about 5 ms); Node 20 has no compile cache for ES modules. " +
-      "A smaller bundle (see README, Size) shortens the first part.",
+      "In a CPU profile of the import: about 9 ms of V8 compiling the 197 KB library chunk as an ES module, 2 ms " +
+      "evaluating its top level (the op tables and some 2000 functions), 2 ms of Node's ES module loader, 2 ms " +
+      "compiling tapegrad.wasm, then about 3 ms for the first tensor and op (the first call of every function on that " +
+      "path). Node 20 has no compile cache for ES modules; a smaller bundle (see README, Size) shortens the first part.",
     needs: [["cold-start", "tapegrad"]],
     judge: (t) => atMost(t("cold-start", "tapegrad"), 20e-3, millis),
   },
