@@ -13,34 +13,51 @@ import { Tensor } from "../tensor/tensor.js";
 /** An operand of a kernel: a tensor or a scalar (a one-element buffer broadcast with 0 strides). */
 export type Operand = Tensor | { scalar: number; dtype: DType };
 
-/** The descriptor being written, and the innermost dim of each coalesced dim (reused by every launch). */
+/**
+ * The descriptor being written, the innermost dim of each coalesced dim, and the byte strides of
+ * the box being described (operand k along dim d at k · rank + d), all reused by every launch.
+ * The strides are a table filled by each caller rather than a callback: after a program has run
+ * many kinds of launches, one callback site would see them all and stop being inlined.
+ */
 const words: number[] = [];
 const innermost: number[] = [];
+const strideTable: number[] = [];
 
 /**
- * Writes the descriptor of a box over `shape` where operand k steps `stride(k, d)` bytes along
- * dim d: size-1 dims dropped, neighbouring dims merged where every operand allows (PyTorch's
- * coalescing), as [sizes, each operand's strides, `extra`]; returns [ndim, address].
+ * Writes the descriptor of a box over `shape` where operand k steps strideTable[k · rank + d]
+ * bytes along dim d: size-1 dims dropped, neighbouring dims merged where every operand allows
+ * (PyTorch's coalescing), as [sizes, each operand's strides, `extra`]; returns [ndim, address].
  */
-function describeBox(shape: Shape, count: number, stride: (k: number, d: number) => number, extra: readonly number[] = []): [number, number] {
+function describeBox(shape: Shape, count: number, extra: readonly number[] = []): [number, number] {
+  const rank = shape.length;
   let ndim = 0;
-  for (let d = 0; d < shape.length; d++) {
+  for (let d = 0; d < rank; d++) {
     if (shape[d] === 1) continue;
     let merges = ndim > 0;
-    for (let k = 0; merges && k < count; k++) merges = stride(k, innermost[ndim - 1]) === stride(k, d) * shape[d];
+    for (let k = 0; merges && k < count; k++) merges = strideTable[k * rank + innermost[ndim - 1]] === strideTable[k * rank + d] * shape[d];
     if (merges) words[ndim - 1] *= shape[d];
     else words[ndim++] = shape[d];
     innermost[ndim - 1] = d;
   }
   let n = ndim;
-  for (let k = 0; k < count; k++) for (let j = 0; j < ndim; j++) words[n++] = stride(k, innermost[j]);
+  for (let k = 0; k < count; k++) for (let j = 0; j < ndim; j++) words[n++] = strideTable[k * rank + innermost[j]];
   for (const word of extra) words[n++] = word;
   return [ndim, descriptor(words, n)];
 }
 
 /** `describeBox` with each operand's byte strides given as an array over `shape`. */
-const describe = (shape: Shape, strides: readonly (readonly number[])[], extra?: readonly number[]) =>
-  describeBox(shape, strides.length, (k, d) => strides[k][d], extra);
+function describe(shape: Shape, strides: readonly (readonly number[])[], extra?: readonly number[]): [number, number] {
+  strides.forEach((operand, k) => operand.forEach((stride, d) => (strideTable[k * shape.length + d] = stride)));
+  return describeBox(shape, strides.length, extra);
+}
+
+/** Fills the stride table with the operands' byte strides broadcast to `shape` along the dims `order` picks. */
+function tableOperands(shape: Shape, operands: readonly Operand[], order?: readonly number[]): void {
+  const rank = shape.length;
+  for (let k = 0; k < operands.length; k++) {
+    for (let d = 0; d < rank; d++) strideTable[k * rank + d] = operandStride(operands[k], shape, order === undefined ? d : order[d]);
+  }
+}
 
 /** The byte stride of `op` broadcast to `shape` along dim d: 0 for a scalar and on broadcast dims. */
 function operandStride(op: Operand, shape: Shape, d: number): number {
@@ -49,14 +66,21 @@ function operandStride(op: Operand, shape: Shape, d: number): number {
   return j < 0 || op._shape[j] === 1 ? 0 : op._strides[j] * op.elementSize();
 }
 
+/** The dim count of the box `elementwiseBox` last described. */
+let boxDims = 0;
+
 /**
- * Calls an elementwise export over `shape` with the operands broadcast to it: `run(ndim, desc)`
- * (pointers from `address`). Nothing runs for an empty shape.
+ * The descriptor of an elementwise export's box over `shape`, the operands broadcast to it (its
+ * dim count in boxDims; pointers from `address`), or 0 for an empty shape, where nothing runs.
+ * Callers call the export themselves: a callback here would be one more call site that sees
+ * every kind of launch.
  */
-function launch<R>(shape: Shape, operands: readonly Operand[], run: (ndim: number, desc: number) => R): R | undefined {
-  if (numel(shape) === 0) return undefined;
-  const [ndim, desc] = describeBox(shape, operands.length, (k, d) => operandStride(operands[k], shape, d));
-  return run(ndim, desc);
+function elementwiseBox(shape: Shape, operands: readonly Operand[]): number {
+  if (numel(shape) === 0) return 0;
+  tableOperands(shape, operands);
+  const [ndim, desc] = describeBox(shape, operands.length);
+  boxDims = ndim;
+  return desc;
 }
 
 /** The address of operand `slot` of a launch: a tensor's data, or scratch slot `slot` holding a scalar (0 strides). */
@@ -152,12 +176,14 @@ export function emptyStrided(shape: Shape, strides: Shape, dtype: DType): Tensor
 
 export function fill(t: Tensor, value: number): void {
   const dtype = dtypeCode(t.dtype);
-  launch(t._shape, [t], (ndim, desc) => core().fill(dtype, ndim, desc, t.dataPtr(), scalarSlot(value, dtype, 0)));
+  const desc = elementwiseBox(t._shape, [t]);
+  if (desc !== 0) core().fill(dtype, boxDims, desc, t.dataPtr(), scalarSlot(value, dtype, 0));
 }
 
 /** dst[...] = src broadcast to dst's shape, converting dtypes. */
 export function copyInto(dst: Tensor, src: Operand): void {
-  launch(dst._shape, [dst, src], (ndim, desc) => core().copy(dtypeCode(src.dtype), dtypeCode(dst.dtype), ndim, desc, dst.dataPtr(), address(src, 1)));
+  const desc = elementwiseBox(dst._shape, [dst, src]);
+  if (desc !== 0) core().copy(dtypeCode(src.dtype), dtypeCode(dst.dtype), boxDims, desc, dst.dataPtr(), address(src, 1));
 }
 
 /** A contiguous copy of `src` as `dtype` (and broadcast to `shape`). */
@@ -190,7 +216,8 @@ export type CompareKernel = "Eq" | "Ne" | "Lt" | "Le" | "Gt" | "Ge" | "And" | "O
 
 /** out = f(x); x and out share a dtype; out may be x itself (in place). */
 export function unary(op: UnaryKernel, x: Tensor, out: Tensor, p0 = 0, p1 = 0, p2 = 0): Tensor {
-  launch(out._shape, [out, x], (ndim, desc) => core().unary(opCode("Unary", op), dtypeCode(out.dtype), ndim, desc, out.dataPtr(), x.dataPtr(), p0, p1, p2));
+  const desc = elementwiseBox(out._shape, [out, x]);
+  if (desc !== 0) core().unary(opCode("Unary", op), dtypeCode(out.dtype), boxDims, desc, out.dataPtr(), x.dataPtr(), p0, p1, p2);
   return out;
 }
 
@@ -199,7 +226,8 @@ export type ClassifyKernel = "IsNan" | "IsInf" | "IsPosInf" | "IsNegInf" | "IsFi
 
 /** out (bool) = test(x), broadcasting x to out's shape. */
 export function classify(op: ClassifyKernel, x: Tensor, out: Tensor): Tensor {
-  launch(out._shape, [out, x], (ndim, desc) => core().classify(opCode("Classify", op), dtypeCode(x.dtype), ndim, desc, out.dataPtr(), x.dataPtr()));
+  const desc = elementwiseBox(out._shape, [out, x]);
+  if (desc !== 0) core().classify(opCode("Classify", op), dtypeCode(x.dtype), boxDims, desc, out.dataPtr(), x.dataPtr());
   return out;
 }
 
@@ -208,28 +236,31 @@ export type TernaryKernel = "Lerp" | "Addcmul" | "Addcdiv";
 
 /** out = f(a, b, c; scale) with broadcasting; operands already have out's dtype. */
 export function ternary(op: TernaryKernel, a: Operand, b: Operand, c: Operand, out: Tensor, scale = 1): Tensor {
-  launch(out._shape, [out, a, b, c], (ndim, desc) =>
-    core().ternary(opCode("Ternary", op), dtypeCode(out.dtype), ndim, desc, out.dataPtr(), address(a, 1), address(b, 2), address(c, 3), scale));
+  const desc = elementwiseBox(out._shape, [out, a, b, c]);
+  if (desc !== 0) core().ternary(opCode("Ternary", op), dtypeCode(out.dtype), boxDims, desc, out.dataPtr(), address(a, 1), address(b, 2), address(c, 3), scale);
   return out;
 }
 
 /** out = f(a, b) with broadcasting; operands already have out's dtype. */
 export function binary(op: BinaryKernel, a: Operand, b: Operand, out: Tensor, alpha = 1): Tensor {
-  const status = launch(out._shape, [out, a, b], (ndim, desc) =>
-    core().binary(opCode("Binary", op), dtypeCode(out.dtype), ndim, desc, out.dataPtr(), address(a, 1), address(b, 2), alpha));
-  if (status) throw new RuntimeError("ZeroDivisionError");
+  const desc = elementwiseBox(out._shape, [out, a, b]);
+  if (desc !== 0 && core().binary(opCode("Binary", op), dtypeCode(out.dtype), boxDims, desc, out.dataPtr(), address(a, 1), address(b, 2), alpha) !== 0) {
+    throw new RuntimeError("ZeroDivisionError");
+  }
   return out;
 }
 
 /** out (bool) = a <op> b; a and b share `dtype`. */
 export function compare(op: CompareKernel, a: Operand, b: Operand, dtype: DType, out: Tensor): Tensor {
-  launch(out._shape, [out, a, b], (ndim, desc) => core().compare(opCode("Compare", op), dtypeCode(dtype), ndim, desc, out.dataPtr(), address(a, 1), address(b, 2)));
+  const desc = elementwiseBox(out._shape, [out, a, b]);
+  if (desc !== 0) core().compare(opCode("Compare", op), dtypeCode(dtype), boxDims, desc, out.dataPtr(), address(a, 1), address(b, 2));
   return out;
 }
 
 /** out = cond ? a : b (cond bool, a and b of out's dtype), broadcasting. */
 export function where(cond: Tensor, a: Operand, b: Operand, out: Tensor): Tensor {
-  launch(out._shape, [out, cond, a, b], (ndim, desc) => core().where(out.elementSize(), ndim, desc, out.dataPtr(), cond.dataPtr(), address(a, 2), address(b, 3)));
+  const desc = elementwiseBox(out._shape, [out, cond, a, b]);
+  if (desc !== 0) core().where(out.elementSize(), boxDims, desc, out.dataPtr(), cond.dataPtr(), address(a, 2), address(b, 3));
   return out;
 }
 
@@ -278,9 +309,9 @@ export function matmul(a: Tensor, b: Tensor, c: Tensor, batch: Shape, accumulate
 function alongIndexedDim(box: Tensor, data: Tensor, dim: number, index: Tensor, run: (ndim: number, desc: number, size: number, stride: number) => number): void {
   if (box.numel() === 0) return;
   const size = data._shape[dim];
-  const operands = [box, data, index];
-  const strides = (k: number, d: number) => (k === 1 && d === dim ? 0 : operandStride(operands[k], box._shape, d));
-  if (run(...describeBox(box._shape, 3, strides), size, data._strides[dim] * data.elementSize()) !== 0) {
+  tableOperands(box._shape, [box, data, index]);
+  strideTable[box.ndim + dim] = 0; // data along dim: the kernel adds the indexed offset
+  if (run(...describeBox(box._shape, 3), size, data._strides[dim] * data.elementSize()) !== 0) {
     throw new IndexError(`index ${core().indexError()} is out of bounds for dimension ${dim} with size ${size}`);
   }
 }
@@ -367,7 +398,8 @@ export function indexPut(data: Tensor, shape: Shape, dataStrides: readonly numbe
 /** The elements of `src` where `mask` (broadcast together to `shape`) is true, as a 1-D tensor. */
 export function maskedSelect(src: Tensor, mask: Tensor, shape: Shape, count: number): Tensor {
   const out = empty([count], src.dtype);
-  if (count > 0) launch(shape, [src, mask], (ndim, desc) => core().maskedSelect(src.elementSize(), ndim, desc, out.dataPtr(), src.dataPtr(), mask.dataPtr()));
+  const desc = count > 0 ? elementwiseBox(shape, [src, mask]) : 0;
+  if (desc !== 0) core().maskedSelect(src.elementSize(), boxDims, desc, out.dataPtr(), src.dataPtr(), mask.dataPtr());
   return out;
 }
 
@@ -466,7 +498,8 @@ export function tensorIntoBytes(src: Tensor, format: StorageFormat, out: Uint8Ar
 function iterationBox(shape: Shape, operands: readonly Tensor[]): [number, number] {
   const layout = iteratorStrides(shape, operands);
   const order = [...shape.keys()].sort((a, b) => layout[b] - layout[a]);
-  return describeBox(order.map((d) => shape[d]), operands.length, (k, i) => operandStride(operands[k], shape, order[i]));
+  tableOperands(shape, operands, order);
+  return describeBox(order.map((d) => shape[d]), operands.length);
 }
 
 /** Names of the `Sample` enum. */
