@@ -1,13 +1,12 @@
 // Bundles bindings/ into dist/: one small ESM entry per runtime (they differ in how they load
-// tapegrad.wasm; Node's io adds file helpers), the library in one chunk they all share, and the
-// declarations.
+// tapegrad.wasm) with the library in one chunk they share, the Node entry as one file of its own
+// (with io's file helpers), and the declarations.
 // package.json `exports` routes each runtime to its entry.
 import typescript from "@rollup/plugin-typescript";
 import terser from "@rollup/plugin-terser";
 import { dts } from "rollup-plugin-dts";
 
 const entries = {
-  node: "bindings/entries/node.ts",
   deno: "bindings/entries/deno.ts",
   browser: "bindings/entries/browser.ts",
   workerd: "bindings/entries/workerd.ts",
@@ -22,14 +21,11 @@ const wasmModuleImport = {
 };
 
 /**
- * Everything but the entries goes into one shared chunk, except modules that import Node
- * built-ins (io's file helpers): those stay in the Node entry, the only one importing them, so
- * no other runtime loads `node:*`. viz gets a chunk of its own only so that the size budget
- * (scripts/size.mjs) can weigh the core API without it.
+ * Everything but the entries goes into one shared chunk. viz gets a chunk of its own only so
+ * that the size budget (scripts/size.mjs) can weigh the core API without it.
  */
-function chunkOf(id, { getModuleInfo }) {
+function chunkOf(id) {
   if (/[\\/]bindings[\\/]entries[\\/]/.test(id)) return undefined;
-  if (getModuleInfo(id)?.importedIds.some((imported) => imported.startsWith("node:"))) return undefined;
   return /[\\/]bindings[\\/]viz[\\/]/.test(id) ? "viz" : "tapegrad";
 }
 
@@ -52,6 +48,13 @@ export default [
       sourcemap: true,
       plugins: [shipped],
     },
+    plugins: [wasmModuleImport, typescript({ tsconfig: "./tsconfig.json", declaration: false, sourceMap: true, rootDir: "." })],
+  },
+  // Node's entry is one file: every module file more is one more resolve, read and link in
+  // Node's loader, about a millisecond of cold start each.
+  {
+    input: { node: "bindings/entries/node.ts" },
+    output: { dir: "dist", format: "es", entryFileNames: "[name].js", sourcemap: true, plugins: [shipped] },
     external: [/^node:/],
     plugins: [wasmModuleImport, typescript({ tsconfig: "./tsconfig.json", declaration: false, sourceMap: true, rootDir: "." })],
   },
