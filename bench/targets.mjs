@@ -53,7 +53,7 @@ export const TARGETS = [
       "slowest here: by the time these rows run, the matmul, pointwise and training cases have sent many shapes, " +
       "dtypes and graph nodes through the same functions, and V8's inline caches there are polymorphic. Alone in a fresh " +
       "process (BENCH_FILTER=overhead) the same rows measure about 0.4 µs without grad and 0.6 µs with it. tfjs-wasm " +
-      "takes about 4 µs here (the issue measured 7), so 7× of it is about 0.58 µs; full runs measure 1.0–1.15 µs.",
+      "takes about 4 µs here (the issue measured 7), so 7× of it is about 0.58 µs; full runs measure 0.94–1.15 µs.",
     needs: [["overhead/add16/grad", "tapegrad"], ["overhead/add16/grad", "tfjs-wasm"]],
     judge: (t) =>
       both(
