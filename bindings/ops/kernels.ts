@@ -165,7 +165,7 @@ export function emptyLike(t: Tensor, dtype: DType = t.dtype): Tensor {
 
 /** A new tensor with the given shape and strides (PyTorch's empty_strided). */
 export function emptyStrided(shape: Shape, strides: Shape, dtype: DType): Tensor {
-  if (sameShape(strides, contiguousStrides(shape))) return empty(shape, dtype);
+  if (hasContiguousStrides(shape, strides)) return empty(shape, dtype);
   let extent = numel(shape) === 0 ? 0 : 1;
   for (let i = 0; i < shape.length; i++) if (shape[i] > 0) extent += (shape[i] - 1) * strides[i];
   const t = Tensor._empty([extent], dtype);
