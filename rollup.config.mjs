@@ -1,15 +1,62 @@
-// Bundles bindings/ into dist/: one small ESM entry per runtime (they differ in how they load
-// tapegrad.wasm) with the library in one chunk they share, the Node entry as one file of its own
-// (with io's file helpers), and the declarations.
-// package.json `exports` routes each runtime to its entry.
+// Bundles bindings/ into dist/: one small ESM entry per runtime (they differ only in how they
+// load tapegrad.wasm), one entry per optional subpath (`tapegrad/io`, ...), the library in one
+// chunk they all share (so every entry sees the same Tensor class and the same core), and the
+// declarations. package.json `exports` routes each import path and runtime to its file.
 import typescript from "@rollup/plugin-typescript";
 import terser from "@rollup/plugin-terser";
 import { dts } from "rollup-plugin-dts";
+import { readdirSync, rmSync } from "node:fs";
+import { resolve } from "node:path";
 
-const entries = {
+// dist/ holds what this build writes and the .wasm builds made before it, nothing stale.
+for (const file of readdirSync("dist", { withFileTypes: true })) {
+  if (!file.name.endsWith(".wasm")) rmSync(resolve("dist", file.name), { recursive: true, force: true });
+}
+
+/** The main entry, one per runtime. */
+const runtimes = {
+  node: "bindings/entries/node.ts",
   deno: "bindings/entries/deno.ts",
   browser: "bindings/entries/browser.ts",
   workerd: "bindings/entries/workerd.ts",
+};
+
+/**
+ * Optional subpaths, named after the Python module a PyTorch user imports them from: what a
+ * feed-forward training loop does not need stays out of the main entry's download. `node`
+ * names a flavour with more API for runtimes that have node:fs.
+ */
+const subpaths = {
+  io: { source: "bindings/io/index.ts", node: "bindings/io/node.ts" }, // safetensors.torch
+  "autograd/gradcheck": { source: "bindings/autograd/gradcheck.ts" }, // torch.autograd.gradcheck
+  "optim/lr_scheduler": { source: "bindings/optim/lr_scheduler.ts" }, // torch.optim.lr_scheduler
+  "nn/rnn": { source: "bindings/nn/rnn.ts" }, // torch.nn.modules.rnn
+};
+
+/**
+ * In Node, Deno and workerd the main entry is ready on import, and so must a subpath be when it
+ * is imported alone: there each subpath has a file `<subpath>.<runtime>.js` that imports the
+ * runtime's entry first (a virtual module, below). Browsers call init() from the main entry.
+ */
+const READY_ON_IMPORT = ["node", "deno", "workerd"];
+const VIRTUAL = "\0subpath:";
+
+const subpathEntries = Object.fromEntries(
+  Object.entries(subpaths).flatMap(([name, { source }]) => [
+    [name, source],
+    ...READY_ON_IMPORT.map((runtime) => [`${name}.${runtime}`, `${VIRTUAL}${runtime}:${name}`]),
+  ]),
+);
+
+const subpathFlavours = {
+  name: "subpath-flavours",
+  resolveId: (id) => (id.startsWith(VIRTUAL) ? id : null),
+  load(id) {
+    if (!id.startsWith(VIRTUAL)) return null;
+    const [runtime, name] = id.slice(VIRTUAL.length).split(":");
+    const module = subpaths[name][runtime] ?? subpaths[name].source;
+    return `import ${JSON.stringify(resolve(runtimes[runtime]))};\nexport * from ${JSON.stringify(resolve(module))};\n`;
+  },
 };
 
 /** The Workers and Deno entries import the core as a module; it must stay an import of the file beside it. */
@@ -20,13 +67,28 @@ const wasmModuleImport = {
   },
 };
 
+const LIBRARY = /[\\/]bindings[\\/]index\.ts$/;
+
 /**
- * Everything but the entries goes into one shared chunk. viz gets a chunk of its own only so
- * that the size budget (scripts/size.mjs) can weigh the core API without it.
+ * What the main API (bindings/index.ts) reaches goes into the shared chunk (one file: each file
+ * more is a request in browsers and about a millisecond of Node's cold start). A module only a
+ * subpath reaches is left to rollup, which puts it in that subpath's file.
  */
-function chunkOf(id) {
-  if (/[\\/]bindings[\\/]entries[\\/]/.test(id)) return undefined;
-  return /[\\/]bindings[\\/]viz[\\/]/.test(id) ? "viz" : "tapegrad";
+function chunkOf(id, { getModuleIds, getModuleInfo }) {
+  libraryModules ??= reachableFrom([...getModuleIds()].find((m) => LIBRARY.test(m)), getModuleInfo);
+  return libraryModules.has(id) ? "tapegrad" : undefined;
+}
+let libraryModules;
+
+function reachableFrom(root, getModuleInfo) {
+  const seen = new Set();
+  const visit = (id) => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    for (const imported of getModuleInfo(id)?.importedIds ?? []) visit(imported);
+  };
+  visit(root);
+  return seen;
 }
 
 /**
@@ -38,29 +100,30 @@ const shipped = terser({ keep_classnames: true });
 
 export default [
   {
-    input: entries,
+    input: { ...runtimes, ...subpathEntries },
     output: {
       dir: "dist",
       format: "es",
       entryFileNames: "[name].js",
       chunkFileNames: "[name].js",
       manualChunks: chunkOf,
+      // a runtime flavour imports its entry and its subpath, nothing it would pull in on its own (Deno
+      // would instantiate a bare `import "./tapegrad.wasm"` as a WebAssembly module)
+      hoistTransitiveImports: false,
       sourcemap: true,
       plugins: [shipped],
     },
-    plugins: [wasmModuleImport, typescript({ tsconfig: "./tsconfig.json", declaration: false, sourceMap: true, rootDir: "." })],
-  },
-  // Node's entry is one file: every module file more is one more resolve, read and link in
-  // Node's loader, about a millisecond of cold start each.
-  {
-    input: { node: "bindings/entries/node.ts" },
-    output: { dir: "dist", format: "es", entryFileNames: "[name].js", sourcemap: true, plugins: [shipped] },
     external: [/^node:/],
-    plugins: [wasmModuleImport, typescript({ tsconfig: "./tsconfig.json", declaration: false, sourceMap: true, rootDir: "." })],
+    plugins: [wasmModuleImport, subpathFlavours, typescript({ tsconfig: "./tsconfig.json", declaration: false, sourceMap: true, rootDir: "." })],
   },
-  // Declarations: the runtime-neutral API, and the Node entry's (io with its file helpers).
-  ...[
-    ["bindings/index.ts", "dist/index.d.ts"],
-    ["bindings/entries/node.ts", "dist/node.d.ts"],
-  ].map(([input, file]) => ({ input, output: { file, format: "es" }, plugins: [dts({ tsconfig: "./tsconfig.json", compilerOptions: { stripInternal: true } })] })),
+  // Declarations: the runtime-neutral API and each subpath's, sharing what they have in common
+  // (one Tensor class for the type checker too).
+  {
+    input: {
+      index: "bindings/index.ts",
+      ...Object.fromEntries(Object.entries(subpaths).flatMap(([name, { source, node }]) => [[name, source], ...(node ? [[`${name}.node`, node]] : [])])),
+    },
+    output: { dir: "dist", format: "es", entryFileNames: "[name].d.ts", chunkFileNames: "types/[name].d.ts" },
+    plugins: [dts({ tsconfig: "./tsconfig.json", compilerOptions: { stripInternal: true } })],
+  },
 ];

@@ -7,6 +7,7 @@
 //   training step (forward, backward, step) with SGD and with Adam, and the steps alone.
 // Reports milliseconds per call (median of 5 rounds); not a test, no assertions.
 import * as tg from "tapegrad";
+import { GRU } from "tapegrad/nn/rnn";
 import { median, secondsPerCall } from "./measure.mjs";
 
 const { nn, optim } = tg;
@@ -30,7 +31,7 @@ class CharRNN extends nn.Module {
   constructor(vocab, hidden) {
     super();
     this.embed = new nn.Embedding(vocab, 32);
-    this.rnn = new nn.GRU(32, hidden, { numLayers: 2, batchFirst: true });
+    this.rnn = new GRU(32, hidden, { numLayers: 2, batchFirst: true });
     this.head = new nn.Linear(hidden, vocab);
   }
 }

@@ -1,5 +1,12 @@
-// tapegrad: PyTorch's tensors and autograd for JavaScript, on a WebAssembly core.
-// This module is the runtime-independent API; entries in bindings/entries/ load the core.
+/**
+ * tapegrad: PyTorch's tensors and autograd for JavaScript, on a WebAssembly core.
+ * This module is the runtime-independent API; entries in bindings/entries/ load the core.
+ * What a feed-forward training loop does not need is imported from subpaths named after the
+ * Python modules (rollup.config.mjs lists them): tapegrad/io, tapegrad/autograd/gradcheck,
+ * tapegrad/optim/lr_scheduler, tapegrad/nn/rnn.
+ *
+ * @module tapegrad
+ */
 import { Tensor, isTensor } from "./tensor/tensor.js";
 import { installMethods } from "./ops/methods.js";
 import { functions } from "./ops/functions.js";
@@ -8,13 +15,11 @@ import { Ellipsis, Slice, slice } from "./ops/indexing.js";
 import { enableGrad, inferenceMode, isGradEnabled, noGrad, setGradEnabled } from "./autograd/grad_mode.js";
 import { backward, grad } from "./autograd/api.js";
 import { Function, FunctionCtx } from "./autograd/function.js";
-import { GradcheckError, gradcheck, gradgradcheck } from "./autograd/gradcheck.js";
 import { Node } from "./autograd/node.js";
 import { liveTensorCount, tidyWith } from "./tensor/lifetime.js";
 import { core, cpuCapability } from "./runtime/core.js";
 import { returnParkedBlock } from "./storage.js";
 import * as nn from "./nn/index.js";
-import * as io from "./io/index.js";
 import * as viz from "./viz/index.js";
 
 installMethods();
@@ -27,14 +32,13 @@ export { init, type InitOptions } from "./runtime/init.js";
 export { tensor, zeros, ones, full, empty, arange, linspace, eye };
 export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled };
 export { nn };
-export { io };
 export { viz };
 
 /** torch.backends: `backends.cpu.getCpuCapability()` names the SIMD level of the loaded core. */
 export const backends = { cpu: { getCpuCapability: cpuCapability } };
 
-/** torch.autograd */
-export const autograd = { backward, grad, Function, FunctionCtx, gradcheck, gradgradcheck, GradcheckError };
+/** torch.autograd (gradcheck and gradgradcheck: `tapegrad/autograd/gradcheck`) */
+export const autograd = { backward, grad, Function, FunctionCtx };
 
 /** Runs `fn`, then disposes every tensor it created except those it returns (see lifetime.ts). */
 export function tidy<T>(fn: () => T): T {
@@ -107,9 +111,8 @@ export type { GeneratorOptions } from "./random/generator.js";
 export type { GeneratorOption, MultinomialOptions } from "./random/sampling.js";
 export type { NanToNumOptions } from "./ops/pointwise.js";
 export type { ClampBound } from "./ops/ternary.js";
-// (also reachable as autograd.Function, autograd.FunctionCtx, autograd.GradcheckError)
-export { Function as AutogradFunction, FunctionCtx, GradcheckError };
-export type { GradcheckFunction, GradcheckOptions, GradgradcheckOptions } from "./autograd/gradcheck.js";
+// (also reachable as autograd.Function, autograd.FunctionCtx)
+export { Function as AutogradFunction, FunctionCtx };
 
 import * as optim from "./optim/index.js";
 export { optim };

@@ -1,6 +1,7 @@
 // The demo's language model and its truncated-BPTT training step, shared by `npm run demo`
 // (examples/char-rnn.mjs) and the benchmark's char-RNN row (bench/peers/tapegrad.mjs).
 import * as tg from "tapegrad";
+import { GRU } from "tapegrad/nn/rnn";
 
 const { nn, optim, tidy } = tg;
 
@@ -13,7 +14,7 @@ export class CharRNN extends nn.Module {
   constructor(vocabSize, hidden) {
     super();
     this.embed = new nn.Embedding(vocabSize, EMBED);
-    this.rnn = new nn.GRU(EMBED, hidden, { numLayers: 2, batchFirst: true });
+    this.rnn = new GRU(EMBED, hidden, { numLayers: 2, batchFirst: true });
     this.head = new nn.Linear(hidden, vocabSize);
   }
 

@@ -10,9 +10,10 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import * as tg from "tapegrad";
+import * as io from "tapegrad/io";
 import { BATCH, CHUNK, CharRNN, textStreams, trainer } from "./char-rnn-model.mjs";
 
-const { io, tidy, noGrad } = tg;
+const { tidy, noGrad } = tg;
 
 const USAGE = `usage: npm run demo -- [--steps N] [--hidden H] [--seed S] [--text PATH] [--out PATH] [--memory]
 

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, expect, test } from "vitest";
-import { io } from "tapegrad";
+import * as io from "tapegrad/io";
 
 const script = fileURLToPath(new URL("../examples/char-rnn.mjs", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "tapegrad-demo-"));

@@ -3,6 +3,7 @@
 // away from each op's kinks and singularities. This proves the formulas beyond the corpus.
 import { describe, expect, test } from "vitest";
 import * as tg from "tapegrad";
+import { GradcheckError, gradcheck, gradgradcheck } from "tapegrad/autograd/gradcheck";
 import { expectNoLeaks } from "./support.js";
 import type { Tensor } from "tapegrad";
 
@@ -329,8 +330,8 @@ for (const [group, cases] of Object.entries(groups)) {
     test.each(cases.map((c) => [c[0], c] as const))("%s", (_name, [, fn, inputs, secondOrder, options]) => {
       tg.tidy(() => {
         const args = inputs();
-        expect(autograd.gradcheck(fn as never, args, options)).toBe(true);
-        if (secondOrder) expect(autograd.gradgradcheck(fn as never, args, options)).toBe(true);
+        expect(gradcheck(fn as never, args, options)).toBe(true);
+        if (secondOrder) expect(gradgradcheck(fn as never, args, options)).toBe(true);
       });
     });
   });
@@ -350,24 +351,24 @@ describe("gradcheck itself", () => {
       const a = tg.tensor([1, 2], { dtype: "float64", requiresGrad: true });
       let error: unknown = null;
       try {
-        autograd.gradcheck((t: Tensor) => Wrong.apply(t), [a]);
+        gradcheck((t: Tensor) => Wrong.apply(t), [a]);
       } catch (e) {
         error = e;
       }
-      expect(error).toBeInstanceOf(autograd.GradcheckError);
+      expect(error).toBeInstanceOf(GradcheckError);
       expect(error).toBeInstanceOf(tg.RuntimeError);
       expect((error as Error).message).toBe(
         "Jacobian mismatch for output 0 with respect to input 0,\n" +
           "numerical:tensor([[2.0000, 0.0000],\n        [0.0000, 2.0000]], dtype=torch.float64)\n" +
           "analytical:tensor([[3., 0.],\n        [0., 3.]], dtype=torch.float64)\n",
       );
-      expect(autograd.gradcheck((t: Tensor) => Wrong.apply(t), [a], { raiseException: false })).toBe(false);
+      expect(gradcheck((t: Tensor) => Wrong.apply(t), [a], { raiseException: false })).toBe(false);
     });
   });
 
   test("needs an input that requires grad (ValueError)", () => {
     tg.tidy(() => {
-      expect(() => autograd.gradcheck((t: Tensor) => t.exp(), [tg.ones(2, { dtype: "float64" })])).toThrow(
+      expect(() => gradcheck((t: Tensor) => t.exp(), [tg.ones(2, { dtype: "float64" })])).toThrow(
         "gradcheck expects at least one input tensor to require gradient, but none of the them have requires_grad=True.",
       );
     });
@@ -386,11 +387,11 @@ describe("gradcheck itself", () => {
     }
     tg.tidy(() => {
       const a = tg.tensor([1], { dtype: "float64", requiresGrad: true });
-      expect(() => autograd.gradcheck((t: Tensor) => Drifting.apply(t), [a])).toThrow(
+      expect(() => gradcheck((t: Tensor) => Drifting.apply(t), [a])).toThrow(
         "Backward is not reentrant, i.e., running backward with same input and grad_output multiple times gives different values, although analytical gradient matches numerical gradient. The tolerance for nondeterminism was 0.0.",
       );
       // Python prints the tolerance as repr(float): 1e-09, not 0.000000001
-      expect(() => autograd.gradcheck((t: Tensor) => Drifting.apply(t), [a], { nondetTol: 1e-9 })).toThrow(
+      expect(() => gradcheck((t: Tensor) => Drifting.apply(t), [a], { nondetTol: 1e-9 })).toThrow(
         "The tolerance for nondeterminism was 1e-09.",
       );
     });
@@ -421,7 +422,7 @@ describe("gradcheck itself", () => {
     tg.tidy(() => {
       const a = x([3]);
       const before = a.tolist();
-      autograd.gradcheck((t: Tensor) => t.sin(), [a]);
+      gradcheck((t: Tensor) => t.sin(), [a]);
       expect(a.tolist()).toEqual(before);
       expect(a.version).toBe(0);
       expect(a.grad).toBe(null);

@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import * as tg from "tapegrad";
+import * as io from "tapegrad/io";
 
-const { io } = tg;
 type Tensor = tg.Tensor;
 
 const fixtureUrl = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);

@@ -2,6 +2,7 @@
 // alias, view or saved-for-backward reference remains.
 import { describe, expect, test } from "vitest";
 import { RuntimeError, arange, empty, emptyCache, linspace, manualSeed, memory, nn, noGrad, ones, optim, tensor, tidy, zeros } from "tapegrad";
+import { GRU } from "tapegrad/nn/rnn";
 
 describe("dispose", () => {
   test("storage is freed when its last alias is disposed", () => {
@@ -128,7 +129,7 @@ describe("caching allocator", () => {
     manualSeed(0); // allocates the generator's state, which lives on
     const start = memory();
     // a GRU over a short sequence, a linear head, Adam (its state appears in the first step)
-    const gru = new nn.GRU(6, 12, { numLayers: 2 });
+    const gru = new GRU(6, 12, { numLayers: 2 });
     const head = new nn.Linear(12, 3);
     const params = [...gru.parameters(), ...head.parameters()];
     const opt = new optim.Adam(params, { lr: 1e-2 });

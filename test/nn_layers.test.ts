@@ -2,6 +2,7 @@
 // nn_reference.json), nn.init, and each layer's options and buffers.
 import { describe, expect, test } from "vitest";
 import * as tg from "tapegrad";
+import { GRU, GRUCell, LSTMCell, RNN } from "tapegrad/nn/rnn";
 import { expectClose, expectError, fixture } from "./nn_helpers.js";
 
 const { nn } = tg;
@@ -36,8 +37,8 @@ describe("initialisation after manualSeed, as PyTorch draws it", () => {
   test.each([
     ["Linear", () => new nn.Linear(5, 3)],
     ["Embedding", () => new nn.Embedding(5, 3, { paddingIdx: 1 })],
-    ["GRU", () => new nn.GRU(3, 4, { numLayers: 2 })],
-    ["LSTMCell", () => new nn.LSTMCell(3, 2)],
+    ["GRU", () => new GRU(3, 4, { numLayers: 2 })],
+    ["LSTMCell", () => new LSTMCell(3, 2)],
   ] as [string, () => tg.nn.Module][])("default initialisation of %s", (name, make) => {
     tg.manualSeed(0);
     const m = make();
@@ -125,7 +126,7 @@ describe("layer options", () => {
 
   test("constructors take PyTorch's positional arguments", () => {
     const modules = [
-      new nn.Linear(3, 2, false), new nn.GRU(6, 10, 2, true, true), new nn.RNN(3, 4, 1, "relu"), new nn.GRUCell(3, 4, false),
+      new nn.Linear(3, 2, false), new GRU(6, 10, 2, true, true), new RNN(3, 4, 1, "relu"), new GRUCell(3, 4, false),
       new nn.Embedding(5, 3, 1), new nn.LayerNorm(4, 1e-6, false), new nn.NLLLoss(null, null, 0), new nn.MSELoss(false),
     ] as const;
     const [lin, gru, rnn, cell, emb, ln, nll, mse] = modules;

@@ -2,6 +2,7 @@
 // given weights and initial states (fixtures/nn_reference.json), and the error messages.
 import { beforeAll, describe, expect, test } from "vitest";
 import * as tg from "tapegrad";
+import { GRU, GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell } from "tapegrad/nn/rnn";
 import { expectClose, expectError, fixture } from "./nn_helpers.js";
 
 const { nn } = tg;
@@ -26,15 +27,15 @@ function setWeights(m: tg.nn.Module): void {
 const SEQ = [[[0.5, -0.2, 0.1], [0.3, 0.8, -0.6]], [[-0.1, 0.4, 0.9], [0.0, -0.7, 0.2]],
   [[0.6, 0.6, -0.3], [-0.5, 0.1, 0.4]], [[0.2, -0.9, 0.0], [0.7, 0.3, 0.1]]];
 
-const layers: [string, () => tg.nn.RNNBase][] = [
-  ["RNN_uni", () => new nn.RNN(3, 4, { numLayers: 2 })],
-  ["RNN_bi", () => new nn.RNN(3, 4, { numLayers: 2, bidirectional: true })],
-  ["RNN_relu_uni", () => new nn.RNN(3, 4, { numLayers: 2, nonlinearity: "relu" })],
-  ["RNN_relu_bi", () => new nn.RNN(3, 4, { numLayers: 2, nonlinearity: "relu", bidirectional: true })],
-  ["GRU_uni", () => new nn.GRU(3, 4, { numLayers: 2 })],
-  ["GRU_bi", () => new nn.GRU(3, 4, { numLayers: 2, bidirectional: true })],
-  ["LSTM_uni", () => new nn.LSTM(3, 4, { numLayers: 2 })],
-  ["LSTM_bi", () => new nn.LSTM(3, 4, { numLayers: 2, bidirectional: true })],
+const layers: [string, () => RNNBase][] = [
+  ["RNN_uni", () => new RNN(3, 4, { numLayers: 2 })],
+  ["RNN_bi", () => new RNN(3, 4, { numLayers: 2, bidirectional: true })],
+  ["RNN_relu_uni", () => new RNN(3, 4, { numLayers: 2, nonlinearity: "relu" })],
+  ["RNN_relu_bi", () => new RNN(3, 4, { numLayers: 2, nonlinearity: "relu", bidirectional: true })],
+  ["GRU_uni", () => new GRU(3, 4, { numLayers: 2 })],
+  ["GRU_bi", () => new GRU(3, 4, { numLayers: 2, bidirectional: true })],
+  ["LSTM_uni", () => new LSTM(3, 4, { numLayers: 2 })],
+  ["LSTM_bi", () => new LSTM(3, 4, { numLayers: 2, bidirectional: true })],
 ];
 
 describe("recurrent layers against PyTorch", () => {
@@ -47,9 +48,9 @@ describe("recurrent layers against PyTorch", () => {
     tg.tidy(() => {
       const x = tg.tensor(SEQ, { requiresGrad: true });
       const h0 = tg.linspace(-0.5, 0.5, (name.endsWith("bi") ? 4 : 2) * 2 * 4).reshape(-1, 2, 4);
-      const [output, hidden] = m instanceof nn.LSTM
+      const [output, hidden] = m instanceof LSTM
         ? (() => { const [o, [h, c]] = m.call(x, [h0, h0.flip(-1).mul(0.5)]); return [o, [h, c]]; })()
-        : (() => { const [o, h] = (m as tg.nn.GRU).call(x, h0); return [o, [h]]; })();
+        : (() => { const [o, h] = (m as GRU).call(x, h0); return [o, [h]]; })();
       expect(output.shape).toEqual(expected.output_shape);
       expectClose(output, expected.output);
       (hidden as tg.Tensor[]).forEach((h, i) => expectClose(h, expected.h[i]));
@@ -65,8 +66,8 @@ describe("recurrent layers against PyTorch", () => {
 
   test("batchFirst transposes input and output, not the states", () => {
     tg.tidy(() => {
-      const m = new nn.GRU(3, 4, { numLayers: 2 });
-      const mb = new nn.GRU(3, 4, { numLayers: 2, batchFirst: true });
+      const m = new GRU(3, 4, { numLayers: 2 });
+      const mb = new GRU(3, 4, { numLayers: 2, batchFirst: true });
       setWeights(m);
       setWeights(mb);
       const x = tg.tensor(SEQ);
@@ -83,7 +84,7 @@ describe("recurrent layers against PyTorch", () => {
 
   test("unbatched input gives unbatched output and state", () => {
     tg.tidy(() => {
-      const m = new nn.LSTM(3, 4);
+      const m = new LSTM(3, 4);
       setWeights(m);
       const x = tg.tensor(SEQ).select(1, 0);
       const [o, [h, c]] = m.call(x);
@@ -98,7 +99,7 @@ describe("recurrent layers against PyTorch", () => {
 
   test("dropout between layers only in training mode", () => {
     tg.tidy(() => {
-      const m = new nn.GRU(3, 4, { numLayers: 2, dropout: 0.5 });
+      const m = new GRU(3, 4, { numLayers: 2, dropout: 0.5 });
       setWeights(m);
       const x = tg.tensor(SEQ);
       m.eval();
@@ -114,29 +115,29 @@ describe("recurrent layers against PyTorch", () => {
 
   test("errors worded as PyTorch's", () => {
     tg.tidy(() => {
-      const gru = new nn.GRU(6, 10, { numLayers: 2 });
+      const gru = new GRU(6, 10, { numLayers: 2 });
       expectError(() => gru.call(tg.ones(3, 2, 5)), "RuntimeError", "input.size(-1) must be equal to input_size. Expected 6, got 5");
       expectError(() => gru.call(tg.ones(3, 2, 6, 1)), "ValueError", "GRU: Expected input to be 2D or 3D, got 4D instead");
       expectError(() => gru.call(tg.ones(3, 2, 6), tg.zeros(1, 2, 10)), "RuntimeError", "Expected hidden size (2, 2, 10), got [1, 2, 10]");
       expectError(() => gru.call(tg.ones(3, 2, 6), tg.zeros(2, 10)), "RuntimeError", "For batched 3-D input, hx should also be 3-D but got 2-D tensor");
-      const rnn = new nn.RNN(6, 10);
+      const rnn = new RNN(6, 10);
       expectError(() => rnn.call(tg.ones(3, 2, 6, 1)), "ValueError", "RNN: Expected input to be 2D or 3D, got 4D tensor instead");
-      const lstm = new nn.LSTM(6, 10);
+      const lstm = new LSTM(6, 10);
       expectError(() => lstm.call(tg.ones(3, 2, 6), [tg.zeros(1, 2, 10), tg.zeros(1, 3, 10)]), "RuntimeError",
         "Expected hidden[1] size (1, 2, 10), got [1, 3, 10]");
       expectError(() => lstm.call(tg.ones(3, 2, 6), [tg.zeros(2, 10), tg.zeros(1, 2, 10)]), "RuntimeError",
         "For batched 3-D input, hx and cx should also be 3-D but got (2-D, 3-D) tensors");
-      expectError(() => new nn.GRU(3, 4, { dropout: 2 }), "ValueError",
+      expectError(() => new GRU(3, 4, { dropout: 2 }), "ValueError",
         "dropout should be a number in range [0, 1] representing the probability of an element being zeroed");
-      expectError(() => new nn.RNN(3, 4, { nonlinearity: "gelu" as "relu" }), "ValueError", "Unknown nonlinearity 'gelu'. Select from 'tanh' or 'relu'.");
+      expectError(() => new RNN(3, 4, { nonlinearity: "gelu" as "relu" }), "ValueError", "Unknown nonlinearity 'gelu'. Select from 'tanh' or 'relu'.");
       for (const m of [gru, rnn, lstm]) m.dispose();
     });
   });
 
   test("printed as PyTorch prints them", () => {
-    const m = new nn.LSTM(6, 10, { numLayers: 2, batchFirst: true, dropout: 0.25 });
+    const m = new LSTM(6, 10, { numLayers: 2, batchFirst: true, dropout: 0.25 });
     expect(String(m)).toBe("LSTM(6, 10, num_layers=2, batch_first=True, dropout=0.25)");
-    const c = new nn.RNNCell(3, 4, { nonlinearity: "relu", bias: false });
+    const c = new RNNCell(3, 4, { nonlinearity: "relu", bias: false });
     expect(String(c)).toBe("RNNCell(3, 4, bias=False, nonlinearity=relu)");
     m.dispose();
     c.dispose();
@@ -145,9 +146,9 @@ describe("recurrent layers against PyTorch", () => {
 
 describe("cells against PyTorch", () => {
   test.each([
-    ["RNNCell", () => new nn.RNNCell(3, 4)],
-    ["GRUCell", () => new nn.GRUCell(3, 4)],
-    ["LSTMCell", () => new nn.LSTMCell(3, 4)],
+    ["RNNCell", () => new RNNCell(3, 4)],
+    ["GRUCell", () => new GRUCell(3, 4)],
+    ["LSTMCell", () => new LSTMCell(3, 4)],
   ] as [string, () => tg.nn.Module][])("%s", (name, make) => {
     const expected = ref[name];
     const m = make();
@@ -155,7 +156,7 @@ describe("cells against PyTorch", () => {
     tg.tidy(() => {
       const x = tg.tensor(SEQ[0], { requiresGrad: true });
       const h0 = tg.linspace(-0.5, 0.5, 8).reshape(2, 4);
-      const out: tg.Tensor[] = m instanceof nn.LSTMCell ? m.call(x, [h0, h0.mul(0.5)]) : [(m as tg.nn.GRUCell).call(x, h0)];
+      const out: tg.Tensor[] = m instanceof LSTMCell ? m.call(x, [h0, h0.mul(0.5)]) : [(m as GRUCell).call(x, h0)];
       out.forEach((t, i) => expectClose(t, expected.out[i]));
       out.map((t, i) => t.sum().mul(i + 1)).reduce((a, b) => a.add(b)).backward();
       expectClose(x.grad as tg.Tensor, expected.input_grad);
@@ -168,7 +169,7 @@ describe("cells against PyTorch", () => {
 
   test("errors worded as PyTorch's", () => {
     tg.tidy(() => {
-      const cell = new nn.GRUCell(6, 10);
+      const cell = new GRUCell(6, 10);
       expectError(() => cell.call(tg.ones(2, 5)), "RuntimeError", "input has inconsistent input_size: got 5 expected 6");
       expectError(() => cell.call(tg.ones(2, 6), tg.zeros(3, 10)), "RuntimeError", "Input batch size 2 doesn't match hidden0 batch size 3");
       expectError(() => cell.call(tg.ones(2, 2, 6)), "ValueError", "GRUCell: Expected input to be 1D or 2D, got 3D instead");

@@ -3,6 +3,8 @@
 // logits, loss and every gradient — and a training loop whose memory stays flat.
 import { describe, expect, test } from "vitest";
 import * as tg from "tapegrad";
+import * as io from "tapegrad/io";
+import { GRU, LSTM } from "tapegrad/nn/rnn";
 import { expectClose, fixture, fixtureBytes, fromSnap } from "./nn_helpers.js";
 
 const { nn } = tg;
@@ -13,7 +15,7 @@ describe("MLP", () => {
     const data = fixture("mlp.json");
     const mlp = new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), new nn.Linear(8, 3));
     tg.tidy(() => {
-      mlp.loadStateDict(tg.io.loadSafetensors(fixtureBytes("mlp.safetensors")));
+      mlp.loadStateDict(io.loadSafetensors(fixtureBytes("mlp.safetensors")));
       const logits = mlp.call(fromSnap(data.x));
       expectClose(logits, data.logits);
       const loss = F.crossEntropy(logits, fromSnap(data.y));
@@ -28,16 +30,16 @@ describe("MLP", () => {
 
 class CharRNN extends nn.Module {
   embed = new nn.Embedding(12, 6);
-  rnn: tg.nn.GRU | tg.nn.LSTM;
+  rnn: GRU | LSTM;
   head = new nn.Linear(10, 12);
 
   constructor(kind: "GRU" | "LSTM") {
     super();
-    this.rnn = new nn[kind](6, 10, { numLayers: 2, batchFirst: true });
+    this.rnn = new { GRU, LSTM }[kind](6, 10, { numLayers: 2, batchFirst: true });
   }
 
   forward(idx: tg.Tensor, h: tg.Tensor | [tg.Tensor, tg.Tensor] | null = null): [tg.Tensor, tg.Tensor | [tg.Tensor, tg.Tensor]] {
-    const [o, hn] = (this.rnn as tg.nn.LSTM).call(this.embed.call(idx), h as [tg.Tensor, tg.Tensor] | null);
+    const [o, hn] = (this.rnn as LSTM).call(this.embed.call(idx), h as [tg.Tensor, tg.Tensor] | null);
     return [this.head.call(o), hn];
   }
 }
@@ -47,7 +49,7 @@ describe.each(["GRU", "LSTM"] as const)("char-level %s language model", (kind) =
     const data = fixture(`char_${kind.toLowerCase()}.json`);
     const model = new CharRNN(kind);
     tg.tidy(() => {
-      const weights = tg.io.loadSafetensors(fixtureBytes(`char_${kind.toLowerCase()}.safetensors`));
+      const weights = io.loadSafetensors(fixtureBytes(`char_${kind.toLowerCase()}.safetensors`));
       expect(Object.keys(model.stateDict({ keepVars: true }))).toEqual(data.state_dict_keys);
       model.loadStateDict(weights);
       const [logits, h] = model.call(fromSnap(data.idx));

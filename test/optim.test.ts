@@ -2,6 +2,7 @@
 // (fixtures/optim.json, PyTorch 2.11), the state dict structure, zeroGrad, and memory.
 import { beforeAll, describe, expect, test } from "vitest";
 import * as tg from "tapegrad";
+import { CosineAnnealingLR, LRScheduler, LambdaLR, StepLR } from "tapegrad/optim/lr_scheduler";
 import { expectClose, expectError, fixture, fromSnap } from "./nn_helpers.js";
 
 const { nn, optim } = tg;
@@ -174,7 +175,7 @@ describe("Optimizer", () => {
     const adamw = new optim.AdamW([p], 0.01);
     expect(adamw).toBeInstanceOf(optim.Adam);
     expect(adamw.paramGroups[0]).toMatchObject({ weightDecay: 0.01, decoupledWeightDecay: true });
-    const scheduler = new optim.StepLR(adamw, 2, 0.5);
+    const scheduler = new StepLR(adamw, 2, 0.5);
     expect(scheduler.gamma).toBe(0.5);
     p.dispose();
   });
@@ -238,7 +239,7 @@ describe("Optimizer", () => {
 
 describe("learning-rate schedulers against PyTorch", () => {
   const ref = fixture("nn_reference.json");
-  const schedule = (groups: number, make: (opt: tg.optim.Optimizer) => tg.optim.LRScheduler) => {
+  const schedule = (groups: number, make: (opt: tg.optim.Optimizer) => LRScheduler) => {
     const params = Array.from({ length: groups }, () => tg.zeros(1, { requiresGrad: true }));
     const opt = new optim.SGD(params.map((p, i) => ({ params: [p], lr: 0.1 * (i + 1) })), { lr: 0.1 });
     const scheduler = make(opt);
@@ -253,21 +254,21 @@ describe("learning-rate schedulers against PyTorch", () => {
   };
 
   test("StepLR", () => {
-    expectClose(schedule(2, (o) => new optim.StepLR(o, 3, { gamma: 0.5 })).flat(), ref.StepLR.flat(), { rtol: 1e-12, atol: 0 });
+    expectClose(schedule(2, (o) => new StepLR(o, 3, { gamma: 0.5 })).flat(), ref.StepLR.flat(), { rtol: 1e-12, atol: 0 });
   });
 
   test("CosineAnnealingLR (past tMax, climbing back)", () => {
-    expectClose(schedule(2, (o) => new optim.CosineAnnealingLR(o, 5, { etaMin: 0.01 })).flat(), ref.CosineAnnealingLR.flat(), { rtol: 1e-12, atol: 1e-15 });
+    expectClose(schedule(2, (o) => new CosineAnnealingLR(o, 5, { etaMin: 0.01 })).flat(), ref.CosineAnnealingLR.flat(), { rtol: 1e-12, atol: 1e-15 });
   });
 
   test("LambdaLR", () => {
-    expectClose(schedule(1, (o) => new optim.LambdaLR(o, (e) => 0.9 ** e)).flat(), ref.LambdaLR.flat(), { rtol: 1e-12, atol: 0 });
+    expectClose(schedule(1, (o) => new LambdaLR(o, (e) => 0.9 ** e)).flat(), ref.LambdaLR.flat(), { rtol: 1e-12, atol: 0 });
   });
 
   test("records initial_lr in the groups", () => {
     const p = tg.zeros(1, { requiresGrad: true });
     const opt = new optim.SGD([p], { lr: 0.3 });
-    new optim.StepLR(opt, 2);
+    new StepLR(opt, 2);
     expect(opt.paramGroups[0].initialLr).toBe(0.3);
     expect(opt.stateDict().param_groups[0].initial_lr).toBe(0.3);
     p.dispose();

@@ -1,8 +1,13 @@
-// torch.autograd.gradcheck and gradgradcheck: a function's backward checked against central
-// finite differences. The numerical Jacobian perturbs one input element at a time (this is a
-// test utility: the loop runs over elements, each step is ordinary tensor ops under noGrad);
-// the analytical one takes one vector-Jacobian product per output element. Mismatches raise
-// GradcheckError with both Jacobians, laid out [input elements, output elements] as PyTorch's.
+/**
+ * torch.autograd.gradcheck and gradgradcheck: a function's backward checked against central
+ * finite differences. The numerical Jacobian perturbs one input element at a time (this is a
+ * test utility: the loop runs over elements, each step is ordinary tensor ops under noGrad);
+ * the analytical one takes one vector-Jacobian product per output element. Mismatches raise
+ * GradcheckError with both Jacobians, laid out [input elements, output elements] as PyTorch's.
+ * A test utility, so a subpath of its own: `tapegrad/autograd/gradcheck`.
+ *
+ * @module tapegrad/autograd/gradcheck
+ */
 import { RuntimeError, ValueError } from "../errors.js";
 import { tidyWith } from "../tensor/lifetime.js";
 import { Tensor, isTensor } from "../tensor/tensor.js";

@@ -9,5 +9,3 @@ setDefaultSource(async () => ({
 await init();
 
 export * from "../index.js";
-// io with the file helpers; shadows the runtime-neutral `io` of the line above
-export * as io from "../io/node.js";

@@ -1,5 +1,5 @@
-// tapegrad.io: reading and writing PyTorch's files. Runtime-neutral (bytes in, bytes out);
-// the Node entry adds file helpers on top (io/node.ts).
+// tapegrad/io: reading and writing PyTorch's files (Python's safetensors.torch). Runtime-neutral
+// (bytes in, bytes out); under the `node` condition the subpath adds file helpers (io/node.ts).
 export {
   loadSafetensors, loadSafetensorsMetadata, saveSafetensors, SafetensorError, type SaveSafetensorsOptions, type HalfFormat,
 } from "./safetensors.js";

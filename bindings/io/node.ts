@@ -1,9 +1,14 @@
-// tapegrad.io for runtimes with a file system (Node; Deno and Bun through node:fs): everything
-// in io/index.ts plus file helpers. Only the Node entry exports this flavour, so the
-// runtime-neutral modules never import node:*.
+/**
+ * Python's safetensors.torch: PyTorch's safetensors files, read and written byte for byte.
+ * `loadSafetensors` / `saveSafetensors` work on bytes in every runtime; the file helpers below
+ * exist where the subpath resolves through the `node` condition (Node; this module is that
+ * flavour, so the runtime-neutral io/index.ts never imports node:*).
+ *
+ * @module tapegrad/io
+ */
 import { readFile, writeFile } from "node:fs/promises";
 import type { Tensor } from "../tensor/tensor.js";
-import { type SaveSafetensorsOptions, loadSafetensors, saveSafetensors } from "./safetensors.js";
+import { type SaveSafetensorsOptions, loadSafetensors, saveSafetensors } from "./index.js";
 
 export * from "./index.js";
 

@@ -17,6 +17,4 @@ export { Embedding, type EmbeddingOptions } from "./embedding.js";
 export { LayerNorm, type LayerNormOptions } from "./normalization.js";
 export { Dropout } from "./dropout.js";
 export { ReLU, GELU, Tanh, Sigmoid, SiLU, Mish, Softmax, LogSoftmax } from "./activation.js";
-export { RNNBase, RNN, GRU, LSTM, type RNNOptions, type RNNArgs } from "./rnn.js";
-export { RNNCell, GRUCell, LSTMCell, type CellOptions, type CellArgs } from "./rnn_cell.js";
 export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss } from "./loss.js";

@@ -1,12 +1,19 @@
-// torch.nn.RNN, GRU and LSTM: multi-layer, optionally bidirectional, computed as ATen's CPU
-// implementation (_rnn_impl_with_concat) does: per layer the input projection of the whole
-// sequence at once, then one cell step per time step on views of it (no copies), the outputs
-// stacked, dropout between layers in training. Batch-first input is used as it is laid out
-// (ATen transposes it and back, which costs copies in the linear layers around the RNN).
-//
-// Parameters are named and laid out as in PyTorch (`weight_ih_l0`, `weight_hh_l0`,
-// `bias_ih_l0`, `bias_hh_l0`, `..._reverse`), so state dicts load unchanged.
-// forward(input, hx?) returns [output, h_n], and for LSTM [output, [h_n, c_n]].
+/**
+ * torch.nn.RNN, GRU and LSTM: multi-layer, optionally bidirectional, computed as ATen's CPU
+ * implementation (_rnn_impl_with_concat) does: per layer the input projection of the whole
+ * sequence at once, then one cell step per time step on views of it (no copies), the outputs
+ * stacked, dropout between layers in training. Batch-first input is used as it is laid out
+ * (ATen transposes it and back, which costs copies in the linear layers around the RNN).
+ *
+ * Parameters are named and laid out as in PyTorch (`weight_ih_l0`, `weight_hh_l0`,
+ * `bias_ih_l0`, `bias_hh_l0`, `..._reverse`), so state dicts load unchanged.
+ * forward(input, hx?) returns [output, h_n], and for LSTM [output, [h_n, c_n]].
+ *
+ * The subpath `tapegrad/nn/rnn` (the recurrent layers and their cells) is this module: a
+ * feed-forward model does not download it.
+ *
+ * @module tapegrad/nn/rnn
+ */
 import { RuntimeError, ValueError, formatShape } from "../errors.js";
 import { sameShape } from "../tensor/shape.js";
 import type { DType } from "../tensor/dtype.js";
@@ -20,6 +27,8 @@ import { scoped } from "./composite.js";
 import { pyFloat } from "./format.js";
 import { CELLS, type CellMode, Recurrent } from "./rnn_cell.js";
 import { bind } from "../ops/args.js";
+
+export { RNNCell, GRUCell, LSTMCell, type CellOptions, type CellArgs } from "./rnn_cell.js";
 
 export interface RNNOptions {
   numLayers?: number;

@@ -1,7 +1,11 @@
-// torch.optim.lr_scheduler: StepLR, CosineAnnealingLR and LambdaLR with PyTorch's step
-// semantics — constructing a scheduler records each group's `initialLr` and takes the first
-// step (last_epoch 0); every step() after optimizer.step() advances one epoch and writes the
-// new learning rates into the groups.
+/**
+ * torch.optim.lr_scheduler: StepLR, CosineAnnealingLR and LambdaLR with PyTorch's step
+ * semantics — constructing a scheduler records each group's `initialLr` and takes the first
+ * step (last_epoch 0); every step() after optimizer.step() advances one epoch and writes the
+ * new learning rates into the groups. The subpath `tapegrad/optim/lr_scheduler`.
+ *
+ * @module tapegrad/optim/lr_scheduler
+ */
 import { KeyError, ValueError } from "../errors.js";
 import { bind } from "../ops/args.js";
 import { Optimizer } from "./optimizer.js";

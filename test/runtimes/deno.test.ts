@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { SMOKE_CHECKS } from "./smoke.js";
 
 interface Report {
-  entry: string;
+  entries: { main: string; io: string };
+  subpathAlone: string;
   deno: string;
   results: { name: string; ok: boolean; detail: string }[];
 }
@@ -34,8 +35,13 @@ describe.each([
     report = await runDeno(...(args as string[]));
   });
 
-  test("imports the deno entry by package name, with no permissions", () => {
-    expect(report.entry).toMatch(/\/dist\/deno\.js$/);
+  test("imports the deno entry and flavours by package name, with no permissions", () => {
+    expect(report.entries.main).toMatch(/\/dist\/deno\.js$/);
+    expect(report.entries.io).toMatch(/\/dist\/io\.deno\.js$/);
+  });
+
+  test("a subpath imported before the main entry is ready on import", () => {
+    expect(report.subpathAlone).toBe("");
   });
 
   test.each(SMOKE_CHECKS)("%s", (name) => {

@@ -158,7 +158,35 @@ function randomStreams(tg) {
   });
 }
 
-/** name -> check(tg, corpus); names are what the runtime test files report. */
+/**
+ * The optional subpaths (tapegrad/io, /nn/rnn, /optim/lr_scheduler, /autograd/gradcheck), as the
+ * harness imported them for its runtime: they work on the main entry's tensors and modules.
+ */
+function subpathsShareTheLibrary(tg, { io, rnn, lrScheduler, gradcheck }) {
+  withoutLeaks(tg, () => {
+    const w = tg.tensor([[1.5, -2], [0.25, 3]]);
+    const back = io.loadSafetensors(io.saveSafetensors({ w }, { format: "pt" })).w;
+    check(back instanceof tg.Tensor, "io.loadSafetensors returns the main entry's Tensor");
+    checkClose(back.tolist(), w.tolist(), 0, "a safetensors round trip");
+
+    const gru = new rnn.GRU(2, 3, { numLayers: 2 });
+    check(gru instanceof tg.nn.Module, "nn/rnn's GRU is an nn.Module of the main entry");
+    const [output, hN] = gru.call(tg.ones(4, 1, 2));
+    check(String(output.shape) === "4,1,3" && String(hN.shape) === "2,1,3", `GRU shapes ${output.shape} and ${hN.shape}`);
+    gru.dispose(); // a module owns its parameters: tidy() leaves them to it
+
+    const p = tg.zeros(2, { requiresGrad: true });
+    const sgd = new tg.optim.SGD([p], { lr: 1 });
+    const scheduler = new lrScheduler.StepLR(sgd, 1, { gamma: 0.5 });
+    sgd.step();
+    scheduler.step();
+    check(sgd.paramGroups[0].lr === 0.5, `StepLR halved the learning rate to ${sgd.paramGroups[0].lr}`);
+
+    check(gradcheck.gradcheck((x) => x.sin(), [tg.linspace(-1, 1, 3, { dtype: "float64", requiresGrad: true })]), "gradcheck of sin");
+  });
+}
+
+/** name -> check(tg, modules); names are what the runtime test files report. */
 const CHECKS = {
   "init() is idempotent": async (tg) => {
     await tg.init();
@@ -167,23 +195,25 @@ const CHECKS = {
   "detach tutorial": detachTutorial,
   "detach_() on x -> m -> y": detachInplaceChain,
   ".data versus detach()": dataVersusDetach,
-  ...Object.fromEntries(SMOKE_TIERS.map((tier) => [`corpus tier ${tier}`, (tg, corpus) => replayTier(tg, corpus, tier)])),
+  ...Object.fromEntries(SMOKE_TIERS.map((tier) => [`corpus tier ${tier}`, (tg, { corpus }) => replayTier(tg, corpus, tier)])),
   "MLP: 5 SGD steps match PyTorch": trainMlp,
   "random: PyTorch's streams after manualSeed(0)": randomStreams,
+  "subpaths work on the main entry's tensors": (tg, { subpaths }) => subpathsShareTheLibrary(tg, subpaths),
 };
 
 export const SMOKE_CHECKS = Object.keys(CHECKS);
 
 /**
  * Runs every check; never throws. Returns [{ name, ok, detail, ms }] with the failure (or crash)
- * text in `detail`. `corpus` is the parsed corpus.json (tiers outside SMOKE_TIERS are ignored).
+ * text in `detail`. `corpus` is the parsed corpus.json (tiers outside SMOKE_TIERS are ignored);
+ * `subpaths` holds the subpath modules as the runtime imports them: { io, rnn, lrScheduler, gradcheck }.
  */
-export async function runSmoke(tg, { corpus }) {
+export async function runSmoke(tg, modules) {
   const results = [];
   for (const [name, fn] of Object.entries(CHECKS)) {
     const start = Date.now();
     try {
-      await fn(tg, corpus);
+      await fn(tg, modules);
       results.push({ name, ok: true, detail: "", ms: Date.now() - start });
     } catch (e) {
       const detail = e instanceof CheckFailed ? e.message : `crashed: ${e?.stack ?? e}`;

@@ -2,6 +2,10 @@
 // ops before init() fail clearly, runs the smoke suite and leaves the report in
 // `window.smokeReport` for test/runtimes/browser.test.ts. Under a CSP it also records violations.
 import * as tg from "../../../dist/browser.js";
+import * as io from "../../../dist/io.js";
+import * as rnn from "../../../dist/nn/rnn.js";
+import * as lrScheduler from "../../../dist/optim/lr_scheduler.js";
+import * as gradcheck from "../../../dist/autograd/gradcheck.js";
 import { runSmoke } from "../smoke.js";
 
 const violations = [];
@@ -20,7 +24,7 @@ async function run() {
   const beforeInit = errorText(() => tg.tensor([1, 2, 3]));
   await tg.init();
   const corpus = await (await fetch("../../conformance/corpus.json")).json();
-  const results = await runSmoke(tg, { corpus });
+  const results = await runSmoke(tg, { corpus, subpaths: { io, rnn, lrScheduler, gradcheck } });
   // Proves a CSP is in force when the page was served with one: eval must be refused.
   const evalAllowed = errorText(() => (0, eval)("1")) === "no error";
   // violation events are dispatched asynchronously

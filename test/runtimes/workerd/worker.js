@@ -5,6 +5,10 @@
 //   GET /mlp    loads PyTorch's MLP from safetensors bytes shipped with the worker, runs it on the
 //               fixture's batch, backpropagates the loss and answers with logits, loss, gradients
 import * as tg from "../../../dist/workerd.js";
+import * as io from "../../../dist/io.workerd.js";
+import * as rnn from "../../../dist/nn/rnn.workerd.js";
+import * as lrScheduler from "../../../dist/optim/lr_scheduler.workerd.js";
+import * as gradcheck from "../../../dist/autograd/gradcheck.workerd.js";
 import { runSmoke } from "../smoke.js";
 import corpusText from "../../conformance/corpus.json";
 import mlpWeights from "../../fixtures/mlp.safetensors";
@@ -14,7 +18,7 @@ function mlp() {
   const F = tg.nn.functional;
   const fixture = JSON.parse(mlpFixtureText);
   return tg.tidy(() => {
-    const params = tg.io.loadSafetensors(mlpWeights); // Sequential(Linear(4,8), ReLU(), Linear(8,3)) state_dict
+    const params = io.loadSafetensors(mlpWeights); // Sequential(Linear(4,8), ReLU(), Linear(8,3)) state_dict
     for (const p of Object.values(params)) p.requiresGrad_();
     const x = tg.tensor(fixture.x.values).reshape(fixture.x.shape);
     const y = tg.tensor(fixture.y.values, { dtype: "int64" });
@@ -29,7 +33,7 @@ function mlp() {
 export default {
   async fetch(request) {
     const { pathname } = new URL(request.url);
-    if (pathname === "/smoke") return Response.json({ results: await runSmoke(tg, { corpus: JSON.parse(corpusText) }) });
+    if (pathname === "/smoke") return Response.json({ results: await runSmoke(tg, { corpus: JSON.parse(corpusText), subpaths: { io, rnn, lrScheduler, gradcheck } }) });
     if (pathname === "/mlp") {
       const before = tg.memory().liveTensors;
       const result = mlp();
