@@ -1,10 +1,10 @@
 // Bundles bindings/ into dist/: one small ESM entry per runtime (they differ only in how they
 // load tapegrad.wasm), one entry per optional subpath (`tapegrad/io`, ...), the library in one
-// chunk they all share (so every entry sees the same Tensor class and the same core), and the
-// declarations. package.json `exports` routes each import path and runtime to its file.
+// chunk they all share (so every entry sees the same Tensor class and the same core).
+// package.json `exports` routes each import path and runtime to its file; the declarations are
+// tsc's own, one file per module (npm run build:types, tsconfig.types.json).
 import typescript from "@rollup/plugin-typescript";
 import terser from "@rollup/plugin-terser";
-import { dts } from "rollup-plugin-dts";
 import { readdirSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 
@@ -98,32 +98,20 @@ function reachableFrom(root, getModuleInfo) {
  */
 const shipped = terser({ keep_classnames: true });
 
-export default [
-  {
-    input: { ...runtimes, ...subpathEntries },
-    output: {
-      dir: "dist",
-      format: "es",
-      entryFileNames: "[name].js",
-      chunkFileNames: "[name].js",
-      manualChunks: chunkOf,
-      // a runtime flavour imports its entry and its subpath, nothing it would pull in on its own (Deno
-      // would instantiate a bare `import "./tapegrad.wasm"` as a WebAssembly module)
-      hoistTransitiveImports: false,
-      sourcemap: true,
-      plugins: [shipped],
-    },
-    external: [/^node:/],
-    plugins: [wasmModuleImport, subpathFlavours, typescript({ tsconfig: "./tsconfig.json", declaration: false, sourceMap: true, rootDir: "." })],
+export default {
+  input: { ...runtimes, ...subpathEntries },
+  output: {
+    dir: "dist",
+    format: "es",
+    entryFileNames: "[name].js",
+    chunkFileNames: "[name].js",
+    manualChunks: chunkOf,
+    // a runtime flavour imports its entry and its subpath, nothing it would pull in on its own (Deno
+    // would instantiate a bare `import "./tapegrad.wasm"` as a WebAssembly module)
+    hoistTransitiveImports: false,
+    sourcemap: true,
+    plugins: [shipped],
   },
-  // Declarations: the runtime-neutral API and each subpath's, sharing what they have in common
-  // (one Tensor class for the type checker too).
-  {
-    input: {
-      index: "bindings/index.ts",
-      ...Object.fromEntries(Object.entries(subpaths).flatMap(([name, { source, node }]) => [[name, source], ...(node ? [[`${name}.node`, node]] : [])])),
-    },
-    output: { dir: "dist", format: "es", entryFileNames: "[name].d.ts", chunkFileNames: "types/[name].d.ts" },
-    plugins: [dts({ tsconfig: "./tsconfig.json", compilerOptions: { stripInternal: true } })],
-  },
-];
+  external: [/^node:/],
+  plugins: [wasmModuleImport, subpathFlavours, typescript({ tsconfig: "./tsconfig.json", declaration: false, sourceMap: true, rootDir: "." })],
+};

@@ -1,0 +1,36 @@
+// The shipped declarations (dist/types, tsc's own output) compiled as a TypeScript user's
+// project sees them: through package.json `exports`, strict, with the library's .d.ts files
+// checked too (skipLibCheck off), under the `node` condition and a bundler's `browser` one.
+import ts from "typescript";
+import { fileURLToPath } from "node:url";
+import { expect, test } from "vitest";
+
+const file = (name: string) => fileURLToPath(new URL(`./types/${name}`, import.meta.url));
+const base: ts.CompilerOptions = {
+  strict: true, noEmit: true, skipLibCheck: false, target: ts.ScriptTarget.ES2022, types: [], lib: ["lib.es2022.d.ts", "lib.dom.d.ts"],
+};
+const NODE: ts.CompilerOptions = { ...base, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext };
+const BUNDLER: ts.CompilerOptions = {
+  ...base, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, customConditions: ["browser"],
+};
+
+function diagnostics(files: string[], options: ts.CompilerOptions): string[] {
+  const program = ts.createProgram(files, options);
+  return ts.getPreEmitDiagnostics(program).map((d) => {
+    const where = d.file ? `${d.file.fileName.replace(/.*\/(dist|test)\//, "$1/")}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : "";
+    return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
+  });
+}
+
+test("a Node project type-checks against the main entry and every subpath, file helpers included", () => {
+  expect(diagnostics([file("consumer.ts"), file("consumer-node.ts")], NODE)).toEqual([]);
+});
+
+test("a bundled browser project type-checks against the same API without the file helpers", () => {
+  expect(diagnostics([file("consumer.ts")], BUNDLER)).toEqual([]);
+  expect(diagnostics([file("consumer-node.ts")], BUNDLER).join("\n")).toContain("has no exported member named 'loadSafetensorsFile'");
+});
+
+test("the declarations are typed: a wrong assignment is an error", () => {
+  expect(diagnostics([file("wrong.ts")], NODE)).toEqual(["test/types/wrong.ts:5 Type 'Tensor' is not assignable to type 'number'."]);
+});
