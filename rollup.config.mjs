@@ -31,6 +31,7 @@ const subpaths = {
   "autograd/gradcheck": { source: "bindings/autograd/gradcheck.ts" }, // torch.autograd.gradcheck
   "optim/lr_scheduler": { source: "bindings/optim/lr_scheduler.ts" }, // torch.optim.lr_scheduler
   "nn/rnn": { source: "bindings/nn/rnn.ts" }, // torch.nn.modules.rnn
+  viz: { source: "bindings/viz/index.ts" }, // torchviz
 };
 
 /**
@@ -71,8 +72,8 @@ const LIBRARY = /[\\/]bindings[\\/]index\.ts$/;
 
 /**
  * What the main API (bindings/index.ts) reaches goes into the shared chunk (one file: each file
- * more is a request in browsers and about a millisecond of Node's cold start). A module only a
- * subpath reaches is left to rollup, which puts it in that subpath's file.
+ * more is a request in browsers and a file for Node's loader). A module only a subpath reaches is
+ * left to rollup, which puts it in that subpath's file.
  */
 function chunkOf(id, { getModuleIds, getModuleInfo }) {
   libraryModules ??= reachableFrom([...getModuleIds()].find((m) => LIBRARY.test(m)), getModuleInfo);

@@ -3,7 +3,7 @@
  * This module is the runtime-independent API; entries in bindings/entries/ load the core.
  * What a feed-forward training loop does not need is imported from subpaths named after the
  * Python modules (rollup.config.mjs lists them): tapegrad/io, tapegrad/autograd/gradcheck,
- * tapegrad/optim/lr_scheduler, tapegrad/nn/rnn.
+ * tapegrad/optim/lr_scheduler, tapegrad/nn/rnn, and the graph drawing tapegrad/viz (torchviz).
  *
  * @module tapegrad
  */
@@ -20,7 +20,6 @@ import { liveTensorCount, tidyWith } from "./tensor/lifetime.js";
 import { core, cpuCapability } from "./runtime/core.js";
 import { returnParkedBlock } from "./storage.js";
 import * as nn from "./nn/index.js";
-import * as viz from "./viz/index.js";
 
 installMethods();
 
@@ -32,7 +31,6 @@ export { init, type InitOptions } from "./runtime/init.js";
 export { tensor, zeros, ones, full, empty, arange, linspace, eye };
 export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled };
 export { nn };
-export { viz };
 
 /** torch.backends: `backends.cpu.getCpuCapability()` names the SIMD level of the loaded core. */
 export const backends = { cpu: { getCpuCapability: cpuCapability } };

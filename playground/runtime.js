@@ -1,6 +1,7 @@
 // What code run in the playground sees besides `tg`: print() and show(). The page points them
 // at its output panes for the duration of a run (`attach`).
 import * as tg from "../dist/browser.js";
+import { toSvg } from "../dist/viz.js";
 
 let sink = null;
 
@@ -26,7 +27,7 @@ export function print(...values) {
 /** Draws the autograd graph behind tensors (pass them by name: show({ a, out })). */
 export function show(tensors) {
   const caption = tensors instanceof tg.Tensor ? "show(tensor)" : `show({ ${Object.keys(tensors).join(", ")} })`;
-  sink?.show(caption, tg.viz.toSvg(tensors));
+  sink?.show(caption, toSvg(tensors));
 }
 
 /** Sends print() and show() to `target` ({ print(line), show(caption, svg) }) until the next attach. */

@@ -2,16 +2,14 @@
 // npm run size: the size of what a page downloads, checked against the budget.
 //   - each dist/*.wasm, raw and gzipped: at most 64 KB gzipped
 //   - the browser entry with the library chunk it imports, bundled, minified (terser) and
-//     gzipped: at most 60 KB without the graph drawing (bindings/viz, not part of the core API;
-//     weighed by bundling the entry from its sources with viz left out), and as shipped
-//   - each optional subpath (tapegrad/io, ...): what importing it adds to that
+//     gzipped: at most 60 KB
+//   - each optional subpath (tapegrad/io, tapegrad/viz, ...): what importing it adds to that
 // Exits 1 when over budget. Needs a build (npm run build) first.
 import { readdirSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { rollup } from "rollup";
 import terser from "@rollup/plugin-terser";
-import typescript from "@rollup/plugin-typescript";
 
 const KB = 1024;
 const BUDGET = { wasmGzip: 64 * KB, jsMinGzip: 60 * KB };
@@ -21,8 +19,8 @@ const gzip = (bytes) => gzipSync(bytes, { level: 9 }).length;
 const kb = (n) => `${(n / KB).toFixed(1)} KB`;
 
 /** Bundles `input` with terser into one file, leaving the modules `exclude` matches out. */
-async function minified(input, exclude, plugins = []) {
-  const bundle = await rollup({ input, external: exclude, plugins, onwarn: () => {} });
+async function minified(input, exclude) {
+  const bundle = await rollup({ input: dist + input, external: exclude, onwarn: () => {} });
   try {
     const { output } = await bundle.generate({ format: "es", plugins: [terser()] });
     return output[0].code;
@@ -46,17 +44,13 @@ for (const file of wasmFiles) {
   const bytes = readFileSync(dist + file);
   report(file, bytes.length, gzip(bytes), BUDGET.wasmGzip);
 }
-const isViz = (id) => /[\\/]bindings[\\/]viz[\\/]/.test(id);
-const fromSources = typescript({ tsconfig: fileURLToPath(new URL("../tsconfig.json", import.meta.url)), declaration: false });
-const core = await minified(fileURLToPath(new URL("../bindings/entries/browser.ts", import.meta.url)), isViz, [fromSources]);
-report("browser entry + library, minified (without viz)", core.length, gzip(core), BUDGET.jsMinGzip);
-const shipped = await minified(dist + "browser.js", () => false);
-report("browser.js + library chunk as shipped, minified", shipped.length, gzip(shipped));
+const main = await minified("browser.js", () => false);
+report("browser.js + library chunk, minified", main.length, gzip(main), BUDGET.jsMinGzip);
 const { exports } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 const isLibrary = (id) => /[\\/]tapegrad\.js$/.test(id);
 for (const [path, conditions] of Object.entries(exports)) {
   if (path === "." || typeof conditions === "string") continue;
-  const subpath = await minified(dist + conditions.browser.default.replace("./dist/", ""), isLibrary);
+  const subpath = await minified(conditions.browser.default.replace("./dist/", ""), isLibrary);
   report(`tapegrad${path.slice(1)}: what it adds, minified`, subpath.length, gzip(subpath));
 }
 

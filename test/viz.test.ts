@@ -2,6 +2,7 @@
 // that drawing changes nothing (no regenerated view nodes, no tensors made).
 import { describe, expect, test } from "vitest";
 import * as tg from "tapegrad";
+import * as viz from "tapegrad/viz";
 
 interface DotGraph {
   /** box id -> label lines and attributes */
@@ -50,7 +51,7 @@ describe("the detach tutorial graph", () => {
   test("after c = out.detach(); c.zero_(): the saved result is stale, c is cut off and shares storage", () => {
     tg.tidy(() => {
       const { a, out, c } = detachTutorial();
-      const g = parseDot(tg.viz.toDot({ a, out, c }));
+      const g = parseDot(viz.toDot({ a, out, c }));
 
       expect([...g.boxes.values()].map((b) => b.lines[0]).sort()).toEqual(["SigmoidBackward0", "a", "c", "out", "saved result"]);
       expect(g.boxes.get(boxId(g, "a"))?.lines).toEqual(["a", "[3]", "requires_grad"]);
@@ -81,13 +82,13 @@ describe("the detach tutorial graph", () => {
     tg.tidy(() => {
       const a = tg.tensor([1, 2, 3], { requiresGrad: true });
       const out = a.sigmoid();
-      let g = parseDot(tg.viz.toDot({ out }));
+      let g = parseDot(viz.toDot({ out }));
       expect(g.boxes.get(boxId(g, "saved result"))?.lines).toEqual(["saved result", "[3]", "storage #1", "saved v0, now v0"]);
       expect(g.boxes.get(boxId(g, "saved result"))?.attrs).not.toContain("red");
       // an unnamed leaf is still drawn, as "tensor"
       expect(g.boxes.get(boxId(g, "tensor"))?.lines).toEqual(["tensor", "[3]", "requires_grad"]);
       out.sum().backward();
-      g = parseDot(tg.viz.toDot({ out }));
+      g = parseDot(viz.toDot({ out }));
       expect(g.boxes.get(boxId(g, "saved result"))?.lines).toEqual(["saved result", "freed by backward"]);
     });
   });
@@ -99,7 +100,7 @@ describe("graph structure", () => {
       const x = tg.tensor([1, 2], { requiresGrad: true });
       const w = tg.tensor([3, 4], { requiresGrad: true });
       const z = x.mul(w).add(x);
-      const g = parseDot(tg.viz.toDot({ x, w, z }));
+      const g = parseDot(viz.toDot({ x, w, z }));
       expect([...g.boxes.values()].map((b) => b.lines[0]).sort()).toEqual(
         ["AddBackward0", "MulBackward0", "saved other", "saved self", "w", "x", "z"],
       );
@@ -119,7 +120,7 @@ describe("graph structure", () => {
       const y = x.mul(2);
       const w = tg.tensor([5, 6], { requiresGrad: true });
       y.select(0, 0).mul_(w);
-      const g = parseDot(tg.viz.toDot({ y, w }));
+      const g = parseDot(viz.toDot({ y, w }));
       expect(g.boxes.get(boxId(g, "y"))?.lines).toEqual(["y", "[2, 2]", "version 1"]);
       expect(g.boxes.get(boxId(g, "w"))?.lines).toEqual(["w", "[2]", "storage #1", "requires_grad"]);
       expect(edgesBetween(g, "CopySlices", "y")).toEqual(["graph"]);
@@ -142,9 +143,9 @@ describe("graph structure", () => {
       const v = y.narrow(0, 0, 2);
       y.add_(1); // the view's base changed: reading v.gradFn would regenerate its node
       const live = tg.memory().liveTensors;
-      const dot = tg.viz.toDot({ v });
-      const again = tg.viz.toDot({ v });
-      tg.viz.toSvg({ v });
+      const dot = viz.toDot({ v });
+      const again = viz.toDot({ v });
+      viz.toSvg({ v });
       expect(tg.memory().liveTensors).toBe(live);
       // the graph shows the node the view was made with, every time it is drawn
       expect(edgesBetween(parseDot(dot), "SliceBackward0", "v")).toEqual(["graph"]);
@@ -156,7 +157,7 @@ describe("graph structure", () => {
   test("a disposed tensor and values that are not tensors", () => {
     const t = tg.tensor([1]);
     t.dispose();
-    const g = parseDot(tg.viz.toDot({ t, note: "not a tensor" } as unknown as Record<string, tg.Tensor>));
+    const g = parseDot(viz.toDot({ t, note: "not a tensor" } as unknown as Record<string, tg.Tensor>));
     expect([...g.boxes.values()].map((b) => b.lines)).toEqual([["t", "disposed"]]);
   });
 
@@ -164,9 +165,9 @@ describe("graph structure", () => {
     tg.tidy(() => {
       let h = tg.tensor([1, 2], { requiresGrad: true });
       for (let i = 0; i < 3000; i++) h = h.mul(1.5);
-      const g = parseDot(tg.viz.toDot(h));
+      const g = parseDot(viz.toDot(h));
       expect([...g.boxes.values()].filter((b) => b.lines[0] === "MulBackward0")).toHaveLength(3000);
-      expect(tg.viz.toSvg(h)).toContain("</svg>");
+      expect(viz.toSvg(h)).toContain("</svg>");
     });
   });
 });
@@ -184,7 +185,7 @@ describe("SVG", () => {
   test("boxes, classes and edges of the tutorial graph; geometry inside the viewBox", () => {
     tg.tidy(() => {
       const { a, out, c } = detachTutorial();
-      const svg = tg.viz.toSvg({ a, out, c });
+      const svg = viz.toSvg({ a, out, c });
       expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" class="tapegrad-graph"')).toBe(true);
       expect(svg).not.toMatch(/<style|<script|NaN|undefined/);
       const boxes = svgBoxes(svg);
@@ -212,7 +213,7 @@ describe("SVG", () => {
     tg.tidy(() => {
       const x = tg.tensor([1, 2], { requiresGrad: true });
       const out = x.exp().sum();
-      const svg = tg.viz.toSvg({ x, out });
+      const svg = viz.toSvg({ x, out });
       const boxes = svgBoxes(svg);
       const top = (title: string) => boxes.find((b) => b.lines[0] === title)?.top as number;
       expect(top("x")).toBeLessThan(top("ExpBackward0"));

@@ -1,5 +1,10 @@
-// tapegrad.viz: draws the autograd graph behind tensors, as DOT text or standalone SVG text.
-// Usable anywhere (no DOM): the playground inlines the SVG, a Node script can write it to a file.
+/**
+ * tapegrad/viz (what torchviz's make_dot is to PyTorch): draws the autograd graph behind tensors,
+ * as DOT text or standalone SVG text. Usable anywhere (no DOM): the playground inlines the SVG,
+ * a Node script can write it to a file.
+ *
+ * @module tapegrad/viz
+ */
 import { buildGraph, type GraphInput } from "./graph.js";
 import { graphToDot } from "./dot.js";
 import { graphToSvg } from "./svg.js";

@@ -7,13 +7,14 @@ import * as io from "tapegrad/io";
 import * as rnn from "tapegrad/nn/rnn";
 import * as lrScheduler from "tapegrad/optim/lr_scheduler";
 import * as gradcheck from "tapegrad/autograd/gradcheck";
+import * as viz from "tapegrad/viz";
 import { SMOKE_CHECKS, runSmoke } from "./smoke.js";
 
 let results: Awaited<ReturnType<typeof runSmoke>>;
 
 beforeAll(async () => {
   const corpus = JSON.parse(readFileSync(new URL("../conformance/corpus.json", import.meta.url), "utf8"));
-  results = await runSmoke(tg, { corpus, subpaths: { io, rnn, lrScheduler, gradcheck } });
+  results = await runSmoke(tg, { corpus, subpaths: { io, rnn, lrScheduler, gradcheck, viz } });
 });
 
 test.each(SMOKE_CHECKS)("node: %s", (name) => {
@@ -23,7 +24,7 @@ test.each(SMOKE_CHECKS)("node: %s", (name) => {
 });
 
 const packageExports = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).exports;
-const SUBPATHS = ["io", "autograd/gradcheck", "optim/lr_scheduler", "nn/rnn"];
+const SUBPATHS = ["io", "autograd/gradcheck", "optim/lr_scheduler", "nn/rnn", "viz"];
 
 /** What `specifier` resolves to under one export condition, asked of a fresh Node process. */
 function resolveWith(condition: string, specifier: string): string {

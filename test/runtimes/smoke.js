@@ -159,10 +159,10 @@ function randomStreams(tg) {
 }
 
 /**
- * The optional subpaths (tapegrad/io, /nn/rnn, /optim/lr_scheduler, /autograd/gradcheck), as the
- * harness imported them for its runtime: they work on the main entry's tensors and modules.
+ * The optional subpaths (tapegrad/io, /nn/rnn, /optim/lr_scheduler, /autograd/gradcheck, /viz),
+ * as the harness imported them for its runtime: they work on the main entry's tensors and modules.
  */
-function subpathsShareTheLibrary(tg, { io, rnn, lrScheduler, gradcheck }) {
+function subpathsShareTheLibrary(tg, { io, rnn, lrScheduler, gradcheck, viz }) {
   withoutLeaks(tg, () => {
     const w = tg.tensor([[1.5, -2], [0.25, 3]]);
     const back = io.loadSafetensors(io.saveSafetensors({ w }, { format: "pt" })).w;
@@ -183,6 +183,9 @@ function subpathsShareTheLibrary(tg, { io, rnn, lrScheduler, gradcheck }) {
     check(sgd.paramGroups[0].lr === 0.5, `StepLR halved the learning rate to ${sgd.paramGroups[0].lr}`);
 
     check(gradcheck.gradcheck((x) => x.sin(), [tg.linspace(-1, 1, 3, { dtype: "float64", requiresGrad: true })]), "gradcheck of sin");
+
+    const svg = viz.toSvg({ out: tg.ones(2, { requiresGrad: true }).sigmoid() });
+    check(svg.includes("SigmoidBackward0") && svg.includes("</svg>"), "viz draws the graph of sigmoid");
   });
 }
 
@@ -206,7 +209,7 @@ export const SMOKE_CHECKS = Object.keys(CHECKS);
 /**
  * Runs every check; never throws. Returns [{ name, ok, detail, ms }] with the failure (or crash)
  * text in `detail`. `corpus` is the parsed corpus.json (tiers outside SMOKE_TIERS are ignored);
- * `subpaths` holds the subpath modules as the runtime imports them: { io, rnn, lrScheduler, gradcheck }.
+ * `subpaths` holds the subpath modules as the runtime imports them: { io, rnn, lrScheduler, gradcheck, viz }.
  */
 export async function runSmoke(tg, modules) {
   const results = [];

@@ -6,6 +6,7 @@ import { loadSafetensors, saveSafetensors } from "tapegrad/io";
 import { GRU, LSTMCell } from "tapegrad/nn/rnn";
 import { StepLR } from "tapegrad/optim/lr_scheduler";
 import { gradcheck } from "tapegrad/autograd/gradcheck";
+import { toDot } from "tapegrad/viz";
 
 const x: tg.Tensor = tg.arange(6).view(2, 3).t().reshape(3, 2).sigmoid();
 const rows: number[][] = tg.zeros(2, 3).tolist() as number[][];
@@ -17,4 +18,5 @@ const state: Record<string, tg.Tensor> = loadSafetensors(saveSafetensors(gru.sta
 const sgd: tg.optim.Optimizer = new tg.optim.SGD(gru.parameters(), { lr: 0.1 });
 const lr: number[] = new StepLR(sgd, 10, { gamma: 0.5 }).getLastLr();
 const ok: boolean = gradcheck((t: tg.Tensor) => t.sin(), [tg.ones(2, { dtype: "float64", requiresGrad: true })]);
-export { x, rows, output, hN, h, c, hook, state, lr, ok };
+const dot: string = toDot({ x, output });
+export { x, rows, output, hN, h, c, hook, state, lr, ok, dot };

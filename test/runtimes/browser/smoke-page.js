@@ -6,6 +6,7 @@ import * as io from "../../../dist/io.js";
 import * as rnn from "../../../dist/nn/rnn.js";
 import * as lrScheduler from "../../../dist/optim/lr_scheduler.js";
 import * as gradcheck from "../../../dist/autograd/gradcheck.js";
+import * as viz from "../../../dist/viz.js";
 import { runSmoke } from "../smoke.js";
 
 const violations = [];
@@ -24,7 +25,7 @@ async function run() {
   const beforeInit = errorText(() => tg.tensor([1, 2, 3]));
   await tg.init();
   const corpus = await (await fetch("../../conformance/corpus.json")).json();
-  const results = await runSmoke(tg, { corpus, subpaths: { io, rnn, lrScheduler, gradcheck } });
+  const results = await runSmoke(tg, { corpus, subpaths: { io, rnn, lrScheduler, gradcheck, viz } });
   // Proves a CSP is in force when the page was served with one: eval must be refused.
   const evalAllowed = errorText(() => (0, eval)("1")) === "no error";
   // violation events are dispatched asynchronously

@@ -12,6 +12,7 @@ const io = await import("tapegrad/io");
 const rnn = await import("tapegrad/nn/rnn");
 const lrScheduler = await import("tapegrad/optim/lr_scheduler");
 const gradcheck = await import("tapegrad/autograd/gradcheck");
+const viz = await import("tapegrad/viz");
 let subpathAlone = "";
 try {
   new rnn.GRU(2, 3).dispose();
@@ -19,6 +20,6 @@ try {
   subpathAlone = `${e.name}: ${e.message}`;
 }
 const tg = await import("tapegrad");
-const results = await runSmoke(tg, { corpus, subpaths: { io, rnn, lrScheduler, gradcheck } });
+const results = await runSmoke(tg, { corpus, subpaths: { io, rnn, lrScheduler, gradcheck, viz } });
 const entries = { main: import.meta.resolve("tapegrad"), io: import.meta.resolve("tapegrad/io") };
 console.log(JSON.stringify({ entries, subpathAlone, deno: Deno.version.deno, results }));

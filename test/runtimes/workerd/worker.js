@@ -9,6 +9,7 @@ import * as io from "../../../dist/io.workerd.js";
 import * as rnn from "../../../dist/nn/rnn.workerd.js";
 import * as lrScheduler from "../../../dist/optim/lr_scheduler.workerd.js";
 import * as gradcheck from "../../../dist/autograd/gradcheck.workerd.js";
+import * as viz from "../../../dist/viz.workerd.js";
 import { runSmoke } from "../smoke.js";
 import corpusText from "../../conformance/corpus.json";
 import mlpWeights from "../../fixtures/mlp.safetensors";
@@ -33,7 +34,7 @@ function mlp() {
 export default {
   async fetch(request) {
     const { pathname } = new URL(request.url);
-    if (pathname === "/smoke") return Response.json({ results: await runSmoke(tg, { corpus: JSON.parse(corpusText), subpaths: { io, rnn, lrScheduler, gradcheck } }) });
+    if (pathname === "/smoke") return Response.json({ results: await runSmoke(tg, { corpus: JSON.parse(corpusText), subpaths: { io, rnn, lrScheduler, gradcheck, viz } }) });
     if (pathname === "/mlp") {
       const before = tg.memory().liveTensors;
       const result = mlp();
