@@ -8,9 +8,10 @@ import terser from "@rollup/plugin-terser";
 import { readdirSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 
-// dist/ holds what this build writes and the .wasm builds made before it, nothing stale.
+// dist/ holds what this build writes, nothing stale; the .wasm builds and the declarations
+// (dist/types) come from their own steps of npm run build.
 for (const file of readdirSync("dist", { withFileTypes: true })) {
-  if (!file.name.endsWith(".wasm")) rmSync(resolve("dist", file.name), { recursive: true, force: true });
+  if (!file.name.endsWith(".wasm") && file.name !== "types") rmSync(resolve("dist", file.name), { recursive: true, force: true });
 }
 
 /** The main entry, one per runtime. */

@@ -193,10 +193,18 @@ export function copyAs(src: Tensor, dtype: DType = src.dtype, shape: Shape = src
   return out;
 }
 
-const codes: Record<string, Record<string, number>> = {};
+/**
+ * Enum members by family, then name. Maps, not objects: an object given its keys one by one
+ * turns into a dictionary past a dozen of them, and every launch reads one.
+ */
+const codes = new Map<string, Map<string, number>>();
 /** The number of an enum member of the module (`Unary.Exp`), looked up once. */
 function opCode(family: string, name: string): number {
-  return ((codes[family] ??= {})[name] ??= code(`${family}.${name}`));
+  let members = codes.get(family);
+  if (members === undefined) codes.set(family, (members = new Map()));
+  let value = members.get(name);
+  if (value === undefined) members.set(name, (value = code(`${family}.${name}`)));
+  return value;
 }
 
 /** Names of assembly/kernels/unary.ts's `Unary` enum. */

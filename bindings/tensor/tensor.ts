@@ -58,6 +58,8 @@ export class Tensor {
   /** @internal */ _strides: readonly number[];
   /** @internal */ _offset: number;
   readonly dtype: DType;
+  /** @internal DTYPES[dtype].bytes, which every launch reads (a keyed lookup by dtype name costs more) */
+  readonly _itemBytes: number;
   /** @internal */ _version: VersionCounter;
 
   // Autograd metadata (PyTorch's AutogradMeta). `_gradFn` is the raw field; the `gradFn`
@@ -90,6 +92,7 @@ export class Tensor {
     this._strides = parts.strides;
     this._offset = parts.offset;
     this.dtype = parts.dtype;
+    this._itemBytes = DTYPES[parts.dtype].bytes;
     this._version = parts.version ?? new VersionCounter();
     track(this);
   }
@@ -148,7 +151,7 @@ export class Tensor {
 
   /** Byte address of element 0 in linear memory (0 for an empty tensor). */
   dataPtr(): number {
-    return this._storage.ptr === 0 ? 0 : this._storage.ptr + this._offset * DTYPES[this.dtype].bytes;
+    return this._storage.ptr === 0 ? 0 : this._storage.ptr + this._offset * this._itemBytes;
   }
 
   /** The storage object, the same for every alias of these bytes. */
@@ -157,7 +160,7 @@ export class Tensor {
   }
 
   elementSize(): number {
-    return DTYPES[this.dtype].bytes;
+    return this._itemBytes;
   }
 
   isFloatingPoint(): boolean {
