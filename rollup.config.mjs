@@ -80,6 +80,7 @@ function chunkOf(id, { getModuleIds, getModuleInfo }) {
   libraryModules ??= reachableFrom([...getModuleIds()].find((m) => LIBRARY.test(m)), getModuleInfo);
   return libraryModules.has(id) ? "tapegrad" : undefined;
 }
+/** The modules the main API reaches, found at the first chunk assignment of the (one) build. */
 let libraryModules;
 
 function reachableFrom(root, getModuleInfo) {
