@@ -5,7 +5,7 @@
 // tsc's own, one file per module (npm run build:types, tsconfig.types.json).
 import typescript from "@rollup/plugin-typescript";
 import terser from "@rollup/plugin-terser";
-import { readdirSync, rmSync } from "node:fs";
+import { readFileSync, readdirSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 
 // dist/ holds what this build writes, nothing stale; the .wasm builds and the declarations
@@ -23,17 +23,22 @@ const runtimes = {
 };
 
 /**
- * Optional subpaths, named after the Python module a PyTorch user imports them from: what a
- * feed-forward training loop does not need stays out of the main entry's download. `node`
- * names a flavour with more API for runtimes that have node:fs.
+ * Optional subpaths (`tapegrad/io`, ...), named after the Python module a PyTorch user imports
+ * them from: what a feed-forward training loop does not need stays out of the main entry's
+ * download. package.json `exports` lists them; the declarations each names (tsc's, one per
+ * module of bindings/) say which module a subpath is, and under the `node` condition which
+ * flavour with more API (file helpers) it is there. { name: { source, node? } }
  */
-const subpaths = {
-  io: { source: "bindings/io/index.ts", node: "bindings/io/node.ts" }, // safetensors.torch
-  "autograd/gradcheck": { source: "bindings/autograd/gradcheck.ts" }, // torch.autograd.gradcheck
-  "optim/lr_scheduler": { source: "bindings/optim/lr_scheduler.ts" }, // torch.optim.lr_scheduler
-  "nn/rnn": { source: "bindings/nn/rnn.ts" }, // torch.nn.modules.rnn
-  viz: { source: "bindings/viz/index.ts" }, // torchviz
-};
+const moduleOf = (types) => types.replace(/^\.\/dist\/types\//, "bindings/").replace(/\.d\.ts$/, ".ts");
+const subpaths = Object.fromEntries(
+  Object.entries(JSON.parse(readFileSync("package.json", "utf8")).exports)
+    .filter(([path, conditions]) => path !== "." && typeof conditions === "object")
+    .map(([path, conditions]) => {
+      const source = moduleOf(conditions.types);
+      const node = moduleOf(conditions.node.types);
+      return [path.slice(2), node === source ? { source } : { source, node }];
+    }),
+);
 
 /**
  * In Node, Deno and workerd the main entry is ready on import, and so must a subpath be when it
