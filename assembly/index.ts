@@ -7,7 +7,7 @@ export { Binary, Compare, binary, compare } from "./kernels/binary";
 export { where } from "./kernels/where";
 export { Reduce, reduce } from "./kernels/reduce";
 export { matmul } from "./kernels/matmul";
-export { gather, scatter, ScatterMode, indexError, maskedSelect, nonzero } from "./kernels/gather";
+export { gather, scatter, ScatterMode, indexError, checkIndices, maskedSelect, nonzero } from "./kernels/gather";
 export { scan } from "./kernels/scan";
 export { sequence } from "./kernels/sequence";
 export { Ternary, ternary } from "./kernels/ternary";

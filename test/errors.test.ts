@@ -63,6 +63,17 @@ const CASES: [string, () => unknown, ErrorClass, string][] = [
     autograd.grad(x.mul(2).sum(), [x, ones(2, { requiresGrad: true })]);
   }, RuntimeError, "One of the differentiated Tensors appears to not have been used in the graph."],
   ["matrix shapes", () => ones(2, 3).mm(ones(2, 3)), RuntimeError, "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)"],
+  // the index is transposed: memory order meets 5 first, PyTorch reports the first in row-major order
+  ["gather index out of range", () => zeros(2, 3).gather(1, tensor([[0, 5], [7, 0]], { dtype: "int64" }).t()), RuntimeError,
+    "index 7 is out of bounds for dimension 1 with size 3"],
+  ["scatter_ index out of range (nothing written)", () => {
+    const x = zeros(2, 3);
+    try {
+      x.scatter_(1, tensor([[0, 5], [7, 0]], { dtype: "int64" }).t(), 1);
+    } finally {
+      expect(x.tolist()).toEqual([[0, 0, 0], [0, 0, 0]]);
+    }
+  }, RuntimeError, "index 7 is out of bounds for dimension 1 with size 3"],
   ["cat sizes", () => cat([ones(2, 3), ones(1, 2)]), RuntimeError,
     "Sizes of tensors must match except in dimension 0. Expected size 3 but got size 2 for tensor number 1 in the list."],
 ];

@@ -4,7 +4,7 @@
 // tensor with its `dim` stride set to 0 by JS, 2 = the int64 indices broadcast to the box.
 // The index picks the position along `dim` of operand 1: offset += index * dimStride.
 import { F32, F64, I32, I64 } from "../dtype";
-import { Row3, forEachRow3 } from "../iterate";
+import { Row3, forEachRow1, forEachRow3 } from "../iterate";
 
 let dimSize: i64 = 0;
 let dimStride: isize = 0;
@@ -88,8 +88,31 @@ export function scatter(dtype: i32, mode: i32, ndim: i32, desc: usize, src: usiz
   return failed ? 1 : 0;
 }
 
-/** The first out-of-range index of the last failed gather or scatter. */
+/** The first out-of-range index of the last failed gather, scatter or index check. */
 export function indexError(): f64 { return <f64>badIndex; }
+
+let lowBound: i64 = 0;
+let highBound: i64 = 0;
+
+function checkRow(idx: usize, n: i32, si: isize): void {
+  if (failed) return;
+  for (let i = 0; i < n; i++) {
+    const j = load<i64>(idx);
+    if (j < lowBound || j >= highBound) { failed = true; badIndex = j; return; }
+    idx += si;
+  }
+}
+
+/**
+ * Checks int64 indices against [low, high) in the box's order (row-major for a box described in
+ * dim order), before an op writes anything. Returns 0, or 1 with `indexError()` set to the first
+ * index out of range.
+ */
+export function checkIndices(ndim: i32, desc: usize, index: usize, low: f64, high: f64): i32 {
+  lowBound = <i64>low; highBound = <i64>high; failed = false;
+  forEachRow1(checkRow, ndim, desc, index);
+  return failed ? 1 : 0;
+}
 
 // ---- boolean masks: compress the elements where the mask is set, in row-major order ----
 

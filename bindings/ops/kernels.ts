@@ -347,18 +347,8 @@ export function scatter(dst: Tensor, dim: number, index: Tensor, src: Tensor, mo
  * are in range: what an index kernel would meet first. Ops call it before writing anything.
  */
 export function firstOutOfRange(idx: Tensor, low: number, high: number): number | null {
-  if (idx.numel() === 0) return null;
-  return disposing((temps) => {
-    const made = (t: Tensor) => (temps.push(t), t);
-    const bound = (value: number): Operand => ({ scalar: value, dtype: "int64" });
-    const bad = compare("Ge", idx, bound(high), "int64", made(empty(idx._shape, "bool")));
-    compare("Or", bad, compare("Lt", idx, bound(low), "int64", made(empty(idx._shape, "bool"))), "bool", bad);
-    const first = made(empty([], "int64"));
-    reduce("ArgMax", bad, [...idx._shape.keys()], null, first);
-    const position = first.item();
-    const at = (t: Tensor) => made(t._alias([], [], position, null)).item();
-    return at(bad) ? at(made(copyAs(idx))) : null;
-  });
+  const desc = elementwiseBox(idx._shape, [idx]);
+  return desc !== 0 && core().checkIndices(boxDims, desc, idx.dataPtr(), low, high) !== 0 ? core().indexError() : null;
 }
 
 /**

@@ -25,6 +25,7 @@ export interface Kernels {
   gather(elementBytes: number, ndim: number, desc: number, dst: number, src: number, index: number, size: number, stride: number): number;
   scatter(dtype: number, mode: number, ndim: number, desc: number, src: number, dst: number, index: number, size: number, stride: number): number;
   indexError(): number;
+  checkIndices(ndim: number, desc: number, index: number, low: number, high: number): number;
   maskedSelect(elementBytes: number, ndim: number, desc: number, dst: number, src: number, mask: number): number;
   nonzero(ndim: number, desc: number, dst: number, mask: number): number;
   scan(multiply: number, dtype: number, ndim: number, desc: number, dst: number, src: number): void;
