@@ -2,6 +2,9 @@
 // project sees them: through package.json `exports`, strict, with the library's .d.ts files
 // checked too (skipLibCheck off), under the `node` condition and a bundler's `browser` one.
 import ts from "typescript";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, test } from "vitest";
 
@@ -13,6 +16,8 @@ const NODE: ts.CompilerOptions = { ...base, module: ts.ModuleKind.NodeNext, modu
 const BUNDLER: ts.CompilerOptions = {
   ...base, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, customConditions: ["browser"],
 };
+/** TypeScript's older resolution, which reads no `exports`: `types` and `typesVersions` serve it. */
+const NODE10: ts.CompilerOptions = { ...base, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Node10 };
 
 function diagnostics(files: string[], options: ts.CompilerOptions): string[] {
   const program = ts.createProgram(files, options);
@@ -29,6 +34,19 @@ test("a Node project type-checks against the main entry and every subpath, file 
 test("a bundled browser project type-checks against the same API without the file helpers", () => {
   expect(diagnostics([file("consumer.ts")], BUNDLER)).toEqual([]);
   expect(diagnostics([file("consumer-node.ts")], BUNDLER).join("\n")).toContain("has no exported member named 'loadSafetensorsFile'");
+});
+
+test("a project on the older node10 resolution finds the main entry's and every subpath's declarations", () => {
+  // node10 has no self-references: a project with the package installed under node_modules
+  const project = mkdtempSync(join(tmpdir(), "tapegrad-types-"));
+  try {
+    mkdirSync(join(project, "node_modules"));
+    symlinkSync(fileURLToPath(new URL("..", import.meta.url)), join(project, "node_modules", "tapegrad"), "dir");
+    copyFileSync(file("consumer.ts"), join(project, "consumer.ts"));
+    expect(diagnostics([join(project, "consumer.ts")], NODE10)).toEqual([]);
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
 });
 
 test("the declarations are typed: a wrong assignment is an error", () => {

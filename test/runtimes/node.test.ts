@@ -23,7 +23,8 @@ test.each(SMOKE_CHECKS)("node: %s", (name) => {
   expect(result?.ok).toBe(true);
 });
 
-const packageExports = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).exports;
+const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+const packageExports = packageJson.exports;
 const SUBPATHS = Object.keys(packageExports).filter((path) => path !== "." && typeof packageExports[path] === "object").map((path) => path.slice(2));
 
 /** What `specifier` resolves to under one export condition, asked of a fresh Node process. */
@@ -46,6 +47,8 @@ test("package exports route each runtime's condition to its entry and subpath fl
   );
   expect(SUBPATHS.sort()).toEqual(["autograd/gradcheck", "io", "nn/rnn", "optim/lr_scheduler", "viz"]);
   expect(declarations.length).toBeGreaterThan(SUBPATHS.length);
+  // TypeScript's node10 resolution reads no exports: typesVersions names each subpath's declarations
+  expect(packageJson.typesVersions["*"]).toEqual(Object.fromEntries(SUBPATHS.map((s) => [s, [packageExports[`./${s}`].types.slice(2)]])));
   for (const file of declarations) expect(existsSync(new URL(`../../${file}`, import.meta.url)), file).toBe(true);
 });
 
