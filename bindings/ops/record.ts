@@ -96,10 +96,38 @@ export class OpNode<A> extends Node {
   }
 }
 
-function needed(d: Derivative<unknown>, node: Node, name: string): boolean {
-  const users = d.saves?.[name];
-  if (users === undefined) return false;
-  for (const input of users) if (node.shouldComputeOutput(d.inputs.indexOf(input))) return true;
+/**
+ * What a derivative saves, by position: for input i (and output r), the positions of the inputs
+ * whose gradient reads it, or null when none does. Made once per derivative: recording an op
+ * then reads arrays instead of looking names up in each derivative's own `saves` object.
+ */
+interface SavePlan {
+  readonly inputs: readonly (readonly number[] | null)[];
+  readonly results: readonly (readonly number[] | null)[];
+}
+
+const NOTHING_TO_SAVE: SavePlan = { inputs: [], results: [] };
+const plans = new WeakMap<Derivative<never>, SavePlan>();
+
+function savePlan(d: Derivative<never>): SavePlan {
+  let plan = plans.get(d);
+  if (plan === undefined) {
+    const saves = d.saves ?? {};
+    const users = (name: string) => saves[name]?.map((input) => d.inputs.indexOf(input)) ?? null;
+    const outputs = Object.keys(saves).filter((name) => /^result\d*$/.test(name)).map((name) => Number(name.slice(6) || 0));
+    plan = Object.keys(saves).length === 0 ? NOTHING_TO_SAVE : {
+      inputs: d.inputs.map(users),
+      results: Array.from({ length: Math.max(0, ...outputs.map((r) => r + 1)) }, (_, r) => users(r === 0 ? "result" : `result${r}`)),
+    };
+    plans.set(d, plan);
+  }
+  return plan;
+}
+
+/** Whether the gradient of any input at `users` is needed, i.e. whether what they read must be saved. */
+function needed(node: Node, users: readonly number[] | null | undefined): boolean {
+  if (users == null) return false;
+  for (const i of users) if (node.shouldComputeOutput(i)) return true;
   return false;
 }
 
@@ -116,18 +144,18 @@ export interface InplaceOptions {
  * saves `original()` for self (the value before the write), which the node then owns.
  */
 function newNode<A>(
-  d: Derivative<A>, attrs: A, inputs: readonly (Tensor | null)[], inplace: boolean,
+  d: Derivative<A>, plan: SavePlan, attrs: A, inputs: readonly (Tensor | null)[], inplace: boolean,
   original: (() => Tensor) | undefined, aux: Readonly<Record<string, Tensor>> | undefined,
 ): OpNode<A> {
   const node = new OpNode(d, attrs);
   node.retain();
   try {
     node.setNextEdges(collectNextEdges(inputs));
-    if (d.saves !== undefined) {
+    if (plan !== NOTHING_TO_SAVE) {
       for (let i = 0; i < d.inputs.length; i++) {
         const name = d.inputs[i];
         const t = inputs[i];
-        if (t === null || !needed(d as Derivative<unknown>, node, name)) continue;
+        if (t === null || !needed(node, plan.inputs[i])) continue;
         if (!inplace || i > 0) node.save(name, t, false);
         else if (original === undefined) throw new Error(`${d.name}: in-place op saves self without original()`);
         else node.save(name, original().keep(), false, false, true);
@@ -149,19 +177,19 @@ export function record<A, R extends Tensor | Tensor[]>(
   d: Derivative<A>, inputs: readonly (Tensor | null)[], attrs: A, forward: () => R, aux?: Readonly<Record<string, Tensor>>,
 ): R {
   if (!anyRequiresGrad(inputs)) return forward();
-  const node = newNode(d, attrs, inputs, false, undefined, aux);
+  const plan = savePlan(d as Derivative<never>);
+  const node = newNode(d, plan, attrs, inputs, false, undefined, aux);
   try {
     const result = forward();
     // integer outputs (indices) are not differentiable and get no history
     if (!Array.isArray(result)) {
       if (isFloating(result.dtype)) setHistory(result, node);
-      if (needed(d as Derivative<unknown>, node, "result")) node.save("result", result as Tensor, true);
+      if (needed(node, plan.results[0])) node.save("result", result as Tensor, true);
       return result;
     }
     for (const t of result) if (isFloating(t.dtype)) setHistory(t, node);
     for (let i = 0; i < result.length; i++) {
-      const name = i === 0 ? "result" : `result${i}`;
-      if (needed(d as Derivative<unknown>, node, name)) node.save(name, result[i], true);
+      if (needed(node, plan.results[i])) node.save(i === 0 ? "result" : `result${i}`, result[i], true);
     }
     return result;
   } finally {
@@ -188,11 +216,12 @@ export function recordInplace<A>(
     modify();
     return self;
   }
-  const node = newNode(d, attrs, inputs, true, options.original, options.aux);
+  const plan = savePlan(d as Derivative<never>);
+  const node = newNode(d, plan, attrs, inputs, true, options.original, options.aux);
   try {
     modify();
     rebaseHistory(self, node);
-    if (needed(d as Derivative<unknown>, node, "result")) node.save("result", self, true, self._view !== null);
+    if (needed(node, plan.results[0])) node.save("result", self, true, self._view !== null);
     return self;
   } finally {
     node.release();
