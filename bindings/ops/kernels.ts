@@ -194,18 +194,29 @@ export function copyAs(src: Tensor, dtype: DType = src.dtype, shape: Shape = src
 }
 
 /**
- * Enum members by family, then name. Maps, not objects: an object given its keys one by one
- * turns into a dictionary past a dozen of them, and every launch reads one.
+ * An enum of the module: the number of a member (`Unary.Exp`), looked up there once. One Map
+ * per enum (an object given its keys one by one turns into a dictionary past a dozen of them),
+ * and each launcher knows its enum, so a launch costs one lookup.
  */
-const codes = new Map<string, Map<string, number>>();
-/** The number of an enum member of the module (`Unary.Exp`), looked up once. */
-function opCode(family: string, name: string): number {
-  let members = codes.get(family);
-  if (members === undefined) codes.set(family, (members = new Map()));
-  let value = members.get(name);
-  if (value === undefined) members.set(name, (value = code(`${family}.${name}`)));
-  return value;
+function enumOf(family: string): (name: string) => number {
+  const members = new Map<string, number>();
+  return (name) => {
+    let value = members.get(name);
+    if (value === undefined) members.set(name, (value = code(`${family}.${name}`)));
+    return value;
+  };
 }
+const unaryCode = enumOf("Unary");
+const classifyCode = enumOf("Classify");
+const ternaryCode = enumOf("Ternary");
+const binaryCode = enumOf("Binary");
+const compareCode = enumOf("Compare");
+const reduceCode = enumOf("Reduce");
+const scatterModeCode = enumOf("ScatterMode");
+const sampleCode = enumOf("Sample");
+const multinomialErrorCode = enumOf("MultinomialError");
+const rowSoftmaxCode = enumOf("RowSoftmax");
+const optimFlagCode = enumOf("OptimFlag");
 
 /** Names of assembly/kernels/unary.ts's `Unary` enum. */
 export type UnaryKernel =
@@ -225,7 +236,7 @@ export type CompareKernel = "Eq" | "Ne" | "Lt" | "Le" | "Gt" | "Ge" | "And" | "O
 /** out = f(x); x and out share a dtype; out may be x itself (in place). */
 export function unary(op: UnaryKernel, x: Tensor, out: Tensor, p0 = 0, p1 = 0, p2 = 0): Tensor {
   const desc = elementwiseBox(out._shape, [out, x]);
-  if (desc !== 0) core().unary(opCode("Unary", op), dtypeCode(out.dtype), boxDims, desc, out.dataPtr(), x.dataPtr(), p0, p1, p2);
+  if (desc !== 0) core().unary(unaryCode(op), dtypeCode(out.dtype), boxDims, desc, out.dataPtr(), x.dataPtr(), p0, p1, p2);
   return out;
 }
 
@@ -235,7 +246,7 @@ export type ClassifyKernel = "IsNan" | "IsInf" | "IsPosInf" | "IsNegInf" | "IsFi
 /** out (bool) = test(x), broadcasting x to out's shape. */
 export function classify(op: ClassifyKernel, x: Tensor, out: Tensor): Tensor {
   const desc = elementwiseBox(out._shape, [out, x]);
-  if (desc !== 0) core().classify(opCode("Classify", op), dtypeCode(x.dtype), boxDims, desc, out.dataPtr(), x.dataPtr());
+  if (desc !== 0) core().classify(classifyCode(op), dtypeCode(x.dtype), boxDims, desc, out.dataPtr(), x.dataPtr());
   return out;
 }
 
@@ -245,14 +256,14 @@ export type TernaryKernel = "Lerp" | "Addcmul" | "Addcdiv";
 /** out = f(a, b, c; scale) with broadcasting; operands already have out's dtype. */
 export function ternary(op: TernaryKernel, a: Operand, b: Operand, c: Operand, out: Tensor, scale = 1): Tensor {
   const desc = elementwiseBox(out._shape, [out, a, b, c]);
-  if (desc !== 0) core().ternary(opCode("Ternary", op), dtypeCode(out.dtype), boxDims, desc, out.dataPtr(), address(a, 1), address(b, 2), address(c, 3), scale);
+  if (desc !== 0) core().ternary(ternaryCode(op), dtypeCode(out.dtype), boxDims, desc, out.dataPtr(), address(a, 1), address(b, 2), address(c, 3), scale);
   return out;
 }
 
 /** out = f(a, b) with broadcasting; operands already have out's dtype. */
 export function binary(op: BinaryKernel, a: Operand, b: Operand, out: Tensor, alpha = 1): Tensor {
   const desc = elementwiseBox(out._shape, [out, a, b]);
-  if (desc !== 0 && core().binary(opCode("Binary", op), dtypeCode(out.dtype), boxDims, desc, out.dataPtr(), address(a, 1), address(b, 2), alpha) !== 0) {
+  if (desc !== 0 && core().binary(binaryCode(op), dtypeCode(out.dtype), boxDims, desc, out.dataPtr(), address(a, 1), address(b, 2), alpha) !== 0) {
     throw new RuntimeError("ZeroDivisionError");
   }
   return out;
@@ -261,7 +272,7 @@ export function binary(op: BinaryKernel, a: Operand, b: Operand, out: Tensor, al
 /** out (bool) = a <op> b; a and b share `dtype`. */
 export function compare(op: CompareKernel, a: Operand, b: Operand, dtype: DType, out: Tensor): Tensor {
   const desc = elementwiseBox(out._shape, [out, a, b]);
-  if (desc !== 0) core().compare(opCode("Compare", op), dtypeCode(dtype), boxDims, desc, out.dataPtr(), address(a, 1), address(b, 2));
+  if (desc !== 0) core().compare(compareCode(op), dtypeCode(dtype), boxDims, desc, out.dataPtr(), address(a, 1), address(b, 2));
   return out;
 }
 
@@ -281,7 +292,7 @@ export type ReduceKernel = "Sum" | "Prod" | "Max" | "Min" | "ArgMax" | "ArgMin" 
 export function reduce(op: ReduceKernel, x: Tensor, dims: readonly number[], out: Tensor | null, indices: Tensor | null, scale = 1): void {
   const kept = [...x._shape.keys()].filter((d) => !dims.includes(d));
   core().reduce(
-    opCode("Reduce", op), dtypeCode(x.dtype), kept.length, dims.length, orderedBox(x._shape, [...kept, ...dims], [x]),
+    reduceCode(op), dtypeCode(x.dtype), kept.length, dims.length, orderedBox(x._shape, [...kept, ...dims], [x]),
     x.dataPtr(), out?.dataPtr() ?? 0, indices?.dataPtr() ?? 0, scale,
   );
 }
@@ -339,7 +350,7 @@ export type ScatterMode = "Set" | "Add" | "Multiply" | "Max" | "Min";
 /** dst[c with c[dim] = index[c]] (op)= src[c], over src's shape. */
 export function scatter(dst: Tensor, dim: number, index: Tensor, src: Tensor, mode: ScatterMode): void {
   alongIndexedDim(src, dst, dim, index, (ndim, desc, size, stride) =>
-    core().scatter(dtypeCode(dst.dtype), opCode("ScatterMode", mode), ndim, desc, src.dataPtr(), dst.dataPtr(), index.dataPtr(), size, stride));
+    core().scatter(dtypeCode(dst.dtype), scatterModeCode(mode), ndim, desc, src.dataPtr(), dst.dataPtr(), index.dataPtr(), size, stride));
 }
 
 /**
@@ -514,7 +525,7 @@ export function sample(kind: SampleKernel, gen: number, t: Tensor, a = 0, b = 0,
   const view = dataView(params, 16);
   view.setBigUint64(0, range, true);
   view.setBigInt64(8, base, true);
-  core().sample(opCode("Sample", kind), dtypeCode(t.dtype), ...box, t.dataPtr(), gen, a, b, params);
+  core().sample(sampleCode(kind), dtypeCode(t.dtype), ...box, t.dataPtr(), gen, a, b, params);
 }
 
 /** normal_ on a contiguous float tensor of 16 or more elements (PyTorch's normal_fill). */
@@ -546,7 +557,7 @@ const MULTINOMIAL_CHECKS: MultinomialCheck[] = ["None", "NotFiniteOrNegative", "
 /** multinomial's validation of the probabilities, in the order PyTorch checks them. */
 export function multinomialCheck(p: Tensor, replacement: boolean): MultinomialCheck {
   const status = core().multinomialCheck(dtypeCode(p.dtype), p.dataPtr(), ...distributions(p), replacement ? 1 : 0);
-  return MULTINOMIAL_CHECKS.find((name) => opCode("MultinomialError", name) === status) as MultinomialCheck;
+  return MULTINOMIAL_CHECKS.find((name) => multinomialErrorCode(name) === status) as MultinomialCheck;
 }
 
 /** out [rows, samples] (int64, contiguous) <- categories drawn with replacement. */
@@ -586,7 +597,7 @@ export function softmaxRowLength(x: Tensor, dims: readonly number[]): number {
  * n elements of a contiguous float32 x with numel > 0; out contiguous float32.
  */
 export function softmaxRows(op: RowSoftmaxKernel, x: Tensor, n: number, out: Tensor): Tensor {
-  core().softmaxRows(opCode("RowSoftmax", op), x.numel() / n, n, out.dataPtr(), x.dataPtr());
+  core().softmaxRows(rowSoftmaxCode(op), x.numel() / n, n, out.dataPtr(), x.dataPtr());
   return out;
 }
 
@@ -596,7 +607,7 @@ export function softmaxRows(op: RowSoftmaxKernel, x: Tensor, n: number, out: Ten
  */
 export function softmaxBackwardRows(op: "Softmax" | "LogSoftmax", grad: Tensor, out: Tensor, n: number): Tensor {
   const dst = empty(out._shape, "float32");
-  core().softmaxBackwardRows(opCode("RowSoftmax", op), out.numel() / n, n, dst.dataPtr(), grad.dataPtr(), out.dataPtr());
+  core().softmaxBackwardRows(rowSoftmaxCode(op), out.numel() / n, n, dst.dataPtr(), grad.dataPtr(), out.dataPtr());
   return dst;
 }
 
@@ -605,7 +616,7 @@ export function softmaxBackwardRows(op: "Softmax" | "LogSoftmax", grad: Tensor, 
 /** Names of the `OptimFlag` enum. */
 export type OptimFlag = "Maximize" | "CoupledDecay" | "DecoupledDecay" | "Amsgrad" | "Nesterov" | "FirstStep";
 
-const optimFlags = (flags: readonly OptimFlag[]): number => flags.reduce((bits, name) => bits | opCode("OptimFlag", name), 0);
+const optimFlags = (flags: readonly OptimFlag[]): number => flags.reduce((bits, name) => bits | optimFlagCode(name), 0);
 
 /** The Adam scalars of one step: `decay` as OptimFlag's CoupledDecay / DecoupledDecay read it. */
 export interface AdamScalars {
