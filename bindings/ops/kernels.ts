@@ -91,8 +91,12 @@ const address = (op: Operand, slot: number): number => (op instanceof Tensor ? o
  * scans keep every dim: which ones are reduced or scanned matters): sizes, then each operand's
  * byte strides. Returns its address.
  */
-const orderedBox = (shape: Shape, order: readonly number[], operands: readonly Tensor[]): number =>
-  descriptor([...order.map((d) => shape[d]), ...operands.flatMap((t) => order.map((d) => operandStride(t, shape, d)))]);
+function orderedBox(shape: Shape, order: readonly number[], operands: readonly Tensor[]): number {
+  let n = 0;
+  for (const d of order) words[n++] = shape[d];
+  for (const t of operands) for (const d of order) words[n++] = operandStride(t, shape, d);
+  return descriptor(words, n);
+}
 
 export const dtypeCode = (dtype: DType): number => DTYPES[dtype].code;
 
