@@ -26,11 +26,8 @@ let divisionByZero = false;
 @final @unmanaged class Mul { @inline apply<T>(a: T, b: T): T { return a * b; } @inline vec(a: v128, b: v128): v128 { return f32x4.mul(a, b); } @inline hasVec(): bool { return true; } }
 @final @unmanaged class AddScaled {
   @inline apply<T>(a: T, b: T): T { return isFloat<T>() ? <T>(<f64>a + alpha * <f64>b) : a + <T><i64>alpha * b; }
-  // in f64 and rounded once, as `apply`: an element's result must not depend on its position.
-  // With alpha ±1 (sub is AddScaled with -1) a float32 add or sub rounds the same way.
+  // in f64 and rounded once, as `apply`: an element's result must not depend on its position
   @inline vec(a: v128, b: v128): v128 {
-    if (alpha == 1) return f32x4.add(a, b);
-    if (alpha == -1) return f32x4.sub(a, b);
     const s = f64x2.splat(alpha);
     return joinHalves(f64x2.add(lowHalf(a), f64x2.mul(s, lowHalf(b))), f64x2.add(highHalf(a), f64x2.mul(s, highHalf(b))));
   }
@@ -153,6 +150,16 @@ function binaryRow<T, Op>(d: usize, a: usize, b: usize, n: i32, sd: isize, sa: i
   }
 }
 
+/**
+ * a + alpha·b, with alpha chosen once per row rather than per vector: ±1 (sub is AddScaled with
+ * -1) is a plain add or sub, which rounds as the f64 evaluation does.
+ */
+function addScaledRow<T>(d: usize, a: usize, b: usize, n: i32, sd: isize, sa: isize, sb: isize): void {
+  if (alpha == 1) binaryRow<T, Add>(d, a, b, n, sd, sa, sb);
+  else if (alpha == -1) binaryRow<T, Sub>(d, a, b, n, sd, sa, sb);
+  else binaryRow<T, AddScaled>(d, a, b, n, sd, sa, sb);
+}
+
 function rowOf<T, Op>(): Row3 {
   return (d: usize, a: usize, b: usize, n: i32, sd: isize, sa: isize, sb: isize): void => binaryRow<T, Op>(d, a, b, n, sd, sa, sb);
 }
@@ -192,7 +199,7 @@ function rowFor<T>(op: i32): Row3 {
     case Binary.Maximum: return rowOf<T, Maximum>();
     case Binary.Minimum: return rowOf<T, Minimum>();
     case Binary.Atan2: return rowOf<T, Atan2>();
-    case Binary.AddScaled: return rowOf<T, AddScaled>();
+    case Binary.AddScaled: return (d: usize, a: usize, b: usize, n: i32, sd: isize, sa: isize, sb: isize): void => addScaledRow<T>(d, a, b, n, sd, sa, sb);
     case Binary.BitAnd: return rowOf<T, BitAnd>();
     case Binary.BitOr: return rowOf<T, BitOr>();
     case Binary.BitXor: return rowOf<T, BitXor>();
