@@ -109,15 +109,18 @@ interface SavePlan {
 const NOTHING_TO_SAVE: SavePlan = { inputs: [], results: [] };
 const plans = new WeakMap<Derivative<never>, SavePlan>();
 
+/** The name output r is saved under: `result`, `result1`, ... */
+const resultName = (r: number): string => (r === 0 ? "result" : `result${r}`);
+
 function savePlan(d: Derivative<never>): SavePlan {
   let plan = plans.get(d);
   if (plan === undefined) {
     const saves = d.saves ?? {};
     const users = (name: string) => saves[name]?.map((input) => d.inputs.indexOf(input)) ?? null;
-    const outputs = Object.keys(saves).filter((name) => /^result\d*$/.test(name)).map((name) => Number(name.slice(6) || 0));
+    const lastResult = Math.max(-1, ...Object.keys(saves).filter((name) => /^result\d*$/.test(name)).map((name) => Number(name.slice(6))));
     plan = Object.keys(saves).length === 0 ? NOTHING_TO_SAVE : {
       inputs: d.inputs.map(users),
-      results: Array.from({ length: Math.max(0, ...outputs.map((r) => r + 1)) }, (_, r) => users(r === 0 ? "result" : `result${r}`)),
+      results: Array.from({ length: lastResult + 1 }, (_, r) => users(resultName(r))),
     };
     plans.set(d, plan);
   }
@@ -189,7 +192,7 @@ export function record<A, R extends Tensor | Tensor[]>(
     }
     for (const t of result) if (isFloating(t.dtype)) setHistory(t, node);
     for (let i = 0; i < result.length; i++) {
-      if (needed(node, plan.results[i])) node.save(i === 0 ? "result" : `result${i}`, result[i], true);
+      if (needed(node, plan.results[i])) node.save(resultName(i), result[i], true);
     }
     return result;
   } finally {
