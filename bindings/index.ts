@@ -2,7 +2,7 @@
  * tapegrad: PyTorch's tensors and autograd for JavaScript, on a WebAssembly core.
  * This module is the runtime-independent API; entries in bindings/entries/ load the core.
  * What a feed-forward training loop does not need is imported from subpaths named after the
- * Python modules (rollup.config.mjs lists them): tapegrad/io, tapegrad/autograd/gradcheck,
+ * Python modules (package.json `exports` lists them): tapegrad/io, tapegrad/autograd/gradcheck,
  * tapegrad/optim/lr_scheduler, tapegrad/nn/rnn, and the graph drawing tapegrad/viz (torchviz).
  *
  * @module tapegrad
